@@ -1,0 +1,184 @@
+"""What every snippet shares: the API key, retries, safe values and clear errors.
+
+Pods go through the official `runpod` SDK (GraphQL). Network volumes and secrets go
+through Runpod's REST API v2 on the same host, so RUNPOD_API_BASE_URL moves both.
+"""
+
+import argparse
+import os
+import re
+import sys
+import tomllib
+from pathlib import Path
+
+import requests
+import runpod
+import runpod.api.graphql
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+DEFAULT_BASE_URL = "https://api.runpod.io"
+TIMEOUT = (10, 60)  # seconds to connect, seconds to wait for an answer
+RETRIES = 5  # tries after the first one, for HTTP 429, 5xx and timeouts
+BACKOFF = 1.0  # waits 0, 2, 4, 8, 16 s between tries (or what Retry-After asks)
+MAX_ENV_VARS = 50  # Runpod's limit per pod
+
+# What Runpod answers when no machine is free for the requested GPU.
+NO_CAPACITY = "no longer any instances available"
+
+# The SDK pastes values into GraphQL text without escaping, so these must never reach
+# it: quotes, backslashes, control characters (newlines) and braces. The one brace
+# form allowed is a secret reference such as {{ RUNPOD_SECRET_kaggle_api_token }}.
+SECRET_REFERENCE = re.compile(r"\{\{ *RUNPOD_SECRET_[A-Za-z_][A-Za-z0-9_.\-/]* *\}\}")
+UNSAFE_CHARACTERS = re.compile(r'["\\{}\x00-\x1f\x7f]')
+SAFE_ID = re.compile(r"[A-Za-z0-9_-]+")
+
+
+class SnippetError(Exception):
+    """A failure explained in one Japanese sentence for the reader."""
+
+
+class NoCapacityError(SnippetError):
+    """Runpod has no free machine for the requested GPU right now."""
+
+
+def api_key() -> str:
+    """The key from RUNPOD_API_KEY (the SDK does not read it by itself)."""
+    key = os.environ.get("RUNPOD_API_KEY", "").strip()
+    if not key:
+        raise SnippetError(
+            "環境変数 RUNPOD_API_KEY が設定されていません。Runpod のコンソール"
+            "（Settings → API Keys）で作ったキーを export RUNPOD_API_KEY=... で設定してください。"
+        )
+    runpod.api_key = key
+    return key
+
+
+def base_url() -> str:
+    """https://api.runpod.io, or the test server named by RUNPOD_API_BASE_URL."""
+    return os.environ.get("RUNPOD_API_BASE_URL", DEFAULT_BASE_URL).rstrip("/")
+
+
+def load_recommended() -> dict:
+    """The guide's one config: recommended image and pod defaults."""
+    with open(Path(__file__).with_name("recommended_image.toml"), "rb") as file:
+        return tomllib.load(file)
+
+
+class RunpodSession(requests.Session):
+    """A requests session that retries with backoff and turns failures into SnippetError."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        retry = Retry(
+            total=RETRIES,
+            backoff_factor=BACKOFF,
+            status_forcelist=[429, 500, 502, 503, 504],
+            allowed_methods=None,  # POST too: GraphQL always uses POST
+            raise_on_status=False,  # after the last try, hand back the last answer
+        )
+        self.mount("http://", HTTPAdapter(max_retries=retry))
+        self.mount("https://", HTTPAdapter(max_retries=retry))
+        self.headers["Authorization"] = f"Bearer {api_key()}"
+
+    def request(self, method, url, *args, **kwargs):
+        kwargs["timeout"] = TIMEOUT  # also replaces the SDK's fixed 30 s
+        try:
+            response = super().request(method, url, *args, **kwargs)
+        except requests.RequestException:
+            raise SnippetError(
+                f"Runpod API（{base_url()}）に接続できないか、応答がありませんでした。"
+                "ネットワークと RUNPOD_API_BASE_URL を確認してください。"
+            ) from None
+        if response.status_code in (401, 403):
+            raise SnippetError(
+                f"Runpod が API キーを受け付けませんでした（HTTP {response.status_code}）。"
+                "RUNPOD_API_KEY の値と、キーの権限（Read/Write）を確認してください。"
+            )
+        if response.content and "json" not in response.headers.get("Content-Type", ""):
+            raise SnippetError(
+                f"Runpod API が JSON ではない応答（HTML など、HTTP {response.status_code}）を"
+                "返しました。障害中かもしれません。しばらく待ってからもう一度実行してください。"
+            )
+        if response.status_code == 429 or response.status_code >= 500:
+            raise SnippetError(
+                f"Runpod API が混み合っているか障害中です（HTTP {response.status_code}、"
+                f"{RETRIES + 1} 回試しました）。しばらく待ってからもう一度実行してください。"
+            )
+        return response
+
+
+def rest(method: str, path: str, body: dict | None = None, not_found: str = "") -> dict | None:
+    """Call REST API v2, e.g. rest("GET", "/v2/network-volumes"); None for empty answers."""
+    response = RunpodSession().request(method, base_url() + path, json=body)
+    if response.status_code == 404 and not_found:
+        raise SnippetError(not_found)
+    if response.status_code >= 400:
+        detail = response.json().get("detail", "") if response.content else ""
+        raise SnippetError(
+            f"Runpod API がリクエストを受け付けませんでした（HTTP {response.status_code}）: {detail}"
+        )
+    return response.json() if response.content else None
+
+
+def sdk(function, *args, **kwargs):
+    """Call a runpod SDK function with our key, our retries and clear errors."""
+    runpod.api_key = api_key()
+    # The SDK posts with a bare `requests.post` (no retries): hand it our session instead.
+    runpod.api.graphql.requests = RunpodSession()
+    try:
+        return function(*args, **kwargs)
+    except runpod.error.QueryError as error:
+        if NO_CAPACITY in str(error):
+            raise NoCapacityError("この GPU は今、空きがありません。") from None
+        raise SnippetError(f"Runpod API がエラーを返しました: {error}") from None
+
+
+def graphql(query: str) -> dict:
+    """Run our own GraphQL query through the SDK and return its "data"."""
+    return sdk(runpod.api.graphql.run_graphql_query, query)["data"]
+
+
+def check_text(what: str, value: str) -> str:
+    """Refuse characters that would break the SDK's GraphQL text (before any request)."""
+    if UNSAFE_CHARACTERS.search(SECRET_REFERENCE.sub("", value)):
+        raise SnippetError(
+            f'{what} に使えない文字（" \\ 改行 {{ }}）が含まれています。'
+            "{{ RUNPOD_SECRET_名前 }} の形のシークレット参照以外では使えません。"
+        )
+    return value
+
+
+def check_id(what: str, value: str) -> str:
+    """IDs from Runpod are letters, digits, - and _ only."""
+    if not SAFE_ID.fullmatch(value):
+        raise SnippetError(f"{what} の形が正しくありません（英数字・-・_ のみ）: {value!r}")
+    return value
+
+
+def run_cli(action) -> int:
+    """Run a CLI action: on failure one Japanese line on stderr and exit code 1."""
+    try:
+        action()
+    except SnippetError as error:
+        print(f"エラー: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m snippets.api",
+        description="RUNPOD_API_KEY の API キーが Runpod に受け付けられるかを確かめます。",
+    )
+    parser.parse_args(argv)
+
+    def check_key() -> None:
+        user = sdk(runpod.get_user)
+        print(f"API キーは有効です（ユーザー ID: {user['id']}）。")
+
+    return run_cli(check_key)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,3 @@
+#!/usr/bin/env bash
+POD_ID="your-pod-id"  # printed by pod-up.sh
+python -m snippets.pod down "$POD_ID"

@@ -1,0 +1,3 @@
+#!/usr/bin/env bash
+VOLUME_ID="your-volume-id"  # from volume-list.sh
+python -m snippets.pod up --volume "$VOLUME_ID" --max-price 0.5 --env "KAGGLE_API_TOKEN={{ RUNPOD_SECRET_kaggle_api_token }}"

@@ -1,0 +1,104 @@
+"""Keep tokens (e.g. your Kaggle API token) in Runpod secrets, not in your pod settings.
+
+    python -m snippets.secret create --name kaggle_api_token    (asks for the value)
+    python -m snippets.secret env KAGGLE_API_TOKEN kaggle_api_token
+"""
+
+import argparse
+import getpass
+import re
+import sys
+
+from snippets.api import SnippetError, check_id, rest, run_cli
+
+# Runpod's rule for secret names; names starting with "runpod" are reserved.
+SECRET_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-/]{0,190}")
+ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def check_secret_name(name: str) -> str:
+    if not SECRET_NAME.fullmatch(name) or name.lower().startswith("runpod"):
+        raise SnippetError(
+            f"シークレット名 {name!r} は使えません。英字か _ で始め、英数字と _ . - / だけを使い、"
+            "runpod で始めないでください（例: kaggle_api_token）。"
+        )
+    return name
+
+
+def create_secret(name: str, value: str, description: str | None = None) -> dict:
+    """Store a secret; the answer ({"id", "name", ...}) never contains the value."""
+    check_secret_name(name)
+    if not value:
+        raise SnippetError("シークレットの値が空です。")
+    body = {"name": name, "value": value}
+    if description:
+        body["description"] = description
+    secret = rest("POST", "/v2/account/secrets", body)
+    secret.pop("value", None)  # Runpod never returns it; make sure we never print it
+    return secret
+
+
+def list_secrets() -> list[dict]:
+    """Names and ids of the account's secrets (values are write-only)."""
+    return rest("GET", "/v2/account/secrets")["secrets"]
+
+
+def delete_secret(secret_id: str) -> None:
+    check_id("シークレット ID", secret_id)
+    not_found = f"シークレット {secret_id} が見つかりません。python -m snippets.secret list で ID を確認してください。"
+    rest("DELETE", f"/v2/account/secrets/{secret_id}", not_found=not_found)
+
+
+def secret_env(env_name: str, secret_name: str) -> dict:
+    """The pod env entry that Runpod fills with the secret's value when the pod starts."""
+    if not ENV_NAME.fullmatch(env_name):
+        raise SnippetError(f"環境変数名 {env_name!r} は英数字と _ だけで、数字以外で始めてください。")
+    check_secret_name(secret_name)
+    return {env_name: f"{{{{ RUNPOD_SECRET_{secret_name} }}}}"}
+
+
+def read_value() -> str:
+    """The secret from a pipe, or typed at a hidden prompt: never from the command line."""
+    if sys.stdin.isatty():
+        return getpass.getpass("シークレットの値（入力は表示されません）: ").strip()
+    return sys.stdin.read().strip()
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m snippets.secret",
+        description="Runpod のシークレット（トークンなどを Pod の設定に書かずに渡す仕組み）を扱います。",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="操作")
+    create = commands.add_parser(
+        "create", help="シークレットを作る（値は標準入力か、表示されない入力欄から読みます）"
+    )
+    create.add_argument("--name", required=True, help="シークレット名（例: kaggle_api_token）")
+    create.add_argument("--description", help="説明（任意）")
+    commands.add_parser("list", help="シークレットを一覧する（値は表示されません）")
+    delete = commands.add_parser("delete", help="シークレットを削除する")
+    delete.add_argument("secret_id", metavar="ID", help="シークレット ID")
+    env = commands.add_parser("env", help="Pod の --env に渡す参照を表示する")
+    env.add_argument("env_name", metavar="ENV_NAME", help="Pod の中の環境変数名（例: KAGGLE_API_TOKEN）")
+    env.add_argument("secret_name", metavar="SECRET_NAME", help="シークレット名")
+    args = parser.parse_args(argv)
+
+    def run() -> None:
+        if args.command == "create":
+            secret = create_secret(args.name, read_value(), args.description)
+            print(f"シークレット {secret['name']} を作りました（ID: {secret['id']}）。")
+        elif args.command == "list":
+            for secret in list_secrets():
+                print(f"{secret['id']}  {secret['name']}  {secret.get('description') or ''}".rstrip())
+        elif args.command == "delete":
+            delete_secret(args.secret_id)
+            print(f"シークレット {args.secret_id} を削除しました。")
+        else:
+            for name, reference in secret_env(args.env_name, args.secret_name).items():
+                print(f"{name}={reference}")
+
+    return run_cli(run)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

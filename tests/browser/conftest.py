@@ -1,0 +1,131 @@
+"""Browser fixtures: Debian's chromium driven by Playwright, against the built site.
+
+Without /usr/bin/chromium (or Playwright) these tests skip with a notice; with
+REQUIRE_BROWSER=1 (set by .ci/run) a missing browser fails them instead, so CI can never
+go green by skipping. Playwright's own browser downloads are never used.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.browser import site_pages
+
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+# Flags that work headless as root on these machines (FACTS.md, "Tooling").
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def browser_problem() -> str | None:
+    """Why the browser tests cannot run here, or None when they can."""
+    if not CHROMIUM.exists():
+        return f"{CHROMIUM} not found (apt-get install chromium fonts-noto-cjk)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Playwright for Python is not installed (uv sync)"
+    return None
+
+
+def require_or_skip(problem: str) -> None:
+    """Skip with a clear notice, or fail when the environment demands the browser."""
+    if os.environ.get("REQUIRE_BROWSER") == "1":
+        pytest.fail(f"REQUIRE_BROWSER=1 but the browser tests cannot run: {problem}")
+    pytest.skip(f"browser tests skipped: {problem}")
+
+
+def pytest_collection_modifyitems(config, items):
+    # Every test in this folder drives a browser: mark them so `-m "not browser"` works.
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[object]:
+    problem = browser_problem()
+    if problem:
+        require_or_skip(problem)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def site_url(site_server: str) -> str:
+    """Base URL of the built site, always ending in '/'."""
+    return site_server if site_server.endswith("/") else site_server + "/"
+
+
+def keep_local(route, request_url_prefix: str) -> None:
+    """Abort every request that would leave the machine (fonts, analytics, runpod.io)."""
+    if route.request.url.startswith(request_url_prefix) or route.request.url.startswith("data:"):
+        route.continue_()
+    else:
+        route.abort()
+
+
+@pytest.fixture
+def new_page(chromium, site_url):
+    """Factory for pages in fresh contexts (own storage), offline except for the site."""
+    contexts = []
+    origin = "{0.scheme}://{0.netloc}".format(urlsplit(site_url))
+
+    def make(width: int = 1280, height: int = 900, color_scheme: str = "light", **kwargs):
+        context = chromium.new_context(
+            viewport={"width": width, "height": height},
+            color_scheme=color_scheme,
+            locale="ja-JP",
+            **kwargs,
+        )
+        context.set_default_timeout(15_000)
+        context.route("**/*", lambda route: keep_local(route, origin))
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture(scope="session")
+def pages(built_site: Path) -> list[str]:
+    """Site-relative paths of every content page in the built site ('' is the home page)."""
+    return site_pages.content_pages(built_site)
+
+
+@pytest.fixture(scope="session")
+def node_modules() -> Path:
+    path = ROOT / "node_modules"
+    if not (path / "axe-core" / "axe.min.js").exists():
+        require_or_skip("node_modules is missing (run `make lint` or npm ci)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def npx() -> str:
+    found = shutil.which("npx")
+    if not found:
+        require_or_skip("npx (Node.js) is not installed")
+    return found

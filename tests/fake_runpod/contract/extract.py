@@ -1,0 +1,116 @@
+"""Regenerate the trimmed contract files from the shared Runpod API snapshot.
+
+Usage (from the repository root):
+    .venv/bin/python tests/fake_runpod/contract/extract.py [SHARED_DIR]
+
+SHARED_DIR defaults to ../shared/runpod-api (relative to the repository root). Writes:
+- graphql-schema.graphql: the whole reconstructed SDL with comments and descriptions stripped
+  (the whole type system is kept so that a query for a real-but-unserved field validates and then
+  gets a clear "not served by the fake" error, instead of a misleading validation error).
+- rest-v2-openapi.json: only the network-volume and catalog paths and the components they
+  reference, without prose (description/summary/example/examples).
+secrets-v2-openapi.json is NOT generated: it is written by hand (see SOURCE.md).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from pathlib import Path
+
+from graphql import build_ast_schema, parse, print_ast
+from graphql.language import visit
+from graphql.language.visitor import Visitor
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[2]
+KEPT_PATHS = (
+    "/v2/network-volumes",
+    "/v2/network-volumes/{id}",
+    "/v2/catalog/gpus",
+    "/v2/catalog/datacenters",
+)
+PROSE_KEYS = {"description", "summary", "example", "examples"}
+
+
+class _DropDescriptions(Visitor):
+    def enter(self, node, *_):
+        if getattr(node, "description", None) is not None:
+            return dataclasses.replace(node, description=None)  # AST nodes are frozen
+        return None
+
+
+def trim_graphql(sdl: str) -> str:
+    document = parse(sdl, no_location=True)  # comments are not part of the AST
+    document = visit(document, _DropDescriptions())
+    build_ast_schema(document)  # fail here, not in the fake, if the SDL is broken
+    return print_ast(document) + "\n"
+
+
+def _strip_prose(node, in_properties: bool = False):
+    if isinstance(node, dict):
+        return {
+            key: _strip_prose(value, in_properties=(key == "properties"))
+            for key, value in node.items()
+            # a schema property may itself be called "description": keep those
+            if in_properties or key not in PROSE_KEYS
+        }
+    if isinstance(node, list):
+        return [_strip_prose(item) for item in node]
+    return node
+
+
+def _refs(node):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "$ref" and isinstance(value, str):
+                yield value
+            else:
+                yield from _refs(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _refs(item)
+
+
+def trim_openapi(doc: dict) -> dict:
+    paths = {path: doc["paths"][path] for path in KEPT_PATHS}
+    components: dict[str, dict] = {}
+    pending = list(_refs(paths))
+    # ErrorResponse is what every error of the fake uses, referenced or not
+    pending.append("#/components/schemas/ErrorResponse")
+    while pending:
+        ref = pending.pop()
+        _, _, section, name = ref.split("/", 3)
+        if name in components.get(section, {}):
+            continue
+        target = doc["components"][section][name]
+        components.setdefault(section, {})[name] = target
+        pending.extend(_refs(target))
+    trimmed = {
+        "openapi": doc["openapi"],
+        "info": {"title": doc["info"]["title"], "version": doc["info"]["version"]},
+        "servers": doc["servers"],
+        "security": doc["security"],
+        "paths": paths,
+        "components": {
+            section: dict(sorted(items.items())) for section, items in sorted(components.items())
+        },
+    }
+    return _strip_prose(trimmed)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    shared = Path(args[0]) if args else REPO.parent / "shared" / "runpod-api"
+    sdl = (shared / "graphql-schema.graphql").read_text(encoding="utf-8")
+    (HERE / "graphql-schema.graphql").write_text(trim_graphql(sdl), encoding="utf-8")
+    doc = json.loads((shared / "rest-v2-openapi.json").read_text(encoding="utf-8"))
+    (HERE / "rest-v2-openapi.json").write_text(
+        json.dumps(trim_openapi(doc), indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,427 @@
+"""POST /graphql: every document is validated and executed by graphql-core against the
+contract schema, so a query the real API would reject is rejected here too.
+
+Only the root fields the guide (and runpod-python 1.12.0) use have resolvers; any other root
+field validates but then fails with a clear "not served by the fake" error. Errors follow
+Runpod's shape: HTTP 200, {"errors": [{"message": ...}], "data": null}.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+from graphql import (
+    GraphQLError,
+    OperationDefinitionNode,
+    build_schema,
+    default_field_resolver,
+    graphql_sync,
+    parse,
+)
+
+from . import catalog
+from .faults import Faults
+from .state import MAX_ENV_VARS, PORTS_FORMAT, DomainError, Pod, State
+
+SCHEMA_FILE = Path(__file__).parent / "contract" / "graphql-schema.graphql"
+ENV_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# how many GPUs a stock level still has free (LowestPrice.maxUnreservedGpuCount)
+STOCK_GPUS = {catalog.HIGH: 8, catalog.MEDIUM: 4, catalog.LOW: 2}
+
+_schema = None
+
+
+def schema():
+    global _schema
+    if _schema is None:
+        _schema = build_schema(SCHEMA_FILE.read_text(encoding="utf-8"))
+    return _schema
+
+
+def root_fields(query: str) -> list[str]:
+    """Root field names of a document, for the request log ([] when it does not parse)."""
+    try:
+        document = parse(query)
+    except GraphQLError:
+        return []
+    return [
+        selection.name.value
+        for definition in document.definitions
+        if isinstance(definition, OperationDefinitionNode)
+        for selection in definition.selection_set.selections
+        if hasattr(selection, "name")
+    ]
+
+
+def _field_resolver(source, info, **args):
+    if info.parent_type.name in ("Query", "Mutation"):
+        resolver = getattr(source, info.field_name, None)
+        if resolver is None:
+            raise GraphQLError(
+                f"{info.parent_type.name}.{info.field_name} is not served by the fake Runpod "
+                "(tests/fake_runpod); add a resolver if the guide needs it"
+            )
+        return resolver(**args)
+    return default_field_resolver(source, info, **args)
+
+
+class GraphQLAPI:
+    def __init__(self, state: State, faults: Faults, start_delay: float) -> None:
+        self.state = state
+        self.faults = faults
+        self.start_delay = start_delay
+
+    def execute(self, query: str, variables: dict | None, operation: str | None) -> dict:
+        result = graphql_sync(
+            schema(),
+            query,
+            root_value=_Root(self),
+            variable_values=variables,
+            operation_name=operation,
+            field_resolver=_field_resolver,
+        )
+        if result.errors:
+            return {"errors": [error.formatted for error in result.errors], "data": None}
+        return {"data": result.data}
+
+    # --- views ---------------------------------------------------------------------------
+    def gpu_view(self, gpu: catalog.GpuType) -> dict:
+        def lowest_price(info, input=None):  # noqa: A002 - the GraphQL argument name
+            return self.lowest_price(gpu, input or {"gpuCount": 1})
+
+        return {
+            "id": gpu.id,
+            "displayName": gpu.display_name,
+            "manufacturer": "Nvidia",
+            "memoryInGb": gpu.memory_gb,
+            "cudaCores": gpu.cuda_cores,
+            "maxGpuCount": gpu.max_gpu_count,
+            "maxGpuCountSecureCloud": gpu.max_gpu_count,
+            "maxGpuCountCommunityCloud": min(gpu.max_gpu_count, 4),
+            "minPodGpuCount": 1,
+            "secureCloud": True,
+            "communityCloud": True,
+            "securePrice": gpu.secure_price,
+            "communityPrice": gpu.community_price,
+            "secureSpotPrice": round(gpu.secure_price * 0.6, 3),
+            "communitySpotPrice": round(gpu.community_price * 0.6, 3),
+            "oneWeekPrice": round(gpu.secure_price * 0.95, 3),
+            "oneMonthPrice": round(gpu.secure_price * 0.9, 3),
+            "threeMonthPrice": round(gpu.secure_price * 0.85, 3),
+            "sixMonthPrice": round(gpu.secure_price * 0.8, 3),
+            "oneYearPrice": round(gpu.secure_price * 0.75, 3),
+            "lowestPrice": lowest_price,
+        }
+
+    def lowest_price(self, gpu: catalog.GpuType, spec: dict) -> dict:
+        count = spec.get("gpuCount") or 1
+        dc_id = spec.get("dataCenterId")
+        if dc_id is not None and catalog.data_center(dc_id) is None:
+            raise DomainError(f"Unknown data center id: {dc_id}")
+        if spec.get("secureCloud") is False:
+            price, stock, dc_id = gpu.community_price, catalog.COMMUNITY_STOCK, None
+        else:
+            price, stock, dc_id = catalog.secure_offer(gpu, dc_id)
+        free = min(STOCK_GPUS.get(stock, 0), gpu.max_gpu_count)
+        if count > free:
+            price, stock = None, None
+        return {
+            "gpuName": gpu.display_name,
+            "gpuTypeId": gpu.id,
+            "uninterruptablePrice": price,
+            "minimumBidPrice": None if price is None else round(price * 0.6, 3),
+            "stockStatus": stock,
+            "maxGpuCount": gpu.max_gpu_count,
+            "maxUnreservedGpuCount": free,
+            "availableGpuCounts": [n for n in (1, 2, 4, 8) if n <= free],
+            "totalCount": 16,
+            "rentedCount": 16 - free,
+            "rentalPercentage": round((16 - free) / 16, 2),
+            "minMemory": 31 * count,
+            "minVcpu": 8 * count,
+            "minDisk": 20,
+            "minDownload": 500,
+            "minUpload": 500,
+            "supportPublicIp": True,
+            "countryCode": None if dc_id is None else catalog.data_center(dc_id).country,
+        }
+
+    def data_center_view(self, dc: catalog.DataCenter) -> dict:
+        def gpu_availability(info, input=None):  # noqa: A002
+            spec = dict(input or {})
+            count = spec.get("gpuCount") or 1
+            rows = []
+            for gpu in catalog.GPU_TYPES:
+                _, stock = gpu.offers.get(dc.id, (None, None))
+                available = stock is not None and count <= STOCK_GPUS[stock]
+                rows.append(
+                    {
+                        "id": gpu.id,
+                        "gpuTypeId": gpu.id,
+                        "displayName": gpu.display_name,
+                        "gpuTypeDisplayName": gpu.display_name,
+                        "stockStatus": stock if available else None,
+                        "available": available,
+                    }
+                )
+            return rows
+
+        return {
+            "id": dc.id,
+            "name": dc.name,
+            "location": dc.location,
+            "region": dc.region,
+            "listed": True,
+            "storageSupport": True,
+            "globalNetwork": False,
+            "s3apiEnabled": False,
+            "compliance": list(dc.compliance),
+            "pools": [],
+            "gpuAvailability": gpu_availability,
+        }
+
+    def volume_view(self, volume_id: str | None) -> dict | None:
+        volume = self.state.volume(volume_id) if volume_id else None
+        if volume is None:
+            return None
+        return {
+            "id": volume.id,
+            "name": volume.name,
+            "size": volume.size,
+            "dataCenterId": volume.data_center,
+            "dataCenter": self.data_center_view(catalog.data_center(volume.data_center)),
+        }
+
+    def pod_view(self, pod: Pod) -> dict:
+        gpu = catalog.gpu_type(pod.gpu_type_id) if pod.gpu_type_id else None
+        cost = round(pod.price_per_gpu * pod.gpu_count, 3)
+        uptime = int(time.monotonic() - pod.started_at) if pod.started_at else 0
+        runtime = None
+        if pod.runtime_ports is not None:
+            runtime = {
+                "uptimeInSeconds": uptime,
+                "ports": [dict(port) for port in pod.runtime_ports],
+                "gpus": [
+                    {"id": f"GPU-{pod.id}-{i}", "gpuUtilPercent": 0, "memoryUtilPercent": 0}
+                    for i in range(pod.gpu_count)
+                ],
+                "container": {"cpuPercent": 0, "memoryPercent": 1},
+            }
+        dc = catalog.data_center(pod.data_center) if pod.data_center else None
+        return {
+            "id": pod.id,
+            "name": pod.name,
+            "imageName": pod.image_name,
+            "env": [f"{key}={value}" for key, value in pod.env.items()],
+            "gpuCount": pod.gpu_count,
+            "gpus": [{"id": f"GPU-{pod.id}-{i}", "podId": pod.id} for i in range(pod.gpu_count)],
+            "costPerHr": cost,
+            "adjustedCostPerHr": cost,
+            "desiredStatus": pod.desired_status,
+            "dockerArgs": pod.docker_args,
+            "dockerId": None,
+            "containerDiskInGb": pod.container_disk_gb,
+            "volumeInGb": float(pod.volume_gb),
+            "volumeMountPath": pod.volume_mount_path,
+            "volumeEncrypted": False,
+            "memoryInGb": float(31 * pod.gpu_count),
+            "vcpuCount": float(8 * pod.gpu_count),
+            "gpuPowerLimitPercent": 100,
+            "podType": "RESERVED",
+            "port": None,
+            "ports": pod.ports,
+            "uptimeSeconds": uptime,
+            "lastStatusChange": pod.last_status_change,
+            "locked": False,
+            "machineId": pod.machine_id,
+            "networkVolumeId": pod.network_volume_id,
+            "networkVolume": self.volume_view(pod.network_volume_id),
+            "runtime": runtime,
+            "machine": {
+                "id": pod.machine_id,
+                "podHostId": pod.pod_host_id,
+                "gpuDisplayName": gpu.display_name if gpu else None,
+                "gpuTypeId": pod.gpu_type_id,
+                "gpuType": self.gpu_view(gpu) if gpu else None,
+                "dataCenterId": pod.data_center,
+                "location": dc.location if dc else None,
+                "secureCloud": pod.cloud_type != "COMMUNITY",
+                "supportPublicIp": True,
+                "costPerHr": cost,
+                "currentPricePerGpu": pod.price_per_gpu,
+                "listed": True,
+            },
+        }
+
+    def user_view(self) -> dict:
+        with self.state.lock:
+            pods = [self.pod_view(pod) for pod in self.state.pods.values()]
+            volumes = [self.volume_view(v) for v in self.state.volumes]
+            secrets = [
+                {
+                    "id": s.id,
+                    "name": s.name,
+                    "description": s.description,
+                    "createdAt": s.created_at,
+                }
+                for s in self.state.secrets.values()
+            ]
+            pub_key = self.state.user_pub_key
+        return {
+            "id": "user_fake0000000000000000000",
+            "email": "kaggler@example.com",
+            "pubKey": pub_key,
+            "pods": pods,
+            "networkVolumes": volumes,
+            "secrets": secrets,
+            "clientBalance": 25.0,
+            "currentSpendPerHr": round(sum(p["costPerHr"] for p in pods), 3),
+            "spendLimit": 80,
+            "underBalance": False,
+            "minBalance": 0.0,
+            "endpoints": [],
+            "datacenters": [self.data_center_view(dc) for dc in catalog.DATA_CENTERS],
+        }
+
+    # --- pod creation --------------------------------------------------------------------
+    def deploy(self, spec: dict) -> dict:
+        gpu_id = spec.get("gpuTypeId")
+        if not gpu_id and spec.get("gpuTypeIdList"):
+            gpu_id = spec["gpuTypeIdList"][0]
+        gpu = catalog.gpu_type(gpu_id) if gpu_id else None
+        if gpu is None:
+            raise DomainError(f"There are no GPU types with id: {gpu_id}")
+        if spec.get("templateId"):
+            raise DomainError("templateId is not served by the fake Runpod; pass imageName")
+        image = spec.get("imageName") or ""
+        if not image:
+            raise DomainError("imageName is required")
+        count = spec.get("gpuCount") or 1
+        if not 1 <= count <= gpu.max_gpu_count:
+            raise DomainError(f"gpuCount must be between 1 and {gpu.max_gpu_count}")
+        env_items = spec.get("env") or []
+        if len(env_items) > MAX_ENV_VARS:
+            raise DomainError(f"A pod can have at most {MAX_ENV_VARS} environment variables")
+        env: dict[str, str] = {}
+        for item in env_items:
+            if not ENV_KEY.match(item["key"]):
+                raise DomainError(f"Invalid environment variable name: {item['key']}")
+            env[item["key"]] = item["value"]
+        ports = (spec.get("ports") or "").replace(" ", "")
+        if ports and not PORTS_FORMAT.match(ports):
+            raise DomainError(f"Invalid ports: {ports} (expected e.g. 22/tcp,8888/http)")
+        cloud = spec.get("cloudType") or "ALL"
+        dc_id = spec.get("dataCenterId")
+        if dc_id is not None and catalog.data_center(dc_id) is None:
+            raise DomainError(f"Unknown data center id: {dc_id}")
+        volume_id = spec.get("networkVolumeId")
+        if volume_id:
+            volume = self.state.volume(volume_id)
+            if volume is None:
+                raise DomainError(f"Network volume not found: {volume_id}")
+            if cloud == "COMMUNITY":
+                raise DomainError("Network volumes can only be used with Secure Cloud pods")
+            if dc_id is not None and dc_id != volume.data_center:
+                raise DomainError(
+                    f"Network volume {volume_id} is in data center {volume.data_center}, "
+                    f"not {dc_id}"
+                )
+            dc_id = volume.data_center
+        if self.faults.take("create_pod", ("no_capacity",)):
+            raise DomainError(catalog.NO_CAPACITY)
+        price = None
+        if cloud in ("SECURE", "ALL"):
+            offers = [
+                (offer_price, offer_dc)
+                for offer_dc, (offer_price, stock) in gpu.offers.items()
+                if (dc_id is None or offer_dc == dc_id) and count <= STOCK_GPUS.get(stock, 0)
+            ]
+            if offers:
+                price, dc_id = min(offers)
+                cloud = "SECURE"
+        if price is None and cloud in ("COMMUNITY", "ALL") and not volume_id and dc_id is None:
+            price, cloud = gpu.community_price, "COMMUNITY"
+        if price is None:
+            raise DomainError(catalog.NO_CAPACITY)
+        delay: float | None = self.start_delay
+        slow = self.faults.take("pod", ("slow_start", "never_ready"))
+        if slow is not None:
+            delay = None if slow.kind == "never_ready" else slow.value
+        pod = self.state.create_pod(
+            name=spec.get("name") or "",
+            image_name=image,
+            gpu_type_id=gpu.id,
+            gpu_count=count,
+            data_center=dc_id,
+            cloud_type=cloud,
+            price_per_gpu=price,
+            env=env,
+            ports=ports,
+            container_disk_gb=spec.get("containerDiskInGb") or 10,
+            volume_gb=spec.get("volumeInGb") or 0,
+            volume_mount_path=spec.get("volumeMountPath"),
+            network_volume_id=volume_id,
+            docker_args=spec.get("dockerArgs") or "",
+            start_delay=delay,
+        )
+        with self.state.lock:
+            return self.pod_view(pod)
+
+    def existing_pod(self, pod_id: str) -> Pod:
+        with self.state.lock:
+            pod = self.state.pods.get(pod_id)
+        if pod is None:
+            raise DomainError(f"Pod not found: {pod_id}")
+        return pod
+
+
+class _Root:
+    """Root resolvers: one method per served Query/Mutation field."""
+
+    def __init__(self, api: GraphQLAPI) -> None:
+        self.api = api
+
+    # Query
+    def myself(self):
+        return self.api.user_view()
+
+    def pod(self, input=None):  # noqa: A002
+        with self.api.state.lock:
+            pod = self.api.state.pods.get((input or {}).get("podId"))
+            return self.api.pod_view(pod) if pod else None
+
+    def gpuTypes(self, input=None):  # noqa: A002, N802
+        spec = input or {}
+        wanted = set(spec.get("ids") or []) | ({spec["id"]} if spec.get("id") else set())
+        return [
+            self.api.gpu_view(gpu) for gpu in catalog.GPU_TYPES if not wanted or gpu.id in wanted
+        ]
+
+    def dataCenters(self):  # noqa: N802
+        return [self.api.data_center_view(dc) for dc in catalog.DATA_CENTERS]
+
+    # Mutation
+    def podFindAndDeployOnDemand(self, input=None):  # noqa: A002, N802
+        return self.api.deploy(dict(input or {}))
+
+    def podStop(self, input):  # noqa: A002, N802
+        pod = self.api.existing_pod(input["podId"])
+        with self.api.state.lock:
+            return self.api.pod_view(self.api.state.stop_pod(pod.id))
+
+    def podResume(self, input):  # noqa: A002, N802
+        pod = self.api.existing_pod(input["podId"])
+        with self.api.state.lock:
+            return self.api.pod_view(self.api.state.resume_pod(pod.id, input.get("gpuCount")))
+
+    def podTerminate(self, input):  # noqa: A002, N802
+        pod = self.api.existing_pod(input["podId"])
+        self.api.state.terminate_pod(pod.id)
+        return None
+
+    def updateUserSettings(self, input=None):  # noqa: A002, N802
+        with self.api.state.lock:
+            self.api.state.user_pub_key = (input or {}).get("pubKey", "")
+        return self.api.user_view()

@@ -1,0 +1,309 @@
+"""FakeRunpod: the HTTP front (GraphQL + REST v2) and the object tests drive.
+
+HTTP is the standard library's ThreadingHTTPServer: no extra dependency, starts and stops in
+milliseconds, one thread per request (so a slow or sleeping request never blocks the others),
+and it is plenty for a test double that serves a few requests per test.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import tempfile
+import threading
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import paramiko
+
+from . import contract
+from .faults import Faults
+from .graphql_api import GraphQLAPI, root_fields
+from .rest_api import RestAPI, RestError, problem
+from .state import LoggedRequest, State
+
+log = logging.getLogger("fake_runpod")
+
+DEFAULT_API_KEY = "rpa_FAKERUNPODTESTKEY0000000000000000000000000000"
+HTML_502 = (
+    "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+    "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>cloudflare</center>\r\n"
+    "</body>\r\n</html>\r\n"
+)
+
+
+class FakeRunpod:
+    """A local Runpod on 127.0.0.1. Use as a context manager or start()/stop()."""
+
+    def __init__(
+        self,
+        pod_start_delay: float = 0.3,
+        faults: str | None = None,
+        *,
+        port: int = 0,
+        api_key: str = DEFAULT_API_KEY,
+        timeout_sleep: float = 35.0,
+    ) -> None:
+        self.pod_start_delay = pod_start_delay
+        self.api_key = api_key
+        self.timeout_sleep = timeout_sleep  # > the runpod SDK's 30 s request timeout
+        self.faults = Faults()
+        self.faults.set(faults)  # ValueError on an unknown fault, before anything starts
+        self._port = port
+        self._root = Path(tempfile.mkdtemp(prefix="fake-runpod-"))
+        # ECDSA: generating it is instant (RSA would cost a noticeable part of a second)
+        self.host_key = paramiko.ECDSAKey.generate()
+        self.state = State(self._root, self.host_key, self._refuse_ssh)
+        self.graphql = GraphQLAPI(self.state, self.faults, pod_start_delay)
+        self.rest = RestAPI(self.state)
+        self._stopping = threading.Event()
+        self._http: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # --- lifecycle -----------------------------------------------------------------------
+    def start(self) -> FakeRunpod:
+        handler = type("Handler", (_Handler,), {"fake": self})
+        self._http = ThreadingHTTPServer(("127.0.0.1", self._port), handler)
+        self._http.daemon_threads = True
+        self._thread = threading.Thread(
+            target=self._http.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()  # wakes requests sleeping in a timeout fault
+        if self._http is not None:
+            self._http.shutdown()
+            self._http.server_close()
+            self._http = None
+        self.state.clear()
+        shutil.rmtree(self._root, ignore_errors=True)
+
+    def __enter__(self) -> FakeRunpod:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    # --- what tests use ------------------------------------------------------------------
+    @property
+    def url(self) -> str:
+        if self._http is None:
+            raise RuntimeError("the fake Runpod is not running; call start() first")
+        return f"http://127.0.0.1:{self._http.server_address[1]}"
+
+    def set_faults(self, spec: str | None) -> None:
+        self.faults.set(spec)
+
+    def reset(self) -> None:
+        """Forget pods (their SSH servers stop), volumes, secrets, faults and the request log."""
+        self.faults.clear()
+        self.state.clear()
+
+    @property
+    def requests(self) -> list[LoggedRequest]:
+        with self.state.lock:
+            return list(self.state.requests)
+
+    @property
+    def internal_errors(self) -> list[str]:
+        """Contract violations by the fake itself (should always be empty)."""
+        with self.state.lock:
+            return list(self.state.internal_errors)
+
+    @property
+    def pods(self):
+        return self.state.pods
+
+    @property
+    def volumes(self):
+        return self.state.volumes
+
+    @property
+    def secrets(self):
+        return self.state.secrets
+
+    def volume_dir(self, volume_id: str) -> Path:
+        return self.state.volumes[volume_id].path
+
+    def _refuse_ssh(self) -> bool:
+        return self.faults.take("ssh", ("refuse",)) is not None
+
+
+class _Handler(BaseHTTPRequestHandler):
+    fake: FakeRunpod
+    server_version = "fake-runpod/1"
+    protocol_version = "HTTP/1.0"
+
+    def log_message(self, format, *args):  # noqa: A002 - never log requests (secret values)
+        pass
+
+    def do_GET(self):  # noqa: N802
+        self._dispatch()
+
+    def do_POST(self):  # noqa: N802
+        self._dispatch()
+
+    def do_PATCH(self):  # noqa: N802
+        self._dispatch()
+
+    def do_DELETE(self):  # noqa: N802
+        self._dispatch()
+
+    def do_PUT(self):  # noqa: N802
+        self._dispatch()
+
+    # --- plumbing ------------------------------------------------------------------------
+    def _dispatch(self) -> None:
+        split = urlsplit(self.path)
+        path = split.path
+        self._fields: list[str] = []
+        self._status = 0
+        self._generation = self.fake.state.generation
+        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        try:
+            if path == "/graphql":
+                surface = "graphql"
+            elif path.startswith("/v2/"):
+                surface = "rest"
+            else:
+                self._json(
+                    404,
+                    {"title": "Not Found", "status": 404, "detail": "no such path"},
+                    "application/problem+json",
+                )
+                return
+            if self._injected_fault(surface):
+                return
+            if self.headers.get("Authorization", "") != f"Bearer {self.fake.api_key}":
+                if surface == "graphql":
+                    self._json(401, {"errors": [{"message": "Unauthorized"}]})
+                else:
+                    self._json(
+                        401,
+                        problem(401, "missing or invalid bearer token"),
+                        "application/problem+json",
+                    )
+                return
+            if surface == "graphql":
+                self._graphql(raw)
+            else:
+                self._rest(path, parse_qs(split.query), raw)
+        finally:
+            if not self._status:  # no answer at all (stopped during a timeout fault)
+                self._log(0)
+
+    def _injected_fault(self, surface: str) -> bool:
+        timeout = self.fake.faults.take("timeout", (surface,))
+        if timeout is not None:
+            seconds = timeout.value if timeout.value is not None else self.fake.timeout_sleep
+            if self.fake._stopping.wait(seconds):
+                return True
+            if self.fake.state.generation != self._generation:
+                self._status = -1  # reset() happened meanwhile: this request is from the past
+                return True
+        fault = self.fake.faults.take(surface)
+        if fault is None:
+            return False
+        if fault.kind == "html":
+            self._send(502, HTML_502.encode(), "text/html; charset=UTF-8")
+        elif surface == "graphql":
+            status = int(fault.kind)
+            self._json(
+                status,
+                {"errors": [{"message": HTTPStatus(status).phrase}]},
+                extra={"Retry-After": "1"} if status == 429 else None,
+            )
+        else:
+            status = int(fault.kind)
+            self._json(
+                status,
+                problem(status, HTTPStatus(status).phrase.lower()),
+                "application/problem+json",
+                extra={"Retry-After": "1"} if status == 429 else None,
+            )
+        return True
+
+    def _graphql(self, raw: bytes) -> None:
+        try:
+            payload = json.loads(raw or b"null")
+            query = payload["query"]
+            if not isinstance(query, str):
+                raise TypeError
+        except (ValueError, TypeError, KeyError):
+            self._json(
+                400, {"errors": [{"message": "POST body must be JSON with a query"}], "data": None}
+            )
+            return
+        self._fields = root_fields(query)
+        result = self.fake.graphql.execute(
+            query, payload.get("variables"), payload.get("operationName")
+        )
+        self._json(200, result)
+
+    def _rest(self, path: str, query: dict, raw: bytes) -> None:
+        operation, params, known = contract.match(self.command, path)
+        if operation is None:
+            status = 405 if known else 404
+            detail = "method not allowed" if known else "no such path"
+            self._json(status, problem(status, detail), "application/problem+json")
+            return
+        body = None
+        try:
+            if operation.method in ("post", "patch", "put"):
+                try:
+                    body = json.loads(raw)
+                except ValueError:
+                    raise RestError(400, "request body must be JSON") from None
+                errors = operation.request_errors(body)
+                if errors:
+                    raise RestError(422, "Request validation failed.", errors)
+            status, answer = self.fake.rest.handle(operation.operation_id, params, query, body)
+            content_type = "application/json" if answer is not None else None
+        except RestError as error:
+            status, answer = error.status, problem(error.status, error.detail, error.errors)
+            content_type = "application/problem+json"
+        broken = operation.response_errors(status, content_type, answer)
+        if broken:
+            # the fake broke the contract: fail loudly rather than teach clients wrong things
+            message = f"{operation.operation_id} -> {status}: {broken}"
+            log.error("fake Runpod contract violation: %s", message)
+            with self.fake.state.lock:
+                self.fake.state.internal_errors.append(message)
+            status, answer = 500, problem(500, f"fake Runpod broke its contract: {message}")
+            content_type = "application/problem+json"
+        if answer is None:
+            self._send(status, b"", None)
+        else:
+            self._json(status, answer, content_type)
+
+    def _json(self, status: int, body, content_type: str = "application/json", extra=None) -> None:
+        self._send(status, json.dumps(body).encode(), content_type, extra)
+
+    def _log(self, status: int) -> None:
+        with self.fake.state.lock:
+            if self.fake.state.generation != self._generation:
+                return
+            self.fake.state.requests.append(
+                LoggedRequest(self.command, urlsplit(self.path).path, self._fields, status)
+            )
+
+    def _send(self, status: int, data: bytes, content_type: str | None, extra=None) -> None:
+        # log before answering: a client that saw the answer also sees it in fake.requests
+        self._status = status
+        self._log(status)
+        self.send_response(status)
+        if content_type:
+            self.send_header("Content-Type", content_type)
+        for key, value in (extra or {}).items():
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        try:
+            self.wfile.write(data)
+        except OSError:
+            pass  # the client gave up (e.g. its timeout fired during a timeout fault)

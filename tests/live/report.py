@@ -1,0 +1,183 @@
+"""live-report.json: the record of one replay, checked against report.schema.json.
+
+Each step of the replay runs inside `Report.step(name)`; a step that raises is marked
+failed (the first one becomes `failed_step`), steps never reached stay `skipped`.
+Every text that goes into the report or the log passes through `Redactor.scrub`, so the
+dummy Kaggle token and the API key cannot leak through an error message.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import jsonschema
+
+SCHEMA_PATH = Path(__file__).with_name("report.schema.json")
+DEFAULT_REPORT_PATH = "reports/live-report.json"
+REDACTED = "[REDACTED]"
+
+
+def report_path() -> Path:
+    return Path(os.environ.get("LIVE_REPORT") or DEFAULT_REPORT_PATH)
+
+
+def utc_iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def load_schema() -> dict:
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+def validate(report: dict) -> None:
+    """Raise jsonschema.ValidationError when the report breaks the schema."""
+    jsonschema.validate(report, load_schema(), format_checker=jsonschema.FormatChecker())
+
+
+class Redactor:
+    """Remembers secret values and blanks them out of any text."""
+
+    def __init__(self) -> None:
+        self._values: list[str] = []
+
+    def add(self, value: str | None) -> None:
+        if value and len(value) >= 4 and value not in self._values:
+            self._values.append(value)
+
+    def scrub(self, text: object) -> str:
+        if isinstance(text, bytes):
+            text = text.decode("utf-8", "replace")
+        text = str(text)
+        for value in self._values:
+            text = text.replace(value, REDACTED)
+        return text
+
+    def say(self, message: str) -> None:
+        """The replay's log line (stderr), scrubbed."""
+        print(f"[live] {self.scrub(message)}", file=sys.stderr, flush=True)
+
+
+@dataclass
+class Step:
+    name: str
+    checked: str
+    status: str = "skipped"
+    seconds: float = 0.0
+    detail: str | None = None
+    rehearsal: bool = False
+
+    def as_dict(self) -> dict:
+        out = {"name": self.name, "status": self.status, "seconds": round(self.seconds, 2),
+               "checked": self.checked}
+        if self.detail:
+            out["detail"] = self.detail
+        if self.rehearsal:
+            out["rehearsal"] = True
+        return out
+
+
+class StepFailed(Exception):
+    """A check inside a step did not hold (the message says what was seen)."""
+
+
+@dataclass
+class Report:
+    run_id: str
+    target: str
+    image: str
+    budget: dict
+    steps: dict[str, Step]
+    redactor: Redactor
+    started: datetime = field(default_factory=lambda: datetime.now(UTC))
+    gpu_type: str | None = None
+    gpu_name: str | None = None
+    data_center: str | None = None
+    price_per_hour: float | None = None
+    estimated_cost_usd: float = 0.0
+    failed_step: str | None = None
+    leaked: list[dict] = field(default_factory=list)
+    on_step: Callable[[str], None] | None = None
+    _t0: float = field(default_factory=time.monotonic)
+
+    @classmethod
+    def new(cls, run_id: str, target: str, image: str, budget: dict,
+            checks: dict[str, str], redactor: Redactor) -> Report:
+        steps = {name: Step(name, what) for name, what in checks.items()}
+        return cls(run_id, target, image, budget, steps, redactor)
+
+    @contextmanager
+    def step(self, name: str) -> Iterator[Step]:
+        record = self.steps[name]
+        self.redactor.say(f"step {name} ...")
+        start = time.monotonic()
+        try:
+            if self.on_step:
+                self.on_step(name)
+            yield record
+        except BaseException as error:
+            record.status = "failed"
+            reason = str(error) or type(error).__name__
+            record.detail = self.redactor.scrub(f"{type(error).__name__}: {reason}")[:2000]
+            self.failed_step = self.failed_step or name
+            self.redactor.say(f"step {name} FAILED: {record.detail}")
+            raise
+        else:
+            record.status = "passed"
+            self.redactor.say(f"step {name} passed" + (f": {record.detail}" if record.detail
+                                                       else ""))
+        finally:
+            record.seconds += time.monotonic() - start
+            if record.detail:
+                record.detail = self.redactor.scrub(record.detail)[:2000]
+
+    def mark_interrupted(self, reason: str) -> None:
+        """A signal between two steps: blame the next step that did not run."""
+        if self.failed_step is None:
+            pending = next((s for s in self.steps.values() if s.status == "skipped"), None)
+            if pending is not None:
+                pending.status, pending.detail = "failed", f"Interrupted: {reason}"
+                self.failed_step = pending.name
+
+    def wall_seconds(self) -> float:
+        return time.monotonic() - self._t0
+
+    def as_dict(self) -> dict:
+        finished = datetime.now(UTC)
+        failed = self.failed_step is not None or bool(self.leaked)
+        return {
+            "schema_version": 1,
+            "run_id": self.run_id,
+            "target": self.target,
+            "started_at": utc_iso(self.started),
+            "finished_at": utc_iso(finished),
+            "wall_seconds": round(self.wall_seconds(), 2),
+            "outcome": "failed" if failed else "passed",
+            "failed_step": self.failed_step,
+            "image": self.image,
+            "gpu_type": self.gpu_type,
+            "gpu_name": self.gpu_name,
+            "data_center": self.data_center,
+            "price_per_hour": self.price_per_hour,
+            "estimated_cost_usd": round(self.estimated_cost_usd, 4),
+            "budget": self.budget,
+            "steps": [step.as_dict() for step in self.steps.values()],
+            "leaked": self.leaked,
+        }
+
+    def write(self, path: Path | None = None) -> tuple[Path, dict]:
+        """Validate, scrub once more as a last guard, and write the report."""
+        data = self.as_dict()
+        validate(data)
+        text = self.redactor.scrub(json.dumps(data, ensure_ascii=False, indent=2)) + "\n"
+        path = path or report_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return path, json.loads(text)

@@ -1,0 +1,65 @@
+"""How the notebooks are executed and compared: shared by the tests and regenerate.py.
+
+Outputs are compared in full. Only values that differ on every run (ids, ports, temp
+paths) are normalised, each by a regex aimed at the one place a notebook prints it.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+from pytest_notebook.nb_regression import NBRegressionFixture
+
+REPO = Path(__file__).resolve().parents[2]
+NOTEBOOKS = REPO / "notebooks"
+QUICKSTART = NOTEBOOKS / "quickstart.ipynb"
+COST = NOTEBOOKS / "cost.ipynb"
+
+# The cost notebook measures price ages from this date; frozen so stored outputs stay put.
+COST_AS_OF = "2026-11-27"
+EXEC_TIMEOUT = 180  # seconds per cell; the quickstart waits for two (fake) pods
+
+OUTPUTS = "/cells/*/outputs"
+DIFF_REPLACE = (
+    # quickstart: ids the (fake) Runpod hands out
+    (OUTPUTS, r"ボリューム [a-z0-9]+:", "ボリューム <VOLUME_ID>:"),
+    (OUTPUTS, r"Pod [a-z0-9]+ が起動", "Pod <POD_ID> が起動"),
+    (OUTPUTS, r"2台目 [a-z0-9]+ で", "2台目 <POD_ID> で"),
+    # quickstart: the SSH endpoint (a local port on the fake, a public IP on Runpod)
+    (OUTPUTS, r"root@[0-9.]+ -p [0-9]+", "root@<HOST> -p <PORT>"),
+    # quickstart: the throwaway key's temp folder
+    (OUTPUTS, r"/\S*/kgl-quickstart-[^/\s]+/", "<TMP>/"),
+    # the kernel's Python patch release is machine-specific; the minor version is not
+    ("/metadata/language_info/version", r"^(\d+\.\d+)\.\d+$", r"\1.x"),
+)
+
+
+def regression(force_regen: bool = False) -> NBRegressionFixture:
+    """The regression check both notebooks go through."""
+    return NBRegressionFixture(
+        exec_timeout=EXEC_TIMEOUT,
+        exec_cwd=str(NOTEBOOKS),
+        diff_replace=DIFF_REPLACE,
+        diff_use_color=False,
+        force_regen=force_regen,
+    )
+
+
+def cost_env(prices: Path | None = None) -> dict[str, str]:
+    """Environment for the cost notebook's kernel."""
+    env = {"COST_AS_OF": COST_AS_OF}
+    if prices is not None:
+        env["COST_PRICES"] = str(prices)
+    return env
+
+
+def apply_env(env: dict[str, str], remove=("COST_PRICES",)) -> None:
+    """Set env for kernels started from this process (they inherit os.environ)."""
+    for name in remove:
+        os.environ.pop(name, None)
+    os.environ.update(env)
+
+
+def kernel_python() -> str:
+    """The interpreter the `python3` kernel must run: the one running the tests (.venv)."""
+    return str(Path(sys.executable).resolve())

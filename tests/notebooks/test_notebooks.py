@@ -1,0 +1,175 @@
+"""The notebooks run top to bottom and print what their stored outputs (the site) show.
+
+Each test executes a notebook in a fresh `python3` kernel and compares every output with
+the one stored in the file (pytest-notebook); see nbconfig.py for the few normalisations.
+"""
+
+import copy
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient.exceptions import CellExecutionError
+from pytest_notebook.nb_regression import NBRegressionError
+
+from tests.notebooks.nbconfig import (
+    COST,
+    NOTEBOOKS,
+    QUICKSTART,
+    REPO,
+    cost_env,
+    regression,
+)
+
+PRICES = REPO / "data" / "prices.toml"
+
+
+@pytest.fixture
+def cost_kernel_env(monkeypatch):
+    """Freeze the cost notebook's "as of" date; no price file override."""
+    monkeypatch.delenv("COST_PRICES", raising=False)
+    for name, value in cost_env().items():
+        monkeypatch.setenv(name, value)
+
+
+def outputs_text(notebook) -> str:
+    return "".join(
+        output.get("text", "")
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for output in cell.outputs
+    )
+
+
+def test_cost_notebook_matches_its_stored_outputs(cost_kernel_env):
+    result = regression().check(str(COST))
+    text = outputs_text(result.nb_final)
+    # What the page promises, computed from data/prices.toml: GPU-hours x price.
+    assert "基準日: 2026-11-27" in text
+    assert "RTX 4090   x2    336 GPU時間 x $0.74/h = $  248.64" in text
+    assert "当時の価格（$3.00/h）で 168時間: $504.00（記事では約 $500）" in text
+    # Every chart carries alt text, which the site renders on the <img>.
+    images = [
+        output
+        for cell in result.nb_final.cells
+        if cell.cell_type == "code"
+        for output in cell.outputs
+        if "image/png" in output.get("data", {})
+    ]
+    assert len(images) == 2
+    assert all(image.metadata["image/png"]["alt"] for image in images)
+
+
+def test_quickstart_runs_against_the_fake_and_cleans_up(fake_runpod):
+    result = regression().check(str(QUICKSTART))
+    text = outputs_text(result.nb_final)
+    assert "2台目" in text and "hello from the first pod" in text
+    assert "残っているPod: []" in text and "残っているボリューム: []" in text
+    # The notebook's cleanup really left nothing behind on the (fake) account.
+    assert not fake_runpod.pods
+    assert not fake_runpod.volumes
+    # The key is never printed, only whether it is set.
+    assert fake_runpod.api_key not in json.dumps(nbformat.writes(result.nb_final))
+
+
+BAD_PRICE_FILES = {
+    "missing field": (
+        'label = "RTX A6000"\nusd_per_hour = 0.53\n',
+        'label = "RTX A6000"\n',
+        "価格ファイルの gpu「NVIDIA RTX A6000」に usd_per_hour がありません。",
+    ),
+    "negative price": (
+        "usd_per_gb_month = 0.016\n",
+        "usd_per_gb_month = -0.016\n",
+        "価格ファイルの storage「gcs_nearline」の usd_per_gb_month が正しくありません"
+        "（0以上の数が必要です）: -0.016",
+    ),
+    "unknown GPU": (
+        '"NVIDIA RTX A6000" = 2 }',
+        '"NVIDIA RTX A9999" = 2 }',
+        "価格ファイルの case「飛行機雲コンペ」が使うGPU「NVIDIA RTX A9999」の価格が"
+        " [gpu] にありません。",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", BAD_PRICE_FILES, ids=list(BAD_PRICE_FILES))
+def test_cost_notebook_stops_on_a_bad_price_file(case, tmp_path, monkeypatch):
+    good, bad, message = BAD_PRICE_FILES[case]
+    text = PRICES.read_text(encoding="utf-8")
+    assert text.count(good) == 1
+    bad_file = tmp_path / "prices.toml"
+    bad_file.write_text(text.replace(good, bad), encoding="utf-8")
+    for name, value in cost_env(bad_file).items():
+        monkeypatch.setenv(name, value)
+
+    with pytest.raises(CellExecutionError) as error:
+        regression().check(str(COST))
+    assert "PriceFileError" in str(error.value)
+    assert message in str(error.value)
+
+
+def test_a_changed_stored_output_fails_with_a_readable_diff(cost_kernel_env, tmp_path):
+    notebook = nbformat.read(COST, as_version=4)
+    index, cell = next(
+        (i, c)
+        for i, c in enumerate(notebook.cells)
+        if c.cell_type == "code" and "合計 $426.72" in outputs_text_of(c)
+    )
+    cell.outputs[0]["text"] = cell.outputs[0]["text"].replace("合計 $426.72", "合計 $1.00")
+    tampered = tmp_path / "cost.ipynb"
+    nbformat.write(notebook, tampered)
+
+    with pytest.raises(NBRegressionError) as error:
+        regression().check(str(tampered))
+    diff = str(error.value)
+    assert f"/cells/{index}/outputs/0/text" in diff  # names the cell
+    assert "-  合計 $1.00" in diff and "+  合計 $426.72" in diff  # expected vs obtained
+
+
+def outputs_text_of(cell) -> str:
+    return "".join(output.get("text", "") for output in cell.get("outputs", []))
+
+
+def test_a_kernel_error_fails_the_check(tmp_path):
+    notebook = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell('print("before")'),
+            nbformat.v4.new_code_cell('raise RuntimeError("this cell fails on purpose")'),
+        ],
+        metadata=copy.deepcopy(nbformat.read(COST, as_version=4).metadata),
+    )
+    path = tmp_path / "broken.ipynb"
+    nbformat.write(notebook, path)
+
+    with pytest.raises(CellExecutionError, match="this cell fails on purpose"):
+        regression().check(str(path))
+
+
+def test_the_python3_kernel_is_the_interpreter_running_the_tests(tmp_path):
+    import sys
+
+    notebook = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell("import sys\nprint(sys.executable)")],
+        metadata=copy.deepcopy(nbformat.read(QUICKSTART, as_version=4).metadata),
+    )
+    assert notebook.metadata["kernelspec"]["name"] == "python3"
+    path = tmp_path / "which.ipynb"
+    nbformat.write(notebook, path)
+
+    result = regression().check(str(path), raise_errors=False)
+    printed = outputs_text(result.nb_final).strip()
+    assert Path(printed).resolve() == Path(sys.executable).resolve()
+
+
+def test_stored_outputs_have_no_secrets_or_machine_paths():
+    for path in (QUICKSTART, COST):
+        text = path.read_text(encoding="utf-8")
+        assert str(REPO) not in text, f"{path.name} stores a local path"
+        assert "RUNPOD_API_KEY=" not in text.replace("export RUNPOD_API_KEY=（", "")
+
+
+def test_the_site_sees_the_notebooks_through_docs():
+    link = REPO / "docs" / "notebooks"
+    assert link.is_symlink() and link.resolve() == NOTEBOOKS.resolve()

@@ -1,0 +1,84 @@
+"""Helpers for the site tests: the project's mkdocs.yml and the pages of a built site."""
+
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urlsplit
+
+import yaml
+from bs4 import BeautifulSoup
+
+PROJECT = Path(__file__).resolve().parents[2]
+
+
+class _ConfigLoader(yaml.SafeLoader):
+    """Reads mkdocs.yml without importing what its !!python tags name."""
+
+
+_ConfigLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda *_: None)
+
+
+def load_config(project: Path = PROJECT) -> dict:
+    return yaml.load((project / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_ConfigLoader)
+
+
+def nav_pages(config: dict) -> dict[str, str]:
+    """{source file: nav title} for every page in the nav, nested sections included."""
+    pages: dict[str, str] = {}
+
+    def walk(items):
+        for item in items:
+            if isinstance(item, str):
+                pages[item] = item
+                continue
+            for title, value in item.items():
+                if isinstance(value, list):
+                    walk(value)
+                else:
+                    pages[value] = title
+
+    walk(config["nav"])
+    return pages
+
+
+def built_path(source: str) -> str:
+    """The built HTML file of a docs source (use_directory_urls): tips/a.md -> tips/a/index.html."""
+    stem = PurePosixPath(source).with_suffix("")
+    if stem.name == "index":
+        return str(stem.parent / "index.html").removeprefix("./")
+    return f"{stem}/index.html"
+
+
+def html_files(site: Path) -> list[Path]:
+    return sorted(site.rglob("*.html"))
+
+
+@functools.lru_cache(maxsize=None)
+def soup_of(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def local_target(site: Path, page: Path, url: str, site_url: str) -> tuple[Path, str] | None:
+    """The file a link on `page` points to inside the site, and its fragment.
+
+    None for links that leave the site (other hosts, mailto:, ...). Links written with the
+    site's own absolute URL (canonical, og:url) count as internal.
+    """
+    if url.startswith(site_url):
+        url = "/" + url[len(site_url):]
+        base = site
+    else:
+        base = page.parent
+    parts = urlsplit(url)
+    if parts.scheme or parts.netloc:
+        return None
+    path = unquote(parts.path)
+    if not path:
+        return page, unquote(parts.fragment)
+    target = (site / path.lstrip("/")) if path.startswith("/") else (base / path)
+    target = Path(os.path.normpath(target))
+    if path.endswith("/") or target.is_dir():
+        target = target / "index.html"
+    return target, unquote(parts.fragment)

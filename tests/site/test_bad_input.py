@@ -1,0 +1,222 @@
+"""Each kind of broken input fails the strict build with a message naming the file.
+
+Every case copies a reduced project (the real mkdocs.yml with a two-page nav, the real
+site_hooks/, snippets/ and theme files, and the tiny docs tree in tests/site/fixtures/),
+breaks one thing and runs `mkdocs build --strict` on it. A control build of the unbroken copy
+must pass, so a case cannot "fail" for an unrelated reason.
+
+The builds run once per module, one after the other, through mkdocs' own command line in this
+process (`mkdocs build --strict -d DIR` from the copy's folder): importing mkdocs, Material
+and mkdocs-jupyter costs ~1 s per process, which would make these builds 3x slower.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+import pytest
+
+from tests.site.pages import PROJECT
+
+FIXTURES = Path(__file__).parent / "fixtures"
+NAV = "nav:\n  - 試験用のホーム: index.md\n  - もう一つのページ: other.md\n"
+COPIED = ["site_hooks", "snippets", "docs/overrides", "docs/stylesheets",
+          "tests/live/page_steps.yml", "tests/live/report.schema.json"]
+
+
+def make_project(root: Path) -> Path:
+    for name in COPIED:
+        source = PROJECT / name
+        if source.is_dir():
+            shutil.copytree(source, root / name, ignore=shutil.ignore_patterns("__pycache__"))
+        elif source.is_file():
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, root / name)
+    shutil.copytree(FIXTURES / "docs", root / "docs", dirs_exist_ok=True)
+    shutil.copytree(FIXTURES / "text", root / "tests/site/fixtures/text")
+    config = (PROJECT / "mkdocs.yml").read_text(encoding="utf-8")
+    config, replaced = re.subn(r"(?m)^nav:\n(?:[ \t]+.*\n|\n)*", NAV + "\n", config)
+    assert replaced == 1, "mkdocs.yml has no nav: block"
+    (root / "mkdocs.yml").write_text(config, encoding="utf-8")
+    return root
+
+
+def append(path: Path, text: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + "\n" + text + "\n", encoding="utf-8")
+
+
+def line_of(path: Path, text: str) -> int:
+    return path.read_text(encoding="utf-8").splitlines().index(text) + 1
+
+
+def add_to_nav(root: Path, entry: str) -> None:
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace(NAV, NAV + entry), "utf-8")
+
+
+def write_page(root: Path, name: str, text: str) -> None:
+    (root / "docs" / name).write_text(text, encoding="utf-8")
+
+
+# name -> (how to break the copy, what the build output must say)
+Case = tuple[Callable[[Path], None], Callable[[Path], list[str]]]
+CASES: dict[str, Case] = {
+    "missing snippet": (
+        lambda r: append(r / "docs/index.md", '```bash\n--8<-- "snippets/no-such-file.sh"\n```'),
+        lambda r: ["index.md", "snippets/no-such-file.sh"],
+    ),
+    "missing image": (
+        lambda r: append(r / "docs/index.md", "![消えた画像](img/missing.png)"),
+        lambda r: ["index.md", "img/missing.png"],
+    ),
+    "missing nav page": (
+        lambda r: add_to_nav(r, "  - 消えたページ: gone.md\n"),
+        lambda r: ["gone.md", "nav"],
+    ),
+    "broken internal link": (
+        lambda r: append(r / "docs/index.md", "[リンク切れ](no-such-page.md)"),
+        lambda r: ["index.md", "no-such-page.md"],
+    ),
+    "broken anchor": (
+        lambda r: append(r / "docs/index.md", "[見出し](other.md#存在しない見出し)"),
+        lambda r: ["index.md", "存在しない見出し"],
+    ),
+    "inline code fence": (
+        lambda r: append(r / "docs/other.md", "```bash\necho hello\n```"),
+        lambda r: [f"docs/other.md:{line_of(r / 'docs/other.md', 'echo hello')}:"],
+    ),
+    "referral link without PR label": (
+        lambda r: append(r / "docs/other.md", "[登録する](referral:short)"),
+        lambda r: ["docs/other.md", "<!-- referral-disclosure -->"],
+    ),
+    "PR label after the referral link": (
+        lambda r: append(r / "docs/other.md", "[登録する](referral:)\n\n<!-- referral-disclosure -->"),
+        lambda r: ["docs/other.md", "before any disclosure"],
+    ),
+    "unknown referral link": (
+        lambda r: append(r / "docs/other.md", "<!-- referral-disclosure -->\n\n[登録](referral:long)"),
+        lambda r: ["docs/other.md", "referral:long"],
+    ),
+    "raw referral URL in docs": (
+        lambda r: append(r / "docs/other.md", "登録は https://runpod.io?ref=abc123 から。"),
+        lambda r: [f"docs/other.md:{line_of(r / 'docs/other.md', '登録は https://runpod.io?ref=abc123 から。')}:"],
+    ),
+    "page without description": (
+        lambda r: (write_page(r, "bare.md", "# 説明のないページ\n\n本文です。\n"),
+                   add_to_nav(r, "  - 説明なし: bare.md\n")),
+        lambda r: ["docs/bare.md", "meta description"],
+    ),
+    "missing snippets/setup.sh": (
+        lambda r: (r / "snippets/setup.sh").unlink(),
+        lambda r: ["snippets/setup.sh is missing"],
+    ),
+    "mermaid diagram without the local library": (
+        lambda r: append(r / "docs/other.md", "```mermaid\ngraph LR\n  A --> B\n```"),
+        lambda r: ["node_modules/mermaid/dist/mermaid.min.js", "other.md"],
+    ),
+}
+
+
+def with_local_mermaid(root: Path) -> None:
+    append(root / "docs/other.md", "```mermaid\ngraph LR\n  A --> B\n```")
+    library = root / "node_modules/mermaid/dist/mermaid.min.js"
+    library.parent.mkdir(parents=True)
+    library.write_text("/* stand-in for the npm file */\n", encoding="utf-8")
+
+
+GOOD = {"unbroken copy": lambda r: None, "mermaid with the local library": with_local_mermaid}
+
+
+class _Collect(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.INFO)
+        self.lines: list[str] = []
+
+    def emit(self, record):
+        self.lines.append(f"{record.levelname} - {record.getMessage()}")
+
+
+def mkdocs_build_strict(root: Path) -> tuple[int, str]:
+    """`mkdocs build --strict -d ROOT/site` run from ROOT; returns (exit code, log)."""
+    from mkdocs.__main__ import cli  # imported here: only these tests build in-process
+
+    from mkdocs.utils import DuplicateFilter
+
+    # mkdocs drops a message it has logged before, also from an earlier build in this process.
+    for dedupe in logging.getLogger("mkdocs.commands.build").filters:
+        if isinstance(dedupe, DuplicateFilter):
+            dedupe.msgs.clear()
+    collect = _Collect()
+    logging.getLogger("mkdocs").addHandler(collect)
+    previous = os.getcwd()
+    os.chdir(root)  # pymdownx.snippets' base_path "." is the working directory
+    code = 0
+    try:
+        cli.main(["build", "--strict", "-d", str(root / "site")], prog_name="mkdocs",
+                 standalone_mode=False)
+    except click.ClickException as error:  # mkdocs' Abort, BuildError, PluginError
+        collect.lines.append(f"Error: {error.format_message()}")
+        code = error.exit_code or 1
+    except Exception as error:  # e.g. pymdownx.snippets.SnippetMissingError
+        collect.lines.append(f"{type(error).__name__}: {error}")
+        code = 1
+    finally:
+        os.chdir(previous)
+        logging.getLogger("mkdocs").removeHandler(collect)
+    return code, "\n".join(collect.lines)
+
+
+@pytest.fixture(scope="module")
+def builds(tmp_path_factory) -> dict[str, tuple[Path, int, str]]:
+    jobs = {**{name: breaker for name, (breaker, _) in CASES.items()}, **GOOD}
+    results = {}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("NO_MKDOCS_2_WARNING", "1")
+        patch.setenv("LIVE_REPORT", str(tmp_path_factory.mktemp("no-report") / "none.json"))
+        for name, breaker in jobs.items():
+            root = make_project(tmp_path_factory.mktemp("bad-input"))
+            breaker(root)
+            results[name] = (root, *mkdocs_build_strict(root))
+    return results
+
+
+@pytest.mark.parametrize("name", GOOD)
+def test_unbroken_copy_builds(builds, name):
+    root, code, log = builds[name]
+    assert code == 0, log
+    assert "WARNING" not in log
+
+
+def test_unbroken_copy_has_the_site_machinery(builds):
+    root, _, _ = builds["unbroken copy"]
+    home = (root / "site/index.html").read_text(encoding="utf-8")
+    assert '<strong class="referral-disclosure__label">PR</strong>' in home
+    assert 'href="https://runpod.io?ref=6x122dhk" rel="sponsored noopener"' in home
+    assert 'href="go/runpod/" rel="sponsored noopener"' in home
+    assert "referral:" not in home and "<!-- referral-disclosure -->" not in home
+    assert (root / "site/go/runpod/index.html").is_file()
+    assert (root / "site/downloads/setup.sh").read_bytes() == (root / "snippets/setup.sh").read_bytes()
+    assert not (root / "site/assets/javascripts/mermaid.min.js").exists()  # no diagram, no copy
+
+
+def test_mermaid_library_is_copied_when_a_page_draws_a_diagram(builds):
+    root, _, _ = builds["mermaid with the local library"]
+    assert (root / "site/assets/javascripts/mermaid.min.js").read_bytes() == (
+        root / "node_modules/mermaid/dist/mermaid.min.js"
+    ).read_bytes()
+    other = (root / "site/other/index.html").read_text(encoding="utf-8")
+    assert 'class="mermaid"' in other and '"../assets/javascripts/mermaid.min.js"' in other
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_broken_input_fails_the_build_naming_the_file(builds, name):
+    root, code, log = builds[name]
+    assert code != 0, f"{name}: the build passed:\n{log}"
+    for expected in CASES[name][1](root):
+        assert expected in log, f"{name}: {expected!r} not in the build output:\n{log}"

@@ -1,0 +1,163 @@
+"""snippets/api.py: the key, retries, clear errors and the value checks, against the fake."""
+
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+import runpod
+
+from snippets import api
+from snippets.api import SnippetError
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def statuses(fake, path="/graphql"):
+    return [request.status for request in fake.requests if request.path == path]
+
+
+def test_valid_key_is_confirmed(fake, capsys):
+    assert api.main([]) == 0
+    out = capsys.readouterr().out
+    assert "API キーは有効です" in out
+    assert fake.api_key not in out
+
+
+def test_missing_key_is_explained_before_any_request(fake, monkeypatch, capsys):
+    monkeypatch.delenv("RUNPOD_API_KEY")
+    assert api.main([]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("エラー: 環境変数 RUNPOD_API_KEY が設定されていません")
+    assert "Traceback" not in err
+    assert fake.requests == []
+
+
+def test_wrong_key_gets_one_clear_message(fake, monkeypatch, capsys):
+    monkeypatch.setenv("RUNPOD_API_KEY", "rpa_wrong_key_123")
+    assert api.main([]) == 1
+    err = capsys.readouterr().err
+    assert "API キーを受け付けませんでした（HTTP 401）" in err
+    assert "rpa_wrong_key_123" not in err
+    assert err.count("\n") == 1  # one line, no traceback
+    assert statuses(fake) == [401]  # a rejected key is not retried
+
+
+def test_sdk_is_given_the_key_from_the_environment(fake):
+    runpod.api_key = None
+    api.graphql("query { myself { id } }")
+    assert runpod.api_key == fake.api_key
+
+
+def test_base_url_defaults_to_runpod(monkeypatch):
+    monkeypatch.delenv("RUNPOD_API_BASE_URL", raising=False)
+    assert api.base_url() == "https://api.runpod.io"
+
+
+def test_recommended_config_is_the_toml_file():
+    with open(ROOT / "snippets" / "recommended_image.toml", "rb") as file:
+        expected = tomllib.load(file)
+    assert api.load_recommended() == expected
+    assert api.load_recommended()["pod"]["volume_mount_path"] == "/workspace"
+
+
+def test_graphql_500_three_times_is_retried(fake):
+    fake.set_faults("graphql:500x3")
+    gpus = api.sdk(runpod.get_gpus)
+    assert any(gpu["id"] == "NVIDIA RTX A4000" for gpu in gpus)
+    assert statuses(fake) == [500, 500, 500, 200]
+
+
+def test_rest_429_twice_is_retried(fake):
+    fake.set_faults("rest:429x2")
+    assert api.rest("GET", "/v2/network-volumes") == {"networkVolumes": []}
+    assert statuses(fake, "/v2/network-volumes") == [429, 429, 200]
+
+
+def test_html_once_is_retried(fake):
+    fake.set_faults("graphql:html")
+    assert api.graphql("query { myself { id } }")["myself"]["id"]
+    assert statuses(fake) == [502, 200]
+
+
+@pytest.mark.parametrize("fault", ["graphql:htmlx*", "rest:htmlx*"])
+def test_html_instead_of_json_gets_one_clear_message(fake, monkeypatch, capsys, fault):
+    fake.set_faults(fault)
+    monkeypatch.setattr(api, "RETRIES", 1)
+    with pytest.raises(SnippetError, match="JSON ではない応答（HTML など、HTTP 502）"):
+        if fault.startswith("graphql"):
+            api.graphql("query { myself { id } }")
+        else:
+            api.rest("GET", "/v2/network-volumes")
+    assert len(fake.requests) == 2  # tried, retried, then gave up with the message
+
+
+def test_server_errors_that_never_stop_end_in_a_clear_message(fake, monkeypatch):
+    fake.set_faults("rest:503x*")
+    monkeypatch.setattr(api, "RETRIES", 2)
+    with pytest.raises(SnippetError, match="混み合っているか障害中です（HTTP 503、3 回試しました）"):
+        api.rest("GET", "/v2/network-volumes")
+    assert statuses(fake, "/v2/network-volumes") == [503, 503, 503]
+
+
+def test_timeout_is_retried(fake, monkeypatch, caplog):
+    monkeypatch.setattr(api, "TIMEOUT", (5, 0.5))
+    fake.set_faults("timeout:graphql=3")
+    assert api.graphql("query { myself { id } }")["myself"]["id"]
+    assert "Read timed out" in caplog.text  # urllib3 logs each retry
+    assert [r.status for r in fake.requests if r.path == "/graphql"][-1] == 200
+
+
+def test_unreachable_api_is_explained(fake, monkeypatch):
+    monkeypatch.setenv("RUNPOD_API_BASE_URL", "http://127.0.0.1:9")  # nothing listens there
+    monkeypatch.setattr(api, "RETRIES", 0)
+    with pytest.raises(SnippetError, match=r"http://127.0.0.1:9）に接続できないか"):
+        api.rest("GET", "/v2/network-volumes")
+
+
+def test_graphql_errors_are_passed_on(fake):
+    with pytest.raises(SnippetError, match="Runpod API がエラーを返しました"):
+        api.graphql("query { noSuchField }")
+
+
+def test_rest_errors_show_runpods_detail(fake):
+    with pytest.raises(SnippetError, match=r"HTTP 404.*: \S"):
+        api.rest("GET", "/v2/network-volumes/doesnotexist")
+
+
+@pytest.mark.parametrize(
+    "value",
+    ['a"b', "a\\b", "a\nb", "a\rb", "{x}", "}", "{{ RUNPOD_SECRET_x }", "{{ OTHER_x }}"],
+)
+def test_unsafe_text_is_refused(value):
+    with pytest.raises(SnippetError, match="使えない文字"):
+        api.check_text("値", value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["plain", "with space/and-dash", "{{ RUNPOD_SECRET_kaggle_api_token }}", "x{{RUNPOD_SECRET_a.b}}y"],
+)
+def test_safe_text_and_secret_references_pass(value):
+    assert api.check_text("値", value) == value
+
+
+@pytest.mark.parametrize("value", ["", "a b", "a/b", 'a"'])
+def test_bad_ids_are_refused(value):
+    with pytest.raises(SnippetError, match="形が正しくありません"):
+        api.check_id("ID", value)
+
+
+def test_help_is_japanese(capsys):
+    with pytest.raises(SystemExit):
+        api.main(["--help"])
+    assert "API キー" in capsys.readouterr().out
+
+
+def test_runs_as_a_module(fake):
+    result = subprocess.run(
+        [sys.executable, "-m", "snippets.api"], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert "API キーは有効です" in result.stdout

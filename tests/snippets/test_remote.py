@@ -1,0 +1,81 @@
+"""snippets/remote.py: the system ssh/scp against a fake pod's real SSH server."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from snippets import pod, remote, volume
+from snippets.api import SnippetError
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def running_pod(fake, ssh_keypair):
+    disk = volume.create_volume("kaggle-data", 20, "EU-RO-1")
+    created = pod.deploy_pod(disk["id"], public_key=ssh_keypair[1])
+    return pod.wait_until_ready(created["id"], timeout=30, poll=0.2)
+
+
+def test_run_returns_output_and_feeds_stdin(running_pod, ssh_keypair):
+    result = remote.run(running_pod, "tr a-z A-Z; whoami", ssh_keypair[0], stdin="kaggle\n")
+    assert result.returncode == 0
+    assert result.stdout == "KAGGLE\nroot\n"
+
+
+def test_failures_raise_unless_check_is_false(running_pod, ssh_keypair):
+    result = remote.run(running_pod, "echo oops >&2; exit 3", ssh_keypair[0], check=False)
+    assert (result.returncode, result.stderr) == (3, "oops\n")
+    with pytest.raises(SnippetError, match=r"終了コード 3）: oops"):
+        remote.run(running_pod, "echo oops >&2; exit 3", ssh_keypair[0])
+
+
+def test_refused_connections_are_retried(fake, running_pod, ssh_keypair):
+    fake.set_faults("ssh:refusex2")
+    assert remote.run(running_pod, "echo up", ssh_keypair[0]).stdout == "up\n"
+
+
+def test_a_wrong_key_is_not_retried_forever(running_pod, tmp_path):
+    other = tmp_path / "other_key"
+    other.write_text("not a key")
+    other.chmod(0o600)
+    with pytest.raises(SnippetError, match="終了コード 255"):
+        remote.run(running_pod, "true", other)
+
+
+def test_upload_puts_the_file_on_the_volume(fake, running_pod, ssh_keypair, tmp_path):
+    local = tmp_path / "train.csv"
+    local.write_text("id,target\n1,0\n")
+    workspace = remote.run(running_pod, "echo $WORKSPACE", ssh_keypair[0]).stdout.strip()
+    remote.upload(running_pod, local, f"{workspace}/train.csv", ssh_keypair[0])
+    volume_id = fake.pods[running_pod["id"]].network_volume_id
+    assert (fake.volume_dir(volume_id) / "train.csv").read_text() == "id,target\n1,0\n"
+
+
+def test_cli_passes_output_and_exit_code_through(running_pod, ssh_keypair, capsys):
+    key = str(ssh_keypair[0])
+    assert remote.main([running_pod["id"], "echo hi; echo warn >&2", "--identity-file", key]) == 0
+    assert capsys.readouterr() == ("hi\n", "warn\n")
+    assert remote.main([running_pod["id"], "exit 7", "--identity-file", key]) == 7
+
+
+def test_cli_unknown_pod(fake, capsys):
+    assert remote.main(["nosuchpod", "true"]) == 1
+    assert "Pod nosuchpod が見つかりません" in capsys.readouterr().err
+
+
+def test_help_is_japanese(capsys):
+    with pytest.raises(SystemExit):
+        remote.main(["--help"])
+    assert "実行するコマンド" in capsys.readouterr().out
+
+
+def test_runs_as_a_module(running_pod, ssh_keypair):
+    command = [sys.executable, "-m", "snippets.remote", running_pod["id"], "uname -s"]
+    result = subprocess.run(
+        [*command, "--identity-file", str(ssh_keypair[0])],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert (result.returncode, result.stdout) == (0, "Linux\n"), result.stderr

@@ -1,0 +1,288 @@
+"""The fake Runpod's GraphQL side, driven by the real runpod SDK (1.12.0)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import requests
+import runpod
+from runpod import error as runpod_error
+
+from tests.fake_runpod import FakeRunpod
+from tests.fake_runpod.catalog import NO_CAPACITY
+from tests.fake_runpod.helpers import wait_for_runtime
+
+IMAGE = "runpod/pytorch:1.0.2-cu1281-torch280-ubuntu2404"
+A4000 = "NVIDIA RTX A4000"
+
+
+@pytest.fixture
+def sdk(fake_runpod):
+    runpod.api_key = fake_runpod.api_key  # monkeypatched back to None by fake_runpod
+    return fake_runpod
+
+
+def make_volume(fake, name="vol", size=20, dc="EU-RO-1") -> str:
+    response = requests.post(
+        f"{fake.url}/v2/network-volumes",
+        json={"name": name, "size": size, "dataCenter": dc},
+        headers={"Authorization": f"Bearer {fake.api_key}"},
+        timeout=5,
+    )
+    assert response.status_code == 201, response.text
+    return response.json()["id"]
+
+
+def graphql(fake, query: str, key: str | None = None) -> requests.Response:
+    return requests.post(
+        f"{fake.url}/graphql",
+        json={"query": query},
+        headers={"Authorization": f"Bearer {key or fake.api_key}"},
+        timeout=5,
+    )
+
+
+def test_create_get_list_terminate_pod(sdk):
+    volume_id = make_volume(sdk)
+    created = runpod.create_pod(
+        "kgl-test",
+        IMAGE,
+        A4000,
+        cloud_type="SECURE",
+        network_volume_id=volume_id,
+        volume_mount_path="/workspace",
+        ports="22/tcp,6006/http",
+        env={"FOO": "bar"},
+    )
+    assert created["imageName"] == IMAGE
+    assert created["env"] == ["FOO=bar"]
+    assert created["machine"]["podHostId"].startswith(created["id"])
+
+    right_after = runpod.get_pod(created["id"])
+    assert right_after["desiredStatus"] == "RUNNING"
+    assert right_after["runtime"] is None  # booting
+
+    pod = wait_for_runtime(created["id"])
+    assert pod["name"] == "kgl-test"
+    assert pod["costPerHr"] == pytest.approx(0.25)  # A4000 in EU-RO-1 (the volume's DC)
+    assert pod["machine"]["gpuDisplayName"] == "RTX A4000"
+    assert pod["volumeMountPath"] == "/workspace"
+    ssh = [p for p in pod["runtime"]["ports"] if p["privatePort"] == 22]
+    assert ssh == [
+        {
+            "ip": "127.0.0.1",
+            "isIpPublic": True,
+            "privatePort": 22,
+            "publicPort": sdk.pods[created["id"]].ssh_port,
+            "type": "tcp",
+        }
+    ]
+    http = [p for p in pod["runtime"]["ports"] if p["type"] == "http"]
+    assert [p["privatePort"] for p in http] == [6006]
+
+    assert [p["id"] for p in runpod.get_pods()] == [created["id"]]
+    runpod.terminate_pod(created["id"])
+    assert runpod.get_pods() == []
+    assert runpod.get_pod(created["id"]) is None
+    assert volume_id in sdk.volumes  # the network volume outlives the pod
+    assert [r.fields for r in sdk.requests if r.path == "/graphql"][-4:] == [
+        ["myself"],
+        ["podTerminate"],
+        ["myself"],
+        ["pod"],
+    ]
+
+
+def test_sdk_finds_the_volume_data_center_itself(sdk):
+    volume_id = make_volume(sdk, dc="US-KS-2")
+    pod = runpod.create_pod("p", IMAGE, "NVIDIA GeForce RTX 4090", network_volume_id=volume_id)
+    assert sdk.pods[pod["id"]].data_center == "US-KS-2"
+    assert runpod.get_pod(pod["id"])["costPerHr"] == pytest.approx(0.59)
+
+
+def test_stop_and_resume_pod(sdk):
+    pod_id = runpod.create_pod("p", IMAGE, A4000, ports="22/tcp")["id"]
+    wait_for_runtime(pod_id)
+    stopped = runpod.stop_pod(pod_id)
+    assert stopped["desiredStatus"] == "EXITED"
+    assert runpod.get_pod(pod_id)["runtime"] is None
+    assert runpod.resume_pod(pod_id, 1)["desiredStatus"] == "RUNNING"
+    assert wait_for_runtime(pod_id)["runtime"]["ports"][0]["privatePort"] == 22
+
+
+def test_get_gpus_and_get_gpu(sdk):
+    gpus = runpod.get_gpus()
+    ids = {gpu["id"] for gpu in gpus}
+    assert {
+        "NVIDIA GeForce RTX 4090",
+        "NVIDIA RTX A6000",
+        A4000,
+        "NVIDIA RTX A5000",
+        "NVIDIA A100 80GB PCIe",
+    } <= ids
+    gpu = runpod.get_gpu("NVIDIA A100 80GB PCIe", 2)
+    assert gpu["displayName"] == "A100 PCIe"
+    assert gpu["lowestPrice"]["uninterruptablePrice"] == pytest.approx(1.64)
+    with pytest.raises(ValueError, match="No GPU found"):
+        runpod.get_gpu("NVIDIA GeForce GTX 9999")
+
+
+def test_lowest_price_per_data_center_is_deterministic(sdk):
+    query = """
+    query { gpuTypes { id lowestPrice(input: {gpuCount: 1, dataCenterId: "EU-SE-1",
+      secureCloud: true}) { uninterruptablePrice stockStatus maxUnreservedGpuCount } } }
+    """
+    first = graphql(sdk, query).json()["data"]["gpuTypes"]
+    assert first == graphql(sdk, query).json()["data"]["gpuTypes"]
+    by_id = {gpu["id"]: gpu["lowestPrice"] for gpu in first}
+    assert by_id[A4000] == {
+        "uninterruptablePrice": 0.25,
+        "stockStatus": "Low",
+        "maxUnreservedGpuCount": 2,
+    }
+    # not offered in EU-SE-1: no price, no stock
+    assert by_id["NVIDIA A100 80GB PCIe"]["uninterruptablePrice"] is None
+    assert by_id["NVIDIA A100 80GB PCIe"]["stockStatus"] is None
+    # more GPUs than a Low stock has free -> no price either
+    four = graphql(sdk, query.replace("gpuCount: 1", "gpuCount: 4")).json()["data"]
+    assert {g["id"]: g["lowestPrice"]["uninterruptablePrice"] for g in four["gpuTypes"]}[
+        A4000
+    ] is None
+
+
+def test_data_centers_query(sdk):
+    body = graphql(
+        sdk,
+        "query { dataCenters { id name location listed "
+        "gpuAvailability(input: {gpuCount: 1}) { gpuTypeId stockStatus available } } }",
+    )
+    centers = {dc["id"]: dc for dc in body.json()["data"]["dataCenters"]}
+    assert {"EU-RO-1", "US-KS-2", "EU-SE-1", "CA-MTL-1"} <= set(centers)
+    l4_in_ro = [g for g in centers["EU-RO-1"]["gpuAvailability"] if g["gpuTypeId"] == "NVIDIA L4"]
+    assert l4_in_ro == [{"gpuTypeId": "NVIDIA L4", "stockStatus": None, "available": False}]
+
+
+def test_get_user_lists_network_volumes(sdk):
+    volume_id = make_volume(sdk, name="data", size=50, dc="CA-MTL-1")
+    user = runpod.get_user()
+    assert user["networkVolumes"] == [
+        {"id": volume_id, "name": "data", "size": 50, "dataCenterId": "CA-MTL-1"}
+    ]
+
+
+def test_bad_or_missing_key_is_401(fake_runpod):
+    runpod.api_key = "rpa_wrong"
+    with pytest.raises(runpod_error.AuthenticationError):
+        runpod.get_gpus()
+    missing = requests.post(
+        f"{fake_runpod.url}/graphql", json={"query": "{ myself { id } }"}, timeout=5
+    )
+    assert missing.status_code == 401
+    assert missing.json()["errors"][0]["message"] == "Unauthorized"
+    assert [r.status for r in fake_runpod.requests] == [401, 401]
+
+
+def test_document_with_unknown_field_is_rejected(sdk):
+    body = graphql(sdk, "query { myself { id favouriteColour } }").json()
+    assert body["data"] is None
+    assert "Cannot query field 'favouriteColour' on type 'User'" in body["errors"][0]["message"]
+    with pytest.raises(runpod_error.QueryError, match="String cannot represent"):
+        runpod.api.graphql.run_graphql_query("query { pod(input: {podId: 1}) { id } }")
+
+
+def test_wrong_argument_type_and_syntax_errors_are_rejected(sdk):
+    assert graphql(sdk, "query { gpuTypes(input: {id: 5}) { id } }").json()["errors"]
+    assert graphql(sdk, "query { gpuTypes { id }").json()["errors"]
+    missing_arg = graphql(sdk, "mutation { podTerminate(input: {}) }").json()
+    assert "podId" in missing_arg["errors"][0]["message"]
+
+
+def test_valid_but_unserved_field_says_so(sdk):
+    body = graphql(sdk, "query { cpuTypes { id } }").json()
+    assert body["data"] is None
+    assert "not served by the fake Runpod" in body["errors"][0]["message"]
+
+
+def test_no_capacity_message_is_runpods(sdk):
+    volume_id = make_volume(sdk, dc="EU-SE-1")
+    with pytest.raises(runpod_error.QueryError) as raised:
+        runpod.create_pod("p", IMAGE, "NVIDIA A100 80GB PCIe", network_volume_id=volume_id)
+    assert str(raised.value) == NO_CAPACITY
+    assert NO_CAPACITY == (
+        "There are no longer any instances available with the requested specifications. "
+        "Please refresh and try again."
+    )
+    assert sdk.pods == {}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"gpu_type_id": A4000, "data_center_id": "XX-NOPE-1"}, "Unknown data center id"),
+        ({"gpu_type_id": A4000, "gpu_count": 9}, "gpuCount must be between 1 and 8"),
+        ({"gpu_type_id": A4000, "ports": "22/udp"}, "Invalid ports"),
+        (
+            {"gpu_type_id": A4000, "network_volume_id": "nope", "data_center_id": "EU-RO-1"},
+            "Network volume not found",
+        ),
+    ],
+)
+def test_create_pod_domain_errors(sdk, kwargs, message):
+    with pytest.raises(runpod_error.QueryError, match=message):
+        runpod.create_pod("p", IMAGE, **kwargs)
+
+
+def test_unknown_gpu_type_is_a_clear_error(sdk):
+    body = graphql(
+        sdk,
+        'mutation { podFindAndDeployOnDemand(input: {gpuTypeId: "NVIDIA RTX 9"'
+        ', imageName: "x", cloudType: SECURE}) { id } }',
+    ).json()
+    assert body == {
+        "errors": [
+            {
+                "message": "There are no GPU types with id: NVIDIA RTX 9",
+                "locations": [{"line": 1, "column": 12}],
+                "path": ["podFindAndDeployOnDemand"],
+            }
+        ],
+        "data": None,
+    }
+
+
+def test_pod_must_be_in_its_volume_data_center(sdk):
+    volume_id = make_volume(sdk, dc="EU-RO-1")
+    with pytest.raises(runpod_error.QueryError, match="is in data center EU-RO-1, not US-KS-2"):
+        runpod.create_pod("p", IMAGE, A4000, network_volume_id=volume_id, data_center_id="US-KS-2")
+    with pytest.raises(runpod_error.QueryError, match="Secure Cloud"):
+        runpod.create_pod("p", IMAGE, A4000, network_volume_id=volume_id, cloud_type="COMMUNITY")
+
+
+def test_at_most_50_env_vars(sdk):
+    fifty = {f"V{i}": str(i) for i in range(50)}
+    assert runpod.create_pod("ok", IMAGE, A4000, env=fifty)["env"][49] == "V49=49"
+    with pytest.raises(runpod_error.QueryError, match="at most 50 environment variables"):
+        runpod.create_pod("too-many", IMAGE, A4000, env={**fifty, "V50": "x"})
+
+
+def test_reset_forgets_everything(fake_runpod_server):
+    fake = fake_runpod_server
+    fake.reset()
+    volume_id = make_volume(fake)
+    folder = fake.volume_dir(volume_id)
+    fake.set_faults("graphql:500x5")
+    fake.reset()
+    assert (fake.volumes, fake.pods, fake.secrets, fake.requests) == ({}, {}, {}, [])
+    assert fake.faults.pending() == []
+    assert not folder.exists()
+
+
+def test_start_and_stop_are_fast():
+    started = time.perf_counter()
+    with FakeRunpod() as fake:
+        up = time.perf_counter() - started
+        assert requests.get(f"{fake.url}/v2/network-volumes", timeout=5).status_code == 401
+    total = time.perf_counter() - started
+    assert up < 0.5
+    assert total < 1.0

@@ -1,0 +1,134 @@
+"""The fake's contract files: reproducible from the shared snapshot, and complete for what the
+fake serves."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from graphql import parse, validate
+from runpod.api.mutations import pods as pod_mutations
+from runpod.api.queries import gpus as gpu_queries
+from runpod.api.queries import pods as pod_queries
+from runpod.api.queries import user as user_queries
+
+from tests.fake_runpod import contract
+from tests.fake_runpod.graphql_api import schema
+from tests.fake_runpod.rest_api import RestAPI
+
+CONTRACT = Path(__file__).parent / "fake_runpod" / "contract"
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "runpod-api"
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason="needs the shared Runpod API snapshot")
+def test_extract_regenerates_the_committed_files(tmp_path):
+    copy = tmp_path / "contract"
+    copy.mkdir()
+    script = copy / "extract.py"
+    script.write_text((CONTRACT / "extract.py").read_text())
+    subprocess.run([sys.executable, str(script), str(SHARED)], check=True, cwd=tmp_path)
+    for name in ("graphql-schema.graphql", "rest-v2-openapi.json"):
+        assert (copy / name).read_text() == (CONTRACT / name).read_text(), name
+
+
+def test_contract_files_carry_no_prose():
+    rest = json.loads((CONTRACT / "rest-v2-openapi.json").read_text())
+
+    def keys(node, inside_properties=False):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if not inside_properties:
+                    yield key
+                yield from keys(value, key == "properties")
+        elif isinstance(node, list):
+            for item in node:
+                yield from keys(item)
+
+    assert not {"description", "summary", "example", "examples"} & set(keys(rest))
+    assert set(rest["paths"]) == {
+        "/v2/network-volumes",
+        "/v2/network-volumes/{id}",
+        "/v2/catalog/gpus",
+        "/v2/catalog/datacenters",
+    }
+    sdl = (CONTRACT / "graphql-schema.graphql").read_text()
+    assert '"' not in sdl and "#" not in sdl
+
+
+def test_secrets_fragment_is_marked_as_hand_written():
+    fragment = json.loads((CONTRACT / "secrets-v2-openapi.json").read_text())
+    assert "Written by hand from the docs pages" in fragment["info"]["x-written-from"]
+    create = fragment["components"]["schemas"]["CreateSecretRequest"]
+    assert create["additionalProperties"] is False
+    assert create["properties"]["name"]["pattern"] == r"^[a-zA-Z_][a-zA-Z0-9_.\-/]*$"
+    assert create["properties"]["value"]["writeOnly"] is True
+    assert "value" not in fragment["components"]["schemas"]["Secret"]["properties"]
+
+
+def test_every_served_rest_operation_has_a_handler():
+    operations = {
+        op["operationId"]
+        for item in contract.document()["paths"].values()
+        for method, op in item.items()
+        if method != "parameters"
+    }
+    assert operations == {
+        "listNetworkVolumes",
+        "createNetworkVolume",
+        "getNetworkVolume",
+        "updateNetworkVolume",
+        "deleteNetworkVolume",
+        "listGpuTypes",
+        "listDataCenters",
+        "listSecrets",
+        "createSecret",
+        "getSecret",
+        "updateSecret",
+        "deleteSecret",
+    }
+    assert all(callable(getattr(RestAPI, name, None)) for name in operations)
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        pod_mutations.generate_pod_deployment_mutation(
+            "n",
+            "img",
+            "NVIDIA RTX A4000",
+            "SECURE",
+            True,
+            True,
+            "EU-RO-1",
+            None,
+            1,
+            0,
+            10,
+            1,
+            1,
+            "",
+            "22/tcp",
+            "/workspace",
+            {"A": "b"},
+            None,
+            "vol",
+            ["12.8"],
+            None,
+            None,
+            None,
+        ),
+        pod_mutations.generate_pod_stop_mutation("p"),
+        pod_mutations.generate_pod_resume_mutation("p", 1),
+        pod_mutations.generate_pod_terminate_mutation("p"),
+        pod_queries.QUERY_POD,
+        pod_queries.generate_pod_query("p"),
+        gpu_queries.QUERY_GPU_TYPES,
+        gpu_queries.generate_gpu_query("NVIDIA RTX A4000", 2),
+        user_queries.QUERY_USER,
+    ],
+)
+def test_sdk_documents_validate_against_the_schema(document):
+    assert validate(schema(), parse(document)) == []

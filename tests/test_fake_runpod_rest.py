@@ -1,0 +1,243 @@
+"""The fake Runpod's REST v2 side: network volumes, secrets, catalog; strict validation."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import requests
+
+
+@pytest.fixture
+def api(fake_runpod):
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {fake_runpod.api_key}"
+    base = f"{fake_runpod.url}/v2"
+
+    def call(method: str, path: str, **kwargs) -> requests.Response:
+        return session.request(method, base + path, timeout=5, **kwargs)
+
+    return call
+
+
+def assert_problem(response: requests.Response, status: int) -> dict:
+    assert response.status_code == status, response.text
+    assert response.headers["Content-Type"] == "application/problem+json"
+    body = response.json()
+    assert body["status"] == status
+    assert body["title"] and body["detail"]
+    return body
+
+
+def test_network_volume_lifecycle(api, fake_runpod):
+    created = api(
+        "POST", "/network-volumes", json={"name": "kgl", "size": 10, "dataCenter": "EU-RO-1"}
+    )
+    assert created.status_code == 201
+    volume = created.json()
+    assert volume == {
+        "id": volume["id"],
+        "name": "kgl",
+        "size": 10,
+        "dataCenter": "EU-RO-1",
+        "type": "STANDARD",
+    }
+    assert fake_runpod.volume_dir(volume["id"]).is_dir()
+    assert api("GET", "/network-volumes").json() == {"networkVolumes": [volume]}
+    assert api("GET", f"/network-volumes/{volume['id']}").json() == volume
+    grown = api("PATCH", f"/network-volumes/{volume['id']}", json={"size": 20, "name": "kgl2"})
+    assert grown.status_code == 200
+    assert grown.json()["size"] == 20 and grown.json()["name"] == "kgl2"
+    deleted = api("DELETE", f"/network-volumes/{volume['id']}")
+    assert deleted.status_code == 204 and deleted.content == b""
+    assert_problem(api("GET", f"/network-volumes/{volume['id']}"), 404)
+    assert api("GET", "/network-volumes").json() == {"networkVolumes": []}
+
+
+def test_volume_type_is_kept(api):
+    body = api(
+        "POST",
+        "/network-volumes",
+        json={"name": "fast", "size": 100, "dataCenter": "US-KS-2", "type": "HIGH_PERFORMANCE"},
+    ).json()
+    assert body["type"] == "HIGH_PERFORMANCE"
+    no_hps = api(
+        "POST",
+        "/network-volumes",
+        json={"name": "fast", "size": 100, "dataCenter": "EU-SE-1", "type": "HIGH_PERFORMANCE"},
+    )
+    assert "does not offer HIGH_PERFORMANCE" in assert_problem(no_hps, 400)["detail"]
+
+
+@pytest.mark.parametrize(
+    ("body", "error"),
+    [
+        (
+            {"name": "v", "size": 9, "dataCenter": "EU-RO-1"},
+            "$.size: 9 is less than the minimum of 10",
+        ),
+        (
+            {"name": "v", "size": 4097, "dataCenter": "EU-RO-1"},
+            "$.size: 4097 is greater than the maximum of 4096",
+        ),
+        ({"name": "v", "size": 10.5, "dataCenter": "EU-RO-1"}, "$.size: must be of type 'integer'"),
+        ({"name": "v", "size": 10}, "$: 'dataCenter' is a required property"),
+        (
+            {"name": "v", "size": 10, "dataCenter": "EU-RO-1", "sizeGb": 10},
+            "$: Additional properties are not allowed ('sizeGb' was unexpected)",
+        ),
+        (
+            {"name": "v", "size": 10, "dataCenter": "EU-RO-1", "type": "FAST"},
+            "$.type: 'FAST' is not one of",
+        ),
+    ],
+)
+def test_volume_schema_violations_are_422(api, body, error):
+    problem = assert_problem(api("POST", "/network-volumes", json=body), 422)
+    assert any(message.startswith(error) for message in problem["errors"]), problem
+
+
+def test_volume_rules(api, fake_runpod):
+    unknown_dc = api(
+        "POST", "/network-volumes", json={"name": "v", "size": 10, "dataCenter": "XX-1"}
+    )
+    assert "invalid data center" in assert_problem(unknown_dc, 400)["detail"]
+    volume_id = api(
+        "POST", "/network-volumes", json={"name": "v", "size": 50, "dataCenter": "EU-RO-1"}
+    ).json()["id"]
+    shrink = api("PATCH", f"/network-volumes/{volume_id}", json={"size": 40})
+    assert "only be increased" in assert_problem(shrink, 400)["detail"]
+    assert_problem(api("PATCH", f"/network-volumes/{volume_id}", json={}), 422)
+    assert_problem(
+        api("PATCH", f"/network-volumes/{volume_id}", json={"dataCenter": "US-KS-2"}), 422
+    )
+    assert_problem(api("PATCH", "/network-volumes/nope", json={"size": 60}), 404)
+    assert_problem(api("DELETE", "/network-volumes/nope"), 404)
+    assert_problem(api("PUT", f"/network-volumes/{volume_id}", json={"size": 60}), 405)
+    assert_problem(api("GET", "/pods"), 404)  # not part of the fake's contract
+    bad_json = api(
+        "POST", "/network-volumes", data=b"{nope", headers={"Content-Type": "application/json"}
+    )
+    assert_problem(bad_json, 400)
+
+
+def test_volume_in_use_cannot_be_deleted(api, fake_runpod):
+    import runpod
+
+    volume_id = api(
+        "POST", "/network-volumes", json={"name": "v", "size": 10, "dataCenter": "EU-RO-1"}
+    ).json()["id"]
+    runpod.api_key = fake_runpod.api_key
+    pod = runpod.create_pod("p", "img", "NVIDIA RTX A4000", network_volume_id=volume_id)
+    assert "in use" in assert_problem(api("DELETE", f"/network-volumes/{volume_id}"), 400)["detail"]
+    runpod.terminate_pod(pod["id"])
+    assert api("DELETE", f"/network-volumes/{volume_id}").status_code == 204
+
+
+def test_rest_needs_the_key(fake_runpod):
+    for headers in (
+        {},
+        {"Authorization": "Bearer rpa_wrong"},
+        {"Authorization": fake_runpod.api_key},
+    ):
+        response = requests.get(f"{fake_runpod.url}/v2/network-volumes", headers=headers, timeout=5)
+        assert_problem(response, 401)
+
+
+SECRET_VALUE = "KGAT_0123456789abcdef-very-secret"
+
+
+def test_secret_lifecycle_never_returns_the_value(api, fake_runpod):
+    created = api(
+        "POST",
+        "/account/secrets",
+        json={"name": "kaggle_api_token", "value": SECRET_VALUE, "description": "Kaggle token"},
+    )
+    assert created.status_code == 201
+    secret = created.json()
+    assert secret["name"] == "kaggle_api_token" and secret["description"] == "Kaggle token"
+    listed = api("GET", "/account/secrets")
+    one = api("GET", f"/account/secrets/{secret['id']}")
+    assert listed.json() == {"secrets": [secret]}
+    assert one.json() == secret
+    for response in (created, listed, one):
+        assert SECRET_VALUE not in response.text
+        assert "value" not in json.dumps(response.json())
+    # nor in the fake's own state reprs or request log
+    assert SECRET_VALUE not in repr(fake_runpod.secrets)
+    assert SECRET_VALUE not in repr(fake_runpod.requests)
+    rotated = api("PATCH", f"/account/secrets/{secret['id']}", json={"value": "new"})
+    assert rotated.status_code == 200 and "new" not in rotated.text
+    assert api("DELETE", f"/account/secrets/{secret['id']}").status_code == 204
+    assert_problem(api("GET", f"/account/secrets/{secret['id']}"), 404)
+    assert_problem(api("DELETE", f"/account/secrets/{secret['id']}"), 404)
+
+
+@pytest.mark.parametrize(
+    ("body", "error"),
+    [
+        (
+            {"name": "RUNPOD_TOKEN", "value": "s3cr3t-VALUE"},
+            "$.name: 'RUNPOD_TOKEN' should not be valid",
+        ),
+        ({"name": "runpod-x", "value": "s3cr3t-VALUE"}, "$.name: 'runpod-x' should not be valid"),
+        ({"name": "1token", "value": "s3cr3t-VALUE"}, "$.name: '1token' does not match"),
+        ({"name": "has space", "value": "s3cr3t-VALUE"}, "$.name: 'has space' does not match"),
+        ({"name": "a" * 192, "value": "s3cr3t-VALUE"}, "$.name: 'aaaa"),
+        ({"name": "", "value": "s3cr3t-VALUE"}, "$.name: '' should be non-empty"),
+        ({"name": "tok"}, "$: 'value' is a required property"),
+        ({"name": "tok", "value": ""}, "$.value: invalid (fails 'minLength': 1)"),
+        ({"name": "tok", "value": 12345}, "$.value: invalid (fails 'type': 'string')"),
+        (
+            {"name": "tok", "value": "s3cr3t-VALUE", "scope": "team"},
+            "$: Additional properties are not allowed",
+        ),
+    ],
+)
+def test_secret_schema_violations_are_422(api, body, error):
+    problem = assert_problem(api("POST", "/account/secrets", json=body), 422)
+    assert any(message.startswith(error) for message in problem["errors"]), problem
+    if body.get("value"):
+        assert str(body["value"]) not in json.dumps(problem)
+
+
+def test_secret_value_must_be_under_16_mib(api):
+    too_big = api(
+        "POST", "/account/secrets", json={"name": "big", "value": "é" * (8 * 1024 * 1024)}
+    )
+    problem = assert_problem(too_big, 422)
+    assert problem["errors"] == ["$.value: must be under 16 MiB"]
+    assert "é" not in too_big.text
+
+
+def test_secret_names_are_unique_and_names_like_paths_are_fine(api):
+    assert (
+        api("POST", "/account/secrets", json={"name": "team/hf.token-1", "value": "x"}).status_code
+        == 201
+    )
+    assert_problem(
+        api("POST", "/account/secrets", json={"name": "team/hf.token-1", "value": "y"}), 409
+    )
+
+
+def test_catalog(api):
+    gpus = api("GET", "/catalog/gpus").json()["gpus"]
+    assert {"NVIDIA GeForce RTX 4090", "NVIDIA RTX A4000"} <= {gpu["id"] for gpu in gpus}
+    assert "availability" not in gpus[0]
+    with_stock = api("GET", "/catalog/gpus", params={"include": "AVAILABILITY", "product": "POD"})
+    a100 = next(g for g in with_stock.json()["gpus"] if g["id"] == "NVIDIA A100 80GB PCIe")
+    assert {dc["id"]: dc["availability"] for dc in a100["dataCenters"]}["EU-SE-1"] == "NONE"
+    assert_problem(api("GET", "/catalog/gpus", params={"include": "AVAILABILITY"}), 400)
+    centers = api("GET", "/catalog/datacenters").json()["dataCenters"]
+    assert {"EU-RO-1", "US-KS-2", "EU-SE-1", "CA-MTL-1"} <= {dc["id"] for dc in centers}
+
+
+def test_a_response_that_breaks_the_contract_fails_loudly(api, fake_runpod, monkeypatch):
+    from tests.fake_runpod.state import Volume
+
+    monkeypatch.setattr(Volume, "rest", lambda self: {"id": self.id, "size": "big"})
+    api("POST", "/network-volumes", json={"name": "v", "size": 10, "dataCenter": "EU-RO-1"})
+    response = api("GET", "/network-volumes")
+    assert "broke its contract" in assert_problem(response, 500)["detail"]
+    assert len(fake_runpod.internal_errors) == 2
+    fake_runpod.state.internal_errors.clear()  # expected here; the fixture checks the rest
