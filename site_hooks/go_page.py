@@ -21,8 +21,11 @@ PAGE = """<!doctype html>
 <title>Runpodへ移動します - {site_name}</title>
 </head>
 <body>
-<p class="referral-disclosure"><strong class="referral-disclosure__label">PR</strong> {disclosure}</p>
-<p>Runpodの登録ページへ移動します。自動で移動しない場合は、<a href="{url}" rel="sponsored noopener">Runpodの登録ページ</a>を開いてください。</p>
+<p class="referral-disclosure">
+<strong class="referral-disclosure__label">PR</strong> {disclosure}
+</p>
+<p>Runpodの登録ページへ移動します。自動で移動しない場合は、
+<a href="{url}" rel="sponsored noopener">Runpodの登録ページ</a>を開いてください。</p>
 </body>
 </html>
 """

@@ -32,7 +32,9 @@ window.mermaid = (function () {
   }
   return {
     initialize: function (options) { settings = options; },
-    render: function (id, text) { return load().then(function (real) { return real.render(id, text); }); }
+    render: function (id, text) {
+      return load().then(function (real) { return real.render(id, text); });
+    }
   };
 })();
 </script>
@@ -70,8 +72,8 @@ def on_post_build(config):
     source = os.path.join(os.path.dirname(config.config_file_path), NPM_FILE)
     if not os.path.isfile(source):
         raise PluginError(
-            f"{NPM_FILE} is missing but {', '.join(_pages_with_diagrams)} draw Mermaid diagrams: "
-            "run `npm ci` (package.json lists mermaid)"
+            f"{NPM_FILE} is missing, but these pages draw Mermaid diagrams: "
+            f"{', '.join(_pages_with_diagrams)}; run `npm ci` (package.json lists mermaid)"
         )
     target = os.path.join(config.site_dir, LIBRARY)
     os.makedirs(os.path.dirname(target), exist_ok=True)

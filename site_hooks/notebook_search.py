@@ -33,7 +33,8 @@ log = logging.getLogger("mkdocs.hooks.notebook_search")
 # A few rules for what the dropped JupyterLab CSS used to do; Material styles the rest.
 NOTEBOOK_CSS = (
     "<style>"
-    ".jupyter-wrapper .jp-OutputArea-output pre{margin:0 0 1em;padding:.6em 1em;"
+    ".jupyter-wrapper .jp-OutputArea-output pre,.jupyter-wrapper .jp-RenderedMarkdown pre"
+    "{margin:0 0 1em;padding:.6em 1em;"
     "background:var(--md-code-bg-color);font-size:.85em;overflow-x:auto}"
     ".jupyter-wrapper .jp-RenderedImage img{max-width:100%;height:auto}"
     ".jupyter-wrapper .jp-OutputArea-output.jp-RenderedText[data-mime-type="

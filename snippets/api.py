@@ -116,7 +116,8 @@ def rest(method: str, path: str, body: dict | None = None, not_found: str = "") 
     if response.status_code >= 400:
         detail = response.json().get("detail", "") if response.content else ""
         raise SnippetError(
-            f"Runpod API がリクエストを受け付けませんでした（HTTP {response.status_code}）: {detail}"
+            f"Runpod API がリクエストを受け付けませんでした（HTTP {response.status_code}）:"
+            f" {detail}"
         )
     return response.json() if response.content else None
 

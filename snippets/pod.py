@@ -1,8 +1,8 @@
 """Rent a GPU pod on your network volume, connect with SSH / VS Code, and delete it.
 
-    python -m snippets.pod up --volume VOLUME_ID --max-price 0.5
-    python -m snippets.pod ssh-config POD_ID
-    python -m snippets.pod down POD_ID
+python -m snippets.pod up --volume VOLUME_ID --max-price 0.5
+python -m snippets.pod ssh-config POD_ID
+python -m snippets.pod down POD_ID
 """
 
 import argparse
@@ -24,7 +24,7 @@ from snippets.api import (
     run_cli,
     sdk,
 )
-from snippets.pricing import check_gpu, cheapest_gpu
+from snippets.pricing import cheapest_gpu, check_gpu
 from snippets.volume import get_volume
 
 ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -77,7 +77,7 @@ def deploy_pod(
                 cloud_type=defaults["pod"]["cloud_type"],
                 data_center_id=data_center,
                 network_volume_id=volume_id,
-                volume_mount_path=defaults["pod"]["volume_mount_path"],  # SDK default differs
+                volume_mount_path=defaults["pod"]["volume_mount_path"],  # not the SDK's default
                 container_disk_in_gb=defaults["pod"]["container_disk_gb"],
                 ports=ports,
                 env=env,
@@ -99,7 +99,9 @@ def check_env(env: dict) -> dict:
         raise SnippetError(f"環境変数は {MAX_ENV_VARS} 個までです（指定: {len(env)} 個）。")
     for key, value in env.items():
         if not ENV_NAME.fullmatch(key):
-            raise SnippetError(f"環境変数名 {key!r} は英数字と _ だけで、数字以外で始めてください。")
+            raise SnippetError(
+                f"環境変数名 {key!r} は英数字と _ だけで、数字以外で始めてください。"
+            )
         check_text(f"環境変数 {key} の値", value)
     return env
 
@@ -194,8 +196,8 @@ def parse_env(pairs: list[str]) -> dict:
 
 def print_ssh_config(pod: dict, identity_file: str) -> None:
     """Print a ready-to-paste ~/.ssh/config block (comments start with #)."""
-    cost = f"${pod['costPerHr']:.2f}/時" if pod.get("costPerHr") else ""
-    print(f"# Pod {pod['id']} {(pod.get('machine') or {}).get('gpuDisplayName') or ''} {cost}")
+    gpu = (pod.get("machine") or {}).get("gpuDisplayName") or "GPU"
+    print(f"# Pod {pod['id']}（{gpu}、${pod['costPerHr']:.2f}/時）")
     for port, url in proxy_urls(pod).items():
         print(f"# ポート {port} (http): {url}")
     print(f"# 使い終わったら: python -m snippets.pod down {pod['id']}")
@@ -206,21 +208,35 @@ def main(argv=None) -> int:
     defaults = load_recommended()["pod"]
     parser = argparse.ArgumentParser(
         prog="python -m snippets.pod",
-        description="ネットワークボリューム付きの GPU Pod を借り、SSH（VS Code）の設定を表示し、削除します。",
+        description="ボリューム付きの GPU Pod を借り、SSH（VS Code）の設定を表示し、削除します。",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="操作")
-    up = commands.add_parser("up", help="Pod を作り、SSH で入れるまで待って ~/.ssh/config 用の設定を表示する")
-    up.add_argument("--volume", required=True, help="ネットワークボリューム ID（/workspace に付きます）")
-    up.add_argument("--gpu", help="GPU の種類（例: \"NVIDIA RTX A4000\"）。省略すると上限以下で最安")
-    up.add_argument("--gpu-count", type=int, default=1, help="GPU の数（既定 1）")
-    up.add_argument("--max-price", type=float, default=0.5, help="1 GPU・1 時間あたりの上限ドル（既定 0.5）")
-    up.add_argument("--ports", default=defaults["ports"], help=f"開くポート（既定 {defaults['ports']}）")
-    up.add_argument("--env", action="append", default=[], metavar="KEY=VALUE", help="環境変数（何回でも）")
+    up = commands.add_parser(
+        "up", help="Pod を作り、SSH で入れるまで待って ~/.ssh/config 用の設定を表示する"
+    )
     up.add_argument(
-        "--public-key-file", default="~/.ssh/id_ed25519.pub", help="SSH 公開鍵（既定 ~/.ssh/id_ed25519.pub）"
+        "--volume", required=True, help="ネットワークボリューム ID（/workspace に付きます）"
+    )
+    up.add_argument("--gpu", help='GPU の種類（例: "NVIDIA RTX A4000"）。省略すると上限以下で最安')
+    up.add_argument("--gpu-count", type=int, default=1, help="GPU の数（既定 1）")
+    up.add_argument(
+        "--max-price", type=float, default=0.5, help="1 GPU・1 時間あたりの上限ドル（既定 0.5）"
+    )
+    up.add_argument(
+        "--ports", default=defaults["ports"], help=f"開くポート（既定 {defaults['ports']}）"
+    )
+    up.add_argument(
+        "--env", action="append", default=[], metavar="KEY=VALUE", help="環境変数（何回でも）"
+    )
+    up.add_argument(
+        "--public-key-file",
+        default="~/.ssh/id_ed25519.pub",
+        help="SSH 公開鍵（既定 ~/.ssh/id_ed25519.pub）",
     )
     up.add_argument("--image", help="コンテナイメージ（既定は推奨イメージ）")
-    ssh_config = commands.add_parser("ssh-config", help="既存の Pod の ~/.ssh/config 用の設定を表示する")
+    ssh_config = commands.add_parser(
+        "ssh-config", help="既存の Pod の ~/.ssh/config 用の設定を表示する"
+    )
     ssh_config.add_argument("pod_id", metavar="ID", help="Pod ID")
     ssh_config.add_argument(
         "--identity-file", default="~/.ssh/id_ed25519", help="SSH 秘密鍵（既定 ~/.ssh/id_ed25519）"
@@ -241,11 +257,16 @@ def main(argv=None) -> int:
                 public_key=read_public_key(args.public_key_file),
                 image=args.image,
             )
-            print(f"Pod {pod['id']}（{pod['gpuTypeId']}）を作りました。起動を待っています…", file=sys.stderr)
+            print(
+                f"Pod {pod['id']}（{pod['gpuTypeId']}）を作りました。起動を待っています…",
+                file=sys.stderr,
+            )
             pod = wait_until_ready(pod["id"], timeout=READY_TIMEOUT)
             print_ssh_config(pod, identity_file=args.public_key_file.removesuffix(".pub"))
         elif args.command == "ssh-config":
-            print_ssh_config(wait_until_ready(args.pod_id, timeout=READY_TIMEOUT), args.identity_file)
+            print_ssh_config(
+                wait_until_ready(args.pod_id, timeout=READY_TIMEOUT), args.identity_file
+            )
         else:
             terminate_pod(args.pod_id)
             print(f"Pod {args.pod_id} を削除しました（ボリュームのファイルは残ります）。")

@@ -1,6 +1,6 @@
 """Find the cheapest Secure Cloud GPU in one data center, under a price cap.
 
-    python -m snippets.pricing --data-center EU-RO-1 --max-price 0.5
+python -m snippets.pricing --data-center EU-RO-1 --max-price 0.5
 """
 
 import argparse
@@ -58,12 +58,14 @@ def gpu_prices(data_center: str, gpu_count: int = 1) -> list[dict]:
     for gpu in graphql(query)["gpuTypes"]:
         lowest = gpu["lowestPrice"] or {}
         if lowest.get("uninterruptablePrice") and lowest.get("stockStatus"):
-            offers.append({
-                "id": gpu["id"],
-                "displayName": gpu["displayName"],
-                "price": lowest["uninterruptablePrice"],
-                "dataCenter": data_center,
-            })
+            offers.append(
+                {
+                    "id": gpu["id"],
+                    "displayName": gpu["displayName"],
+                    "price": lowest["uninterruptablePrice"],
+                    "dataCenter": data_center,
+                }
+            )
     return sorted(offers, key=lambda offer: (offer["price"], offer["id"]))
 
 
@@ -72,10 +74,12 @@ def cheapest_gpu(data_center: str, max_price: float, gpu_count: int = 1, exclude
     offers = gpu_prices(data_center, gpu_count)
     affordable = [offer for offer in offers if offer["price"] <= max_price]
     if not affordable:
-        cheapest = f"最安は {offers[0]['id']} の ${offers[0]['price']:.2f}/時です。" if offers else ""
+        cheapest = (
+            f"最安は {offers[0]['id']} の ${offers[0]['price']:.2f}/時です。" if offers else ""
+        )
         raise SnippetError(
-            f"{data_center} には 1 GPU あたり ${max_price:.2f}/時 以下で空きのある GPU がありません。"
-            f"{cheapest}--max-price を上げてください。"
+            f"{data_center} には 1 GPU あたり ${max_price:.2f}/時 以下で空きのある GPU が"
+            f"ありません。{cheapest}--max-price を上げてください。"
         )
     left = [offer for offer in affordable if offer["id"] not in exclude]
     if not left:
@@ -89,7 +93,7 @@ def cheapest_gpu(data_center: str, max_price: float, gpu_count: int = 1, exclude
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m snippets.pricing",
-        description="データセンターで借りられる GPU を安い順に表示し、上限以下で最安のものを選びます。",
+        description="データセンターの GPU を安い順に表示し、上限以下で最安のものを選びます。",
     )
     parser.add_argument("--data-center", required=True, help="データセンター ID（例: EU-RO-1）")
     parser.add_argument(

@@ -1,42 +1,49 @@
 """Run commands on a pod over SSH, with the same `ssh` your terminal and VS Code use.
 
-    python -m snippets.remote POD_ID "nvidia-smi"
+python -m snippets.remote POD_ID "nvidia-smi"
 """
 
 import argparse
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from snippets.api import SnippetError, run_cli
 from snippets.pod import get_pod, ssh_endpoint
 
-SSH_OPTIONS = [
-    "-o", "BatchMode=yes",  # never stop to ask for a password
-    "-o", "StrictHostKeyChecking=accept-new",  # every new pod has a new host key...
-    "-o", "UserKnownHostsFile=/dev/null",  # ...so keep none of them
-    "-o", "ConnectTimeout=15",
-    "-o", "IdentitiesOnly=yes",
-    "-o", "LogLevel=ERROR",
-]
+SSH_OPTIONS = {
+    "BatchMode": "yes",  # never stop to ask for a password
+    "StrictHostKeyChecking": "accept-new",  # every new pod has a new host key...
+    "UserKnownHostsFile": "/dev/null",  # ...so remember none of them
+    "ConnectTimeout": "15",
+    "IdentitiesOnly": "yes",  # offer only the key we name
+    "LogLevel": "ERROR",  # no "Permanently added ..." noise
+}
+SSH_ARGS = [f"-o{name}={value}" for name, value in SSH_OPTIONS.items()]
 CONNECT_TRIES = 5  # sshd may refuse a few connections while the pod boots
 RETRY_WAIT = 3  # seconds between them
 CONNECTION_FAILED = ("Connection refused", "Connection reset", "Connection closed")
 
 
-def run(pod: dict, command: str, identity_file, stdin=None, check=True) -> subprocess.CompletedProcess:
-    """Run `command` on the pod as root; stdout and stderr come back as text."""
+def run(pod, command: str, identity_file, stdin=None, check=True) -> subprocess.CompletedProcess:
+    """Run `command` on the pod as root; stdin, stdout and stderr are text."""
     host, port = ssh_endpoint(pod)
-    args = ["ssh", "-p", str(port), "-i", str(identity_file), *SSH_OPTIONS, f"root@{host}", command]
+    args = ["ssh", "-p", str(port), *_options(identity_file), f"root@{host}", command]
     return _with_retries(args, stdin, check)
 
 
-def upload(pod: dict, local_path, remote_path: str, identity_file) -> None:
-    """Copy one file to the pod with scp."""
+def upload(pod, local_path, remote_path: str, identity_file) -> None:
+    """Copy one file to the pod with scp (-O: the classic protocol, no SFTP needed)."""
     host, port = ssh_endpoint(pod)
-    args = ["scp", "-O", "-P", str(port), "-i", str(identity_file), *SSH_OPTIONS,
-            str(local_path), f"root@{host}:{remote_path}"]  # fmt: skip
+    target = f"root@{host}:{remote_path}"
+    args = ["scp", "-O", "-P", str(port), *_options(identity_file), str(local_path), target]
     _with_retries(args, None, check=True)
+
+
+def _options(identity_file) -> list[str]:
+    """The key to log in with, then SSH_OPTIONS."""
+    return ["-i", str(Path(identity_file).expanduser()), *SSH_ARGS]
 
 
 def _with_retries(args: list[str], stdin, check: bool) -> subprocess.CompletedProcess:
@@ -60,7 +67,7 @@ def main(argv=None) -> int:
         description="Pod の上でコマンドを 1 つ実行します（ssh を使います）。",
     )
     parser.add_argument("pod_id", metavar="POD_ID", help="Pod ID")
-    parser.add_argument("command", help="実行するコマンド（例: \"nvidia-smi\"）")
+    parser.add_argument("command", help='実行するコマンド（例: "nvidia-smi"）')
     parser.add_argument(
         "--identity-file", default="~/.ssh/id_ed25519", help="SSH 秘密鍵（既定 ~/.ssh/id_ed25519）"
     )
@@ -74,7 +81,7 @@ def main(argv=None) -> int:
         print(result.stderr, end="", file=sys.stderr)
         exit_code = result.returncode
 
-    return run_cli(run_command) or exit_code
+    return run_cli(run_command) or exit_code  # 1 for our errors, else the command's own
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Keep tokens (e.g. your Kaggle API token) in Runpod secrets, not in your pod settings.
 
-    python -m snippets.secret create --name kaggle_api_token    (asks for the value)
-    python -m snippets.secret env KAGGLE_API_TOKEN kaggle_api_token
+python -m snippets.secret create --name kaggle_api_token    (asks for the value)
+python -m snippets.secret env KAGGLE_API_TOKEN kaggle_api_token
 """
 
 import argparse
@@ -45,14 +45,19 @@ def list_secrets() -> list[dict]:
 
 def delete_secret(secret_id: str) -> None:
     check_id("シークレット ID", secret_id)
-    not_found = f"シークレット {secret_id} が見つかりません。python -m snippets.secret list で ID を確認してください。"
+    not_found = (
+        f"シークレット {secret_id} が見つかりません。"
+        "python -m snippets.secret list で ID を確認してください。"
+    )
     rest("DELETE", f"/v2/account/secrets/{secret_id}", not_found=not_found)
 
 
 def secret_env(env_name: str, secret_name: str) -> dict:
     """The pod env entry that Runpod fills with the secret's value when the pod starts."""
     if not ENV_NAME.fullmatch(env_name):
-        raise SnippetError(f"環境変数名 {env_name!r} は英数字と _ だけで、数字以外で始めてください。")
+        raise SnippetError(
+            f"環境変数名 {env_name!r} は英数字と _ だけで、数字以外で始めてください。"
+        )
     check_secret_name(secret_name)
     return {env_name: f"{{{{ RUNPOD_SECRET_{secret_name} }}}}"}
 
@@ -67,7 +72,7 @@ def read_value() -> str:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m snippets.secret",
-        description="Runpod のシークレット（トークンなどを Pod の設定に書かずに渡す仕組み）を扱います。",
+        description="トークンを Pod の設定に書かずに渡す、Runpod のシークレットを扱います。",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="操作")
     create = commands.add_parser(
@@ -79,7 +84,9 @@ def main(argv=None) -> int:
     delete = commands.add_parser("delete", help="シークレットを削除する")
     delete.add_argument("secret_id", metavar="ID", help="シークレット ID")
     env = commands.add_parser("env", help="Pod の --env に渡す参照を表示する")
-    env.add_argument("env_name", metavar="ENV_NAME", help="Pod の中の環境変数名（例: KAGGLE_API_TOKEN）")
+    env.add_argument(
+        "env_name", metavar="ENV_NAME", help="Pod の中の環境変数名（例: KAGGLE_API_TOKEN）"
+    )
     env.add_argument("secret_name", metavar="SECRET_NAME", help="シークレット名")
     args = parser.parse_args(argv)
 
@@ -89,7 +96,9 @@ def main(argv=None) -> int:
             print(f"シークレット {secret['name']} を作りました（ID: {secret['id']}）。")
         elif args.command == "list":
             for secret in list_secrets():
-                print(f"{secret['id']}  {secret['name']}  {secret.get('description') or ''}".rstrip())
+                print(
+                    f"{secret['id']}  {secret['name']}  {secret.get('description') or ''}".rstrip()
+                )
         elif args.command == "delete":
             delete_secret(args.secret_id)
             print(f"シークレット {args.secret_id} を削除しました。")

@@ -42,10 +42,10 @@ install_file() {
   fi
 }
 
-# Make a temp file next to its target (same folder, so `mv` is atomic); sets TMP.
+# Make a temp file next to its target (same folder, so `mv` is atomic); sets CRED_TMP.
 new_tmp() {
-  TMP="$(mktemp "$1/.setup.XXXXXX")"
-  TMP_FILES+=("$TMP")
+  CRED_TMP="$(mktemp "$1/.setup.XXXXXX")"
+  TMP_FILES+=("$CRED_TMP")
 }
 
 # ---------------------------------------------------------------------------
@@ -56,6 +56,10 @@ fi
 mkdir -p -- "$WORKSPACE" "$PIP_CACHE_DIR" "$UV_CACHE_DIR" 2>/dev/null ||
   die "WORKSPACE ($WORKSPACE) にフォルダを作れません。ボリュームがマウントされているか確認してください。"
 note "WORKSPACE=$WORKSPACE"
+# Only a mounted volume outlives the pod; a plain folder is lost with it.
+if command -v mountpoint >/dev/null && ! mountpoint -q "$WORKSPACE"; then
+  note "注意: $WORKSPACE はボリュームではありません。Pod を終了すると中身が消えます。"
+fi
 
 # ---------------------------------------------------------------------------
 step 2 "Kaggle の認証情報を設定しています…"
@@ -68,19 +72,19 @@ chmod 700 "$KAGGLE_DIR"
 
 if [[ -n "${KAGGLE_API_TOKEN+set}" ]]; then
   # kaggle >= 2 reads KAGGLE_API_TOKEN first, then ~/.kaggle/access_token.
-  # The env var alone is not enough: SSH shells, VS Code and cron may not get
-  # the pod's env (or get it re-quoted), so we also write the file.
+  # We write the file too: programs that do not inherit the pod's env (cron,
+  # `env -i`, some editor or notebook setups) still find the token there.
   [[ -n "${KAGGLE_API_TOKEN//[[:space:]]/}" ]] || die "シークレット KAGGLE_API_TOKEN が空です。Runpod の Secrets を確認してください。"
   [[ "$KAGGLE_API_TOKEN" != "{{"* ]] ||
     die "KAGGLE_API_TOKEN がシークレットの値に置き換わっていません。Secrets の名前を確認してください。"
   new_tmp "$KAGGLE_DIR"
-  printf '%s' "$KAGGLE_API_TOKEN" >"$TMP"
-  install_file "$TMP" "$KAGGLE_DIR/access_token"
+  printf '%s' "$KAGGLE_API_TOKEN" >"$CRED_TMP"
+  install_file "$CRED_TMP" "$KAGGLE_DIR/access_token"
 elif [[ -n "${RUNPOD_SECRET_kaggle_json+set}" ]]; then
   # Older style: the whole kaggle.json as one secret. Check it before writing;
   # python reads the value from the env, so it never shows up in argv or output.
   new_tmp "$KAGGLE_DIR"
-  python3 - "$TMP" <<'PY' || exit 1
+  python3 - "$CRED_TMP" <<'PY' || exit 1
 import json, os, sys
 
 raw = os.environ["RUNPOD_SECRET_kaggle_json"]
@@ -98,7 +102,7 @@ if not isinstance(data, dict) or not all(
 with open(sys.argv[1], "w", encoding="utf-8") as f:
     f.write(raw)  # exactly as stored in the secret
 PY
-  install_file "$TMP" "$KAGGLE_DIR/kaggle.json"
+  install_file "$CRED_TMP" "$KAGGLE_DIR/kaggle.json"
 else
   die "シークレット KAGGLE_API_TOKEN (または RUNPOD_SECRET_kaggle_json) が設定されていません。Pod の環境変数を確認してください。"
 fi
@@ -127,6 +131,8 @@ for pkg in "${APT_PACKAGES[@]}"; do
     missing+=("$pkg")
   fi
 done
+# No `apt-get upgrade`: it is slow and may change libraries the image's CUDA
+# and PyTorch were built against.
 if ((${#missing[@]})); then
   [[ "$(id -u)" -eq 0 ]] || die "パッケージのインストールには root 権限が必要です。root で実行してください。"
   apt-get update -qq

@@ -1,8 +1,8 @@
 """Create, list and delete network volumes: the disk that outlives your pods.
 
-    python -m snippets.volume create --name kaggle-data --size-gb 50 --data-center EU-RO-1
-    python -m snippets.volume list
-    python -m snippets.volume delete VOLUME_ID
+python -m snippets.volume create --name kaggle-data --size-gb 50 --data-center EU-RO-1
+python -m snippets.volume list
+python -m snippets.volume delete VOLUME_ID
 """
 
 import argparse
@@ -44,13 +44,16 @@ def delete_volume(volume_id: str) -> None:
 
 
 def _not_found(volume_id: str) -> str:
-    return f"ボリューム {volume_id} が見つかりません。python -m snippets.volume list で ID を確認してください。"
+    return (
+        f"ボリューム {volume_id} が見つかりません。"
+        "python -m snippets.volume list で ID を確認してください。"
+    )
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m snippets.volume",
-        description="Runpod のネットワークボリューム（Pod を消しても残るディスク）を作成・一覧・削除します。",
+        description="Pod を消しても残るディスク、ネットワークボリュームを作成・一覧・削除します。",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="操作")
     create = commands.add_parser("create", help="ボリュームを作る")
@@ -67,11 +70,14 @@ def main(argv=None) -> int:
     def run() -> None:
         if args.command == "create":
             volume = create_volume(args.name, args.size_gb, args.data_center)
-            print(f"ボリュームを作りました: {volume['id']}（{volume['size']} GB、{volume['dataCenter']}）")
+            size, data_center = volume["size"], volume["dataCenter"]
+            print(f"ボリュームを作りました: {volume['id']}（{size} GB、{data_center}）")
         elif args.command == "list":
             volumes = list_volumes()
             for volume in volumes:
-                print(f"{volume['id']}  {volume['name']}  {volume['size']} GB  {volume['dataCenter']}")
+                print(
+                    f"{volume['id']}  {volume['name']}  {volume['size']} GB  {volume['dataCenter']}"
+                )
             if not volumes:
                 print("ボリュームはまだありません。")
         else:

@@ -7,6 +7,7 @@ import hashlib
 import os
 import socket
 import subprocess
+import time
 
 import paramiko
 import pytest
@@ -236,3 +237,24 @@ def test_no_ssh_without_22_tcp(sdk, ssh_keypair):
     with pytest.raises(LookupError):
         ssh_port(pod)
     assert sdk.pods[pod["id"]].ssh is None
+
+
+def test_terminate_kills_background_processes(sdk, ssh_keypair):
+    key, public = ssh_keypair
+    pod = start_pod(public)
+    started = ssh(key, pod, "nohup sleep 300 >/dev/null 2>&1 & echo $!", text=True)
+    pid = int(started.stdout)
+    assert os.path.exists(f"/proc/{pid}")
+    runpod.terminate_pod(pod["id"])
+    for _ in range(100):
+        if not os.path.exists(f"/proc/{pid}") or "Z" in _state(pid):
+            break
+        time.sleep(0.02)
+    assert not os.path.exists(f"/proc/{pid}") or "Z" in _state(pid)
+
+
+def _state(pid: int) -> str:
+    try:
+        return open(f"/proc/{pid}/stat").read().split(")")[1].split()[0]
+    except OSError:
+        return "gone"

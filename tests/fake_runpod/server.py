@@ -65,6 +65,8 @@ class FakeRunpod:
 
     # --- lifecycle -----------------------------------------------------------------------
     def start(self) -> FakeRunpod:
+        if self._stopping.is_set():
+            raise RuntimeError("a stopped FakeRunpod cannot be restarted; make a new one")
         handler = type("Handler", (_Handler,), {"fake": self})
         self._http = ThreadingHTTPServer(("127.0.0.1", self._port), handler)
         self._http.daemon_threads = True

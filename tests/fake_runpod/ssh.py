@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import logging
 import os
+import signal
 import socket
 import struct
 import subprocess
@@ -216,6 +217,7 @@ class PodSSH:
         self._lock = threading.Lock()
         self._transports: set[paramiko.Transport] = set()
         self._procs: set[subprocess.Popen] = set()
+        self._groups: set[int] = set()  # process groups started here (background jobs too)
         self._stopped = threading.Event()
 
     def start(self) -> int:
@@ -237,10 +239,12 @@ class PodSSH:
                 pass
             self._sock.close()
         with self._lock:
-            transports, procs = list(self._transports), list(self._procs)
-        for proc in procs:
-            if proc.poll() is None:
-                proc.kill()
+            transports, groups = list(self._transports), list(self._groups)
+        for group in groups:  # a terminated pod leaves no process behind
+            try:
+                os.killpg(group, signal.SIGKILL)
+            except OSError:
+                pass
         for transport in transports:
             transport.close()
 
@@ -290,6 +294,7 @@ class PodSSH:
         )
         with self._lock:
             self._procs.add(proc)
+            self._groups.add(proc.pid)  # start_new_session: pgid == pid
         threading.Thread(target=self._run, args=(channel, proc), daemon=True).start()
 
     def _run(self, channel: paramiko.Channel, proc: subprocess.Popen) -> None:

@@ -40,6 +40,7 @@ REAL_API = "https://api.runpod.io"
 VOLUME_PRICE_PER_GB_MONTH = 0.07  # docs.runpod.io/storage/network-volumes (under 1 TB)
 HOURS_PER_MONTH = 730
 MARKER = "kgl-live-marker"
+PROJECT = "kgl-live-project"  # folder on the volume for the Python env check
 
 # Step name -> what it checks. The order is the replay's order; page_steps.yml maps pages to
 # these names (a test keeps the two in sync).
@@ -143,6 +144,40 @@ def same_minor(observed: str | None, expected: str) -> bool:
     return observed is not None and (observed == expected or observed.startswith(expected + "."))
 
 
+def probe_wheel(folder: Path, run_id: str) -> Path:
+    """A minimal pure-Python wheel whose module holds the run id (built by hand: a wheel is
+    a zip with METADATA, WHEEL and a RECORD of sha256 hashes)."""
+    import base64
+    import zipfile
+
+    info = "kgl_live_probe-1.0.0.dist-info"
+    files = {
+        "kgl_live_probe/__init__.py": f'MARK = "{run_id}"\n',
+        f"{info}/METADATA": "Metadata-Version: 2.1\nName: kgl-live-probe\nVersion: 1.0.0\n",
+        f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: kgl-live\nRoot-Is-Purelib: true\n"
+                         "Tag: py3-none-any\n",
+    }
+    record = []
+    for name, text in files.items():
+        digest = base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()).rstrip(b"=")
+        record.append(f"{name},sha256={digest.decode()},{len(text.encode())}")
+    files[f"{info}/RECORD"] = "\n".join([*record, f"{info}/RECORD,,"]) + "\n"
+    wheel = folder / "kgl_live_probe-1.0.0-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    return wheel
+
+
+def project_toml(wheel_name: str, real: bool) -> str:
+    """The project python-env-uv.sh builds: the probe, plus a PyPI package on the real run."""
+    deps = '"kgl-live-probe", "six"' if real else '"kgl-live-probe"'
+    offline = "" if real else "no-index = true\n"
+    return (f'[project]\nname = "{PROJECT}"\nversion = "0"\nrequires-python = ">=3.11"\n'
+            f"dependencies = [{deps}]\n\n[tool.uv]\npackage = false\n{offline}\n"
+            f'[tool.uv.sources]\nkgl-live-probe = {{ path = "wheels/{wheel_name}" }}\n')
+
+
 @dataclass
 class Resources:
     """What this run created, with start times for the cost estimate."""
@@ -163,6 +198,7 @@ class Replay:
         self.keydir = Path(tempfile.mkdtemp(prefix="kgl-live-key-"))
         self.identity = self.keydir / "id_ed25519"
         self.token = ""
+        self.env_state: dict = {}
         # Imported late: the target decides RUNPOD_API_BASE_URL before the snippets run.
         from snippets import api, pod, pricing, remote, secret, volume
 
@@ -467,11 +503,59 @@ class Replay:
             raise StepFailed("; ".join(problems) + f" (seen: {seen})")
         st.detail = seen
 
+    def env_prefix(self) -> str:
+        """On the fake, uv comes from this project's own .venv (the fake pod is this machine
+        and setup.sh's pip install was a shim there) and may not touch the network."""
+        if self.s.target != "fake":
+            return ""
+        return (f"export PATH={Path(sys.executable).parent}:\"$PATH\" UV_OFFLINE=1 "
+                "UV_PYTHON_DOWNLOADS=never UV_NO_CONFIG=1; ")
+
     def build_env(self, pod: dict, st) -> None:
-        raise NotImplementedError  # filled in below once the env snippet exists
+        """snippets/python-env-uv.sh on a tiny project on the volume. Its one dependency is a
+        probe wheel made for this run (so an import proves which env it is); the real run
+        also pulls a small package from PyPI, as a reader's first `uv sync` does."""
+        wheel = probe_wheel(self.keydir, self.run_id)
+        self.remote.upload(pod, str(wheel), wheel.name, str(self.identity))
+        pyproject = self.keydir / "pyproject.toml"
+        pyproject.write_text(project_toml(wheel.name, real=self.s.target == "real"))
+        self.remote.upload(pod, str(pyproject), "kgl-pyproject.toml", str(self.identity))
+        script = self.put(pod, "python-env-uv.sh")
+        self.sh(pod, f'd="${{WORKSPACE:-/workspace}}/{PROJECT}" && mkdir -p "$d/wheels" && '
+                     f'mv {wheel.name} "$d/wheels/" && mv kgl-pyproject.toml "$d/pyproject.toml"')
+        _, out, _ = self.sh(pod, f"{self.env_prefix()}PROJECT={PROJECT} bash {script}")
+        if "venv:" not in out:
+            raise StepFailed(f"python-env-uv.sh did not report the venv: {out[-300:]}")
+        self.env_state = self.probe(pod)
+        st.detail = f"{self.env_state['import']}; .venv on the volume"
+
+    def probe(self, pod: dict) -> dict:
+        """Import the probe with the project's venv; fingerprint what is installed."""
+        venv = f'"${{WORKSPACE:-/workspace}}/{PROJECT}/.venv"'
+        _, out, _ = self.sh(pod, f"{venv}/bin/python -c 'import kgl_live_probe as p, sys; "
+                                 f"print(p.MARK, sys.prefix)'")
+        mark, prefix = out.split()[:2]
+        if mark != self.run_id:
+            raise StepFailed(f"the env imports probe {mark!r}, not this run's {self.run_id}")
+        _, listing, _ = self.sh(pod, f"cd {venv} && find lib -name '*.dist-info' -o -name "
+                                     "'__init__.py' -path '*kgl_live_probe*' | sort | "
+                                     "xargs stat -c '%n %Y %i'")
+        if "kgl_live_probe-1.0.0.dist-info" not in listing:
+            raise StepFailed(f"the probe is not installed in the env: {listing[-300:]}")
+        return {"import": f"imports kgl_live_probe ({prefix})", "files": listing}
 
     def check_env_again(self, pod: dict, st) -> None:
-        raise NotImplementedError
+        """Pod 2 runs setup.sh (as every new pod does), then the same env script offline:
+        the env must import and nothing may be reinstalled (same files, same times)."""
+        setup = self.put(pod, "setup.sh")
+        self.sh(pod, f"{self.setup_prefix(pod)}bash {setup}")
+        before = self.probe(pod)
+        script = self.put(pod, "python-env-uv.sh")
+        self.sh(pod, f"{self.env_prefix()}UV_OFFLINE=1 PROJECT={PROJECT} bash {script}")
+        after = self.probe(pod)
+        if not (self.env_state["files"] == before["files"] == after["files"]):
+            raise StepFailed("the env on the volume changed on pod 2 (reinstalled)")
+        st.detail = f"{after['import']}; offline uv sync reinstalled nothing"
 
     # ---- teardown ------------------------------------------------------------------------
     def teardown(self) -> None:

@@ -13,21 +13,32 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from tests.live import naming, replay
 from tests.live.conftest import ROOT, assert_clean
+from tests.live.report import StepFailed
 
 REHEARSED = {"setup_first", "setup_again", "versions"}  # checks the fake cannot make for real
 
 
 def test_rehearsal_passes_every_step_and_leaves_nothing(run_fake_replay, fake_runpod):
+    seen = {}
+
+    def look(step: str) -> None:
+        if step == "pod1_ready":  # pod 1 exists now: what was it deployed with?
+            pod = next(iter(fake_runpod.pods.values()))
+            seen.update(image=pod.image_name, env=dict(pod.env), name=pod.name)
+
     started = time.monotonic()
-    status, report, output, tokens = run_fake_replay()
+    status, report, output, tokens = run_fake_replay(on_step=look)
     wall = time.monotonic() - started
 
     assert status == 0, output
     assert report["outcome"] == "passed" and report["failed_step"] is None
     assert [s["name"] for s in report["steps"]] == list(replay.CHECKS)
     assert {s["status"] for s in report["steps"]} == {"passed"}, report["steps"]
+    assert all(s["checked"] == replay.CHECKS[s["name"]] for s in report["steps"])
     assert {s["name"] for s in report["steps"] if s.get("rehearsal")} >= {"versions"}
     assert {s["name"] for s in report["steps"] if s.get("rehearsal")} <= REHEARSED
     # What ran, where, for how much.
@@ -40,40 +51,24 @@ def test_rehearsal_passes_every_step_and_leaves_nothing(run_fake_replay, fake_ru
     assert_clean(fake_runpod)
     # The dummy token was really created (and then kept out of the output and report).
     assert len(tokens) == 1
-    # The rehearsal budget: under 60 s wall, measured here and in the report.
-    assert report["wall_seconds"] <= wall + 1
-    assert wall < 60, f"rehearsal took {wall:.1f} s"
-    print(f"rehearsal wall time: {wall:.1f} s")
 
-
-def test_rehearsal_deploys_with_the_recommended_image_volume_and_secret(run_fake_replay,
-                                                                       fake_runpod):
-    seen = {}
-
-    def look(step: str) -> None:
-        if step == "pod1_ready":  # pod 1 exists now
-            pod = next(iter(fake_runpod.pods.values()))
-            seen.update(image=pod.image_name, env=dict(pod.env), name=pod.name)
-
-    status, report, _, _ = run_fake_replay(on_step=look)
-    assert status == 0
+    # Pod 1: the recommended image, the run's name, the token only as a secret reference.
     from snippets.api import load_recommended
 
     assert seen["image"] == load_recommended()["image"]["name"] == report["image"]
     assert seen["name"] == naming.resource_name(report["run_id"], "pod1")
-    # The token reaches the pod only as a secret reference, never as a value.
     assert seen["env"]["KAGGLE_API_TOKEN"].startswith("{{ RUNPOD_SECRET_kgl-live-")
     assert "PUBLIC_KEY" in seen["env"]
 
-
-def test_versions_on_the_fake_are_a_rehearsal_not_a_pass(run_fake_replay):
-    _, report, _, _ = run_fake_replay()
+    # The versions check on the fake is a rehearsal, and says what the real run expects.
     versions = next(s for s in report["steps"] if s["name"] == "versions")
-    assert versions["rehearsal"] is True
-    assert versions["detail"].startswith("rehearsal:")
-    assert f"python {sys.version_info.major}.{sys.version_info.minor}" in versions["detail"]
-    # ...and the real run's expectations are named, from recommended_image.toml.
+    assert versions["rehearsal"] is True and versions["detail"].startswith("rehearsal:")
     assert "python 3.12" in versions["detail"] and "cuda 12.8" in versions["detail"]
+
+    # The rehearsal budget: under 60 s wall, measured here and in the report.
+    assert report["wall_seconds"] <= wall + 1
+    assert wall < 60, f"rehearsal took {wall:.1f} s"
+    print(f"rehearsal wall time: {wall:.1f} s")
 
 
 def test_real_checks_refuse_what_a_rehearsal_would_accept():
@@ -135,3 +130,80 @@ def test_make_live_local_starts_its_own_fake(tmp_path):
     assert data["target"] == "fake" and data["outcome"] == "passed" and data["leaked"] == []
     assert "rpa_" not in done.stdout + done.stderr + report.read_text()
     assert wall < 60, f"make live-local took {wall:.1f} s"
+
+
+def test_a_missing_marker_fails_pod2_marker(run_fake_replay, fake_runpod):
+    def remove_marker(step: str) -> None:
+        if step == "pod2_marker":
+            volume = next(iter(fake_runpod.volumes))
+            (fake_runpod.volume_dir(volume) / replay.MARKER).unlink()
+
+    status, report, _, _ = run_fake_replay(on_step=remove_marker)
+    assert status == 1 and report["failed_step"] == "pod2_marker"
+    assert report["leaked"] == []
+
+
+def test_a_reinstalled_env_is_caught_on_pod2(run_fake_replay, fake_runpod):
+    def break_env(step: str) -> None:
+        if step == "pod2_env":  # as if pod 2 had to install the probe again
+            volume = next(iter(fake_runpod.volumes))
+            venv = fake_runpod.volume_dir(volume) / replay.PROJECT / ".venv"
+            init = next(venv.glob("lib/python*/site-packages/kgl_live_probe/__init__.py"))
+            init.write_text(init.read_text())  # same content, new file time
+
+    status, report, _, _ = run_fake_replay(on_step=break_env)
+    assert status == 1 and report["failed_step"] == "pod2_env"
+    detail = next(s for s in report["steps"] if s["name"] == "pod2_env")["detail"]
+    assert "reinstalled" in detail
+
+
+class _Canned:
+    """Replay.sh stand-in: answers the version commands with what a pod printed."""
+
+    def __init__(self, python: str, torch: str, smi: str, smi_code: int = 0):
+        self.answers = {"python3 --version": (0, python), "import torch": (0 if torch else 1,
+                                                                           torch),
+                        "nvidia-smi": (smi_code, smi)}
+
+    def __call__(self, pod, command, check=True):
+        for key, (code, out) in self.answers.items():
+            if key in command:
+                return code, out, ""
+        raise AssertionError(command)
+
+
+def _versions_step(target: str, canned: _Canned, monkeypatch):
+    from tests.live.report import Redactor, Report, Step
+
+    settings = replay.Settings.from_env(target)
+    redactor = Redactor()
+    report = Report.new("20261127t000000z-abcdef", target, "img", settings.budget(),
+                        replay.CHECKS, redactor)
+    player = replay.Replay(settings, report, redactor)
+    monkeypatch.setattr(player, "sh", canned)
+    step = Step("versions", "x")
+    player.check_versions({"id": "p"}, step)
+    return step
+
+
+def test_real_versions_pass_only_on_the_recommended_image(monkeypatch):
+    good = _Canned("Python 3.12.3", "2.8.0+cu128 12.8 True", "NVIDIA RTX A4000, 570.1")
+    step = _versions_step("real", good, monkeypatch)
+    assert not step.rehearsal and "python 3.12.3" in step.detail
+
+    for bad in (_Canned("Python 3.11.7", "2.8.0+cu128 12.8 True", "NVIDIA RTX A4000, 570"),
+                _Canned("Python 3.12.3", "2.8.0+cu126 12.6 True", "NVIDIA RTX A4000, 570"),
+                _Canned("Python 3.12.3", "2.7.1+cu128 12.8 True", "NVIDIA RTX A4000, 570"),
+                _Canned("Python 3.12.3", "2.8.0+cu128 12.8 False", "", smi_code=127),
+                _Canned("Python 3.12.3", "", "", smi_code=127)):
+        with pytest.raises(StepFailed):
+            _versions_step("real", bad, monkeypatch)
+
+
+def test_the_fake_pod_output_passes_only_as_a_rehearsal(monkeypatch):
+    local = subprocess.run(["python3", "--version"], capture_output=True, text=True).stdout
+    no_gpu = _Canned(local, "", "", smi_code=127)
+    step = _versions_step("fake", no_gpu, monkeypatch)
+    assert step.rehearsal is True
+    with pytest.raises(StepFailed):  # the same output on target real is a failure
+        _versions_step("real", no_gpu, monkeypatch)

@@ -4,6 +4,7 @@ Outputs are compared in full. Only values that differ on every run (ids, ports, 
 paths) are normalised, each by a regex aimed at the one place a notebook prints it.
 """
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -60,6 +61,16 @@ def apply_env(env: dict[str, str], remove=("COST_PRICES",)) -> None:
     os.environ.update(env)
 
 
-def kernel_python() -> str:
-    """The interpreter the `python3` kernel must run: the one running the tests (.venv)."""
-    return str(Path(sys.executable).resolve())
+def pin_python3_kernel(folder: Path) -> dict[str, str]:
+    """Env that makes the notebooks' `python3` kernel run this interpreter (.venv's python).
+
+    Jupyter looks for kernelspecs in JUPYTER_PATH first, so a `python3` kernelspec in
+    ~/.local/share/jupyter or /usr/share/jupyter pointing at another Python cannot win.
+    """
+    spec = folder / "kernels" / "python3"
+    spec.mkdir(parents=True, exist_ok=True)
+    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    kernel = {"argv": argv, "display_name": "Python 3 (ipykernel)", "language": "python"}
+    (spec / "kernel.json").write_text(json.dumps(kernel), encoding="utf-8")
+    paths = [str(folder), *filter(None, [os.environ.get("JUPYTER_PATH")])]
+    return {"JUPYTER_PATH": os.pathsep.join(paths)}

@@ -10,7 +10,9 @@ running it twice changes nothing.
 
 import argparse
 import sys
+import tempfile
 import warnings
+from pathlib import Path
 
 # pytest-notebook's attrs fields warn on import (pyproject filters the same under pytest).
 warnings.filterwarnings("ignore", "Field .* type could not be converted", UserWarning)
@@ -23,6 +25,7 @@ from tests.notebooks.nbconfig import (  # noqa: E402
     QUICKSTART,
     apply_env,
     cost_env,
+    pin_python3_kernel,
     regression,
 )
 
@@ -47,14 +50,19 @@ def main(argv=None) -> int:
         parser.error(f"unknown notebook: {', '.join(sorted(unknown))}")
     fake = FakeRunpod().start()
     try:
-        apply_env({"RUNPOD_API_BASE_URL": fake.url, "RUNPOD_API_KEY": fake.api_key, **cost_env()})
-        for name in args.names or NOTEBOOKS:
-            fake.reset()
-            changed = regenerate(name)
-            print(
-                f"{NOTEBOOKS[name].relative_to(NOTEBOOKS[name].parents[1])}: "
-                f"{'outputs stored' if changed else 'unchanged'}"
+        with tempfile.TemporaryDirectory() as jupyter:
+            apply_env(
+                {
+                    "RUNPOD_API_BASE_URL": fake.url,
+                    "RUNPOD_API_KEY": fake.api_key,
+                    **cost_env(),
+                    **pin_python3_kernel(Path(jupyter)),
+                }
             )
+            for name in args.names or NOTEBOOKS:
+                fake.reset()
+                changed = regenerate(name)
+                print(f"notebooks/{name}.ipynb: {'outputs stored' if changed else 'unchanged'}")
     finally:
         fake.stop()
     return 0

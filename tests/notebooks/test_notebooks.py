@@ -61,10 +61,19 @@ def test_cost_notebook_matches_its_stored_outputs(cost_kernel_env):
     assert all(image.metadata["image/png"]["alt"] for image in images)
 
 
+def test_quickstart_says_where_its_outputs_come_from_and_what_a_real_run_costs():
+    first = nbformat.read(QUICKSTART, as_version=4).cells[0]
+    assert first.cell_type == "markdown"
+    assert "偽Runpod" in first.source and "オフライン" in first.source
+    assert "RUNPOD_API_KEY" in first.source and "数セント" in first.source
+    assert "https://docs.runpod.io/pods/pricing" in first.source
+
+
 def test_quickstart_runs_against_the_fake_and_cleans_up(fake_runpod):
     result = regression().check(str(QUICKSTART))
     text = outputs_text(result.nb_final)
     assert "2台目" in text and "hello from the first pod" in text
+    assert "合計の上限: $0.08" in text  # "a few cents", from data/prices.toml
     assert "残っているPod: []" in text and "残っているボリューム: []" in text
     # The notebook's cleanup really left nothing behind on the (fake) account.
     assert not fake_runpod.pods
@@ -173,3 +182,23 @@ def test_stored_outputs_have_no_secrets_or_machine_paths():
 def test_the_site_sees_the_notebooks_through_docs():
     link = REPO / "docs" / "notebooks"
     assert link.is_symlink() and link.resolve() == NOTEBOOKS.resolve()
+
+
+def test_a_decoy_python3_kernelspec_cannot_win(tmp_path, monkeypatch):
+    import sys
+
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    from tests.notebooks.nbconfig import pin_python3_kernel
+
+    decoy = tmp_path / "decoy" / "kernels" / "python3"
+    decoy.mkdir(parents=True)
+    argv = ["/usr/bin/python3", "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    decoy_spec = {"argv": argv, "display_name": "decoy", "language": "python"}
+    (decoy / "kernel.json").write_text(json.dumps(decoy_spec))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "decoy"))
+    assert KernelSpecManager().get_kernel_spec("python3").argv[0] == "/usr/bin/python3"
+
+    for name, value in pin_python3_kernel(tmp_path / "pinned").items():
+        monkeypatch.setenv(name, value)
+    assert KernelSpecManager().get_kernel_spec("python3").argv[0] == sys.executable

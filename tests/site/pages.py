@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import os
+import urllib.error
+import urllib.request
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
@@ -21,7 +23,8 @@ _ConfigLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda *_: None
 
 
 def load_config(project: Path = PROJECT) -> dict:
-    return yaml.load((project / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_ConfigLoader)
+    text = (project / "mkdocs.yml").read_text(encoding="utf-8")
+    return yaml.load(text, Loader=_ConfigLoader)  # noqa: S506 (a SafeLoader subclass)
 
 
 def nav_pages(config: dict) -> dict[str, str]:
@@ -51,11 +54,21 @@ def built_path(source: str) -> str:
     return f"{stem}/index.html"
 
 
+def fetch(url: str, headers: dict | None = None) -> tuple[int, dict, bytes]:
+    """GET a URL from the local test server: (status, headers, raw body)."""
+    request = urllib.request.Request(url, headers=headers or {})  # noqa: S310
+    try:
+        with urllib.request.urlopen(request) as response:  # noqa: S310 (http://127.0.0.1 only)
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
 def html_files(site: Path) -> list[Path]:
     return sorted(site.rglob("*.html"))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def soup_of(path: Path) -> BeautifulSoup:
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
 
@@ -67,17 +80,21 @@ def local_target(site: Path, page: Path, url: str, site_url: str) -> tuple[Path,
     site's own absolute URL (canonical, og:url) count as internal.
     """
     if url.startswith(site_url):
-        url = "/" + url[len(site_url):]
-        base = site
-    else:
-        base = page.parent
+        url = urlsplit(site_url).path + url[len(site_url) :]
+    base = page.parent
     parts = urlsplit(url)
     if parts.scheme or parts.netloc:
         return None
     path = unquote(parts.path)
     if not path:
         return page, unquote(parts.fragment)
-    target = (site / path.lstrip("/")) if path.startswith("/") else (base / path)
+    if path.startswith("/"):  # absolute paths start with site_url's path (/guide/), like 404.html's
+        site_path = urlsplit(site_url).path
+        if not path.startswith(site_path):
+            return site / "outside-the-site" / path.lstrip("/"), ""  # reported as missing
+        target = site / path[len(site_path) :]
+    else:
+        target = base / path
     target = Path(os.path.normpath(target))
     if path.endswith("/") or target.is_dir():
         target = target / "index.html"

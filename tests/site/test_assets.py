@@ -1,9 +1,8 @@
 """Downloads, page sizes and the gzip server."""
 
 import gzip
-import urllib.request
 
-from tests.site.pages import PROJECT, html_files
+from tests.site.pages import PROJECT, fetch, html_files
 
 PAGE_BUDGET_BYTES = 150_000  # the budget for one built HTML page (notebook pages included)
 
@@ -15,25 +14,24 @@ def test_setup_sh_download_is_the_tested_file_byte_for_byte(built_site):
 
 
 def test_server_sends_setup_sh_gzipped_and_intact(site_server):
-    request = urllib.request.Request(
-        site_server + "downloads/setup.sh", headers={"Accept-Encoding": "gzip"}
-    )
-    with urllib.request.urlopen(request) as response:
-        assert response.headers["Content-Encoding"] == "gzip"
-        body = gzip.decompress(response.read())
-    assert body == (PROJECT / "snippets/setup.sh").read_bytes()
+    status, headers, body = fetch(site_server + "downloads/setup.sh", {"Accept-Encoding": "gzip"})
+    assert status == 200 and headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(body) == (PROJECT / "snippets/setup.sh").read_bytes()
 
 
-def test_server_maps_the_site_url_path_and_serves_404(site_server):
-    with urllib.request.urlopen(site_server + "guide/") as response:
-        assert b"<h1" in response.read()
-    try:
-        urllib.request.urlopen(site_server + "no-such-page/")
-    except urllib.error.HTTPError as error:
-        assert error.code == 404
-        assert b"404" in error.read()
-    else:
-        raise AssertionError("a missing page must answer 404")
+def test_server_gzips_pages_like_github_pages(site_server, built_site):
+    status, headers, body = fetch(site_server, {"Accept-Encoding": "gzip"})
+    assert status == 200 and headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(body) == (built_site / "index.html").read_bytes()
+    status, headers, body = fetch(site_server)  # a client without gzip gets plain bytes
+    assert "Content-Encoding" not in headers and body == (built_site / "index.html").read_bytes()
+
+
+def test_server_maps_the_site_url_path_and_serves_404(site_server, built_site):
+    status, _, body = fetch(site_server + "guide/")
+    assert status == 200 and body == (built_site / "index.html").read_bytes()
+    status, _, body = fetch(site_server + "no-such-page/")
+    assert status == 404 and body == (built_site / "404.html").read_bytes()
 
 
 def test_every_built_page_is_within_the_size_budget(built_site):

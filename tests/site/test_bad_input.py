@@ -26,8 +26,14 @@ from tests.site.pages import PROJECT
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NAV = "nav:\n  - 試験用のホーム: index.md\n  - もう一つのページ: other.md\n"
-COPIED = ["site_hooks", "snippets", "docs/overrides", "docs/stylesheets",
-          "tests/live/page_steps.yml", "tests/live/report.schema.json"]
+COPIED = [
+    "site_hooks",
+    "snippets",
+    "docs/overrides",
+    "docs/stylesheets",
+    "tests/live/page_steps.yml",
+    "tests/live/report.schema.json",
+]
 
 
 def make_project(root: Path) -> Path:
@@ -64,6 +70,8 @@ def write_page(root: Path, name: str, text: str) -> None:
     (root / "docs" / name).write_text(text, encoding="utf-8")
 
 
+RAW_URL_LINE = "登録は https://runpod.io?ref=abc123 から。"
+
 # name -> (how to break the copy, what the build output must say)
 Case = tuple[Callable[[Path], None], Callable[[Path], list[str]]]
 CASES: dict[str, Case] = {
@@ -96,20 +104,26 @@ CASES: dict[str, Case] = {
         lambda r: ["docs/other.md", "<!-- referral-disclosure -->"],
     ),
     "PR label after the referral link": (
-        lambda r: append(r / "docs/other.md", "[登録する](referral:)\n\n<!-- referral-disclosure -->"),
+        lambda r: append(
+            r / "docs/other.md", "[登録する](referral:)\n\n<!-- referral-disclosure -->"
+        ),
         lambda r: ["docs/other.md", "before any disclosure"],
     ),
     "unknown referral link": (
-        lambda r: append(r / "docs/other.md", "<!-- referral-disclosure -->\n\n[登録](referral:long)"),
+        lambda r: append(
+            r / "docs/other.md", "<!-- referral-disclosure -->\n\n[登録](referral:long)"
+        ),
         lambda r: ["docs/other.md", "referral:long"],
     ),
     "raw referral URL in docs": (
-        lambda r: append(r / "docs/other.md", "登録は https://runpod.io?ref=abc123 から。"),
-        lambda r: [f"docs/other.md:{line_of(r / 'docs/other.md', '登録は https://runpod.io?ref=abc123 から。')}:"],
+        lambda r: append(r / "docs/other.md", RAW_URL_LINE),
+        lambda r: [f"docs/other.md:{line_of(r / 'docs/other.md', RAW_URL_LINE)}:"],
     ),
     "page without description": (
-        lambda r: (write_page(r, "bare.md", "# 説明のないページ\n\n本文です。\n"),
-                   add_to_nav(r, "  - 説明なし: bare.md\n")),
+        lambda r: (
+            write_page(r, "bare.md", "# 説明のないページ\n\n本文です。\n"),
+            add_to_nav(r, "  - 説明なし: bare.md\n"),
+        ),
         lambda r: ["docs/bare.md", "meta description"],
     ),
     "missing snippets/setup.sh": (
@@ -144,8 +158,8 @@ class _Collect(logging.Handler):
 
 def mkdocs_build_strict(root: Path) -> tuple[int, str]:
     """`mkdocs build --strict -d ROOT/site` run from ROOT; returns (exit code, log)."""
-    from mkdocs.__main__ import cli  # imported here: only these tests build in-process
-
+    # Imported here: only these tests build in-process.
+    from mkdocs.__main__ import cli
     from mkdocs.utils import DuplicateFilter
 
     # mkdocs drops a message it has logged before, also from an earlier build in this process.
@@ -158,8 +172,11 @@ def mkdocs_build_strict(root: Path) -> tuple[int, str]:
     os.chdir(root)  # pymdownx.snippets' base_path "." is the working directory
     code = 0
     try:
-        cli.main(["build", "--strict", "-d", str(root / "site")], prog_name="mkdocs",
-                 standalone_mode=False)
+        cli.main(
+            ["build", "--strict", "-d", str(root / "site")],
+            prog_name="mkdocs",
+            standalone_mode=False,
+        )
     except click.ClickException as error:  # mkdocs' Abort, BuildError, PluginError
         collect.lines.append(f"Error: {error.format_message()}")
         code = error.exit_code or 1
@@ -201,7 +218,9 @@ def test_unbroken_copy_has_the_site_machinery(builds):
     assert 'href="go/runpod/" rel="sponsored noopener"' in home
     assert "referral:" not in home and "<!-- referral-disclosure -->" not in home
     assert (root / "site/go/runpod/index.html").is_file()
-    assert (root / "site/downloads/setup.sh").read_bytes() == (root / "snippets/setup.sh").read_bytes()
+    assert (root / "site/downloads/setup.sh").read_bytes() == (
+        root / "snippets/setup.sh"
+    ).read_bytes()
     assert not (root / "site/assets/javascripts/mermaid.min.js").exists()  # no diagram, no copy
 
 

@@ -1,5 +1,6 @@
 """Every internal link and anchor on the built site resolves; no page loads from other hosts."""
 
+import functools
 import re
 from urllib.parse import urlsplit
 
@@ -7,14 +8,33 @@ from tests.site.pages import html_files, load_config, local_target, soup_of
 
 CONFIG = load_config()
 # Elements whose URL the browser fetches while loading the page.
-FETCHED = [("script", "src"), ("img", "src"), ("iframe", "src"), ("source", "src"),
-           ("video", "src"), ("audio", "src"), ("embed", "src"), ("object", "data"),
-           ("input", "src"), ("track", "src")]
-FETCHED_LINK_RELS = {"stylesheet", "preload", "modulepreload", "prefetch", "preconnect",
-                     "dns-prefetch", "icon", "apple-touch-icon", "manifest"}
+FETCHED = [
+    ("script", "src"),
+    ("img", "src"),
+    ("iframe", "src"),
+    ("source", "src"),
+    ("video", "src"),
+    ("audio", "src"),
+    ("embed", "src"),
+    ("object", "data"),
+    ("input", "src"),
+    ("track", "src"),
+]
+FETCHED_LINK_RELS = {
+    "stylesheet",
+    "preload",
+    "modulepreload",
+    "prefetch",
+    "preconnect",
+    "dns-prefetch",
+    "icon",
+    "apple-touch-icon",
+    "manifest",
+}
 CSS_URL = re.compile(r"""(?:url\(\s*['"]?|@import\s+['"])((?:https?:)?//[^'")\s]+)""")
 
 
+@functools.cache
 def ids_of(page):
     soup = soup_of(page)
     return {tag["id"] for tag in soup.find_all(id=True)} | {

@@ -1,9 +1,8 @@
 """Referral links on the built site: sponsored, disclosed, one URL, and /go/runpod/ forwards."""
 
 import re
-import urllib.request
 
-from tests.site.pages import PROJECT, html_files, load_config, local_target, soup_of
+from tests.site.pages import PROJECT, fetch, html_files, load_config, local_target, soup_of
 
 CONFIG = load_config()
 REFERRAL = CONFIG["extra"]["referral"]
@@ -59,9 +58,9 @@ def test_docs_hold_no_raw_referral_url():
 
 
 def test_go_page_forwards_to_the_referral_url(site_server):
-    with urllib.request.urlopen(site_server + REFERRAL["short_path"]) as response:
-        assert response.status == 200
-        html = response.read().decode("utf-8")
+    status, _, body = fetch(site_server + REFERRAL["short_path"])
+    assert status == 200
+    html = body.decode("utf-8")
     refresh = re.search(r'<meta http-equiv="refresh" content="0; url=([^"]+)">', html)
     assert refresh and refresh.group(1).replace("&amp;", "&") == REFERRAL["url"]
     assert '<meta name="robots" content="noindex, nofollow">' in html

@@ -12,4 +12,3 @@ def fake(fake_runpod, monkeypatch):
     monkeypatch.setattr(api, "TIMEOUT", (5, 2))
     monkeypatch.setattr(remote, "RETRY_WAIT", 0.1)
     return fake_runpod
-

@@ -101,6 +101,8 @@ class Pod:
             "UV_PYTHON": BASE_PYTHON,
             "UV_PYTHON_DOWNLOADS": "never",
             "NO_COLOR": "1",
+            # Speed only: Poetry's installer does not need pip inside the venv.
+            "POETRY_VIRTUALENVS_OPTIONS_NO_PIP": "true",
             **env,
         }
 

@@ -96,7 +96,9 @@ def test_html_instead_of_json_gets_one_clear_message(fake, monkeypatch, capsys, 
 def test_server_errors_that_never_stop_end_in_a_clear_message(fake, monkeypatch):
     fake.set_faults("rest:503x*")
     monkeypatch.setattr(api, "RETRIES", 2)
-    with pytest.raises(SnippetError, match="混み合っているか障害中です（HTTP 503、3 回試しました）"):
+    with pytest.raises(
+        SnippetError, match="混み合っているか障害中です（HTTP 503、3 回試しました）"
+    ):
         api.rest("GET", "/v2/network-volumes")
     assert statuses(fake, "/v2/network-volumes") == [503, 503, 503]
 
@@ -137,7 +139,12 @@ def test_unsafe_text_is_refused(value):
 
 @pytest.mark.parametrize(
     "value",
-    ["plain", "with space/and-dash", "{{ RUNPOD_SECRET_kaggle_api_token }}", "x{{RUNPOD_SECRET_a.b}}y"],
+    [
+        "plain",
+        "with space/and-dash",
+        "{{ RUNPOD_SECRET_kaggle_api_token }}",
+        "x{{RUNPOD_SECRET_a.b}}y",
+    ],
 )
 def test_safe_text_and_secret_references_pass(value):
     assert api.check_text("値", value) == value

@@ -91,7 +91,8 @@ def test_pod_up_ssh_config_down(fake, shell_env, ssh_keypair, tmp_path):
     (ssh_dir / "config").write_text(up.stdout)  # what the page tells readers to do
     # ssh finds ~ through the password database, not $HOME: name the config and key.
     connect = [
-        "ssh", "-F", str(ssh_dir / "config"), "-i", str(ssh_dir / "id_ed25519"), "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no",
+        "ssh", "-F", str(ssh_dir / "config"), "-i", str(ssh_dir / "id_ed25519"),
+        "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no",
         "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
         f"runpod-{created.id}", 'test "$KAGGLE_API_TOKEN" = KGAT_in_pod && echo "$WORKSPACE"',
     ]  # fmt: skip

@@ -24,16 +24,20 @@ def ssh_with_config(config_text, alias, command, tmp_path):
     config = tmp_path / "ssh_config"
     config.write_text(config_text)
     return subprocess.run(
-        ["ssh", "-F", str(config), *remote.SSH_OPTIONS, alias, command],
+        ["ssh", "-F", str(config), *remote.SSH_ARGS, alias, command],
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
 
 
 def up(kaggle_volume, key_files, *extra):
-    return pod.main(["up", "--volume", kaggle_volume["id"], "--public-key-file", key_files[1], *extra])
+    return pod.main(
+        ["up", "--volume", kaggle_volume["id"], "--public-key-file", key_files[1], *extra]
+    )
 
 
-def test_up_prints_an_ssh_config_that_connects_to_the_volume(fake, kaggle_volume, key_files, tmp_path, capsys):
+def test_up_prints_an_ssh_config_that_connects_to_the_volume(
+    fake, kaggle_volume, key_files, tmp_path, capsys
+):
     assert up(kaggle_volume, key_files) == 0
     out, err = capsys.readouterr()
     (created,) = fake.pods.values()
@@ -51,7 +55,9 @@ def test_up_prints_an_ssh_config_that_connects_to_the_volume(fake, kaggle_volume
     assert (fake.volume_dir(kaggle_volume["id"]) / "from-pod.txt").read_text() == "hello\n"
 
 
-def test_deploy_uses_the_volume_at_workspace_and_the_recommended_image(fake, kaggle_volume, ssh_keypair):
+def test_deploy_uses_the_volume_at_workspace_and_the_recommended_image(
+    fake, kaggle_volume, ssh_keypair
+):
     recommended = api.load_recommended()
     created = pod.deploy_pod(kaggle_volume["id"], public_key=ssh_keypair[1])
     stored = fake.pods[created["id"]]
@@ -124,7 +130,10 @@ def test_unknown_volume(fake, key_files, capsys):
     "value", ['say "hi"', "C:\\path", "two\nlines", "{oops}", "{{ RUNPOD_SECRET_x }", "a}"]
 )
 def test_unsafe_env_values_are_refused_before_any_request(fake, key_files, capsys, value):
-    assert pod.main(["up", "--volume", "v1", "--public-key-file", key_files[1], "--env", f"X={value}"]) == 1
+    assert (
+        pod.main(["up", "--volume", "v1", "--public-key-file", key_files[1], "--env", f"X={value}"])
+        == 1
+    )
     err = capsys.readouterr().err
     assert "環境変数 X の値 に使えない文字" in err
     assert value not in err
@@ -207,7 +216,9 @@ def test_down_unknown_pod(fake, capsys):
     assert "Pod nosuchpod が見つかりません" in capsys.readouterr().err
 
 
-def test_a_pod_that_never_gets_ready_times_out_with_advice(fake, kaggle_volume, key_files, monkeypatch, capsys):
+def test_a_pod_that_never_gets_ready_times_out_with_advice(
+    fake, kaggle_volume, key_files, monkeypatch, capsys
+):
     fake.set_faults("pod:never_ready")
     monkeypatch.setattr(pod, "READY_TIMEOUT", 0.5)
     assert up(kaggle_volume, key_files) == 1
@@ -226,11 +237,10 @@ def test_graphql_outage_during_up_is_retried(fake, kaggle_volume, key_files, cap
 def test_ssh_endpoint_needs_a_running_pod():
     with pytest.raises(SnippetError, match="SSH ポートがまだ開いていません"):
         pod.ssh_endpoint({"id": "p1", "runtime": None})
-    tcp_only = {"id": "p1", "runtime": {"ports": [
-        {"ip": "10.0.0.1", "isIpPublic": False, "privatePort": 22, "publicPort": 22, "type": "tcp"},
-        {"ip": "1.2.3.4", "isIpPublic": True, "privatePort": 22, "publicPort": 40022, "type": "tcp"},
-    ]}}  # fmt: skip
-    assert pod.ssh_endpoint(tcp_only) == ("1.2.3.4", 40022)
+    private = {"ip": "10.0.0.1", "isIpPublic": False, "privatePort": 22, "publicPort": 22}
+    public = {"ip": "1.2.3.4", "isIpPublic": True, "privatePort": 22, "publicPort": 40022}
+    ports = [{**private, "type": "tcp"}, {**public, "type": "tcp"}]
+    assert pod.ssh_endpoint({"id": "p1", "runtime": {"ports": ports}}) == ("1.2.3.4", 40022)
 
 
 def test_proxy_urls_for_http_ports_only():
@@ -244,4 +254,3 @@ def test_help_is_japanese(capsys):
     with pytest.raises(SystemExit):
         pod.main(["up", "--help"])
     assert "ネットワークボリューム ID" in capsys.readouterr().out
-

@@ -56,7 +56,9 @@ def test_deleting_an_unknown_secret_is_explained(fake, capsys):
     assert "シークレット nosuchsecret が見つかりません" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("name", ["runpod_token", "RUNPOD", "1abc", "has space", 'q"uote', "x" * 192])
+@pytest.mark.parametrize(
+    "name", ["runpod_token", "RUNPOD", "1abc", "has space", 'q"uote', "x" * 192]
+)
 def test_bad_names_are_refused_before_any_request(fake, name):
     with pytest.raises(SnippetError, match="は使えません"):
         secret.create_secret(name, "value")

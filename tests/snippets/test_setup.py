@@ -70,6 +70,9 @@ def test_first_run_sets_up_the_pod(pod: Sandbox) -> None:
     gitconfig = (pod.home / ".gitconfig").read_text()
     assert "name = Taro Kaggle" in gitconfig and "email = t@example.com" in gitconfig
 
+    # The sandbox's WORKSPACE is a plain folder, not a mounted volume: warned.
+    assert f"注意: {pod.workspace} はボリュームではありません。" in r.stdout
+
     # Caches on the volume.
     assert (pod.workspace / ".cache" / "pip").is_dir()
     assert (pod.workspace / ".cache" / "uv").is_dir()
@@ -90,6 +93,13 @@ def test_pip_runs_with_the_cache_on_the_volume(pod: Sandbox) -> None:
     cache = pod.workspace / ".cache"
     # What the pip shim saw in its environment.
     assert (pod.state / "pip-cache-env").read_text() == f"{cache}/pip {cache}/uv\n"
+
+
+def test_no_warning_when_workspace_is_a_mounted_volume(pod: Sandbox) -> None:
+    pod.add_shim("mountpoint", '[[ "$1" == -q && "$2" == "$WORKSPACE" ]]')
+    r = pod.run(KAGGLE_API_TOKEN=TOKEN)
+    assert r.returncode == 0
+    assert "ボリュームではありません" not in r.stdout
 
 
 def test_second_run_succeeds_and_changes_nothing(pod: Sandbox) -> None:
@@ -264,10 +274,11 @@ def test_kaggle_1x_is_upgraded(pod: Sandbox) -> None:
     assert len(pod.calls("python3 -m pip install")) == 1
 
 
-def test_setup_script_is_shellcheck_clean() -> None:
+def test_shell_snippets_are_shellcheck_clean() -> None:
     shellcheck = ROOT / ".venv" / "bin" / "shellcheck"
-    scripts = [SETUP_SH, *sorted((ROOT / "snippets").glob("*.sh"))]
-    scripts += sorted((ROOT / "snippets" / "commands").glob("setup-*.sh"))
+    names = ["setup.sh", "check-secrets.sh", "python-env-poetry.sh", "python-env-uv.sh"]
+    names += ["repair-venv.sh", "commands/setup-download.sh"]
+    scripts = [ROOT / "snippets" / name for name in names]
     proc = subprocess.run([str(shellcheck), *map(str, scripts)], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout
 

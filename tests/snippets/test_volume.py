@@ -7,7 +7,12 @@ from snippets.api import SnippetError
 
 
 def test_create_list_delete(fake, capsys):
-    assert volume.main(["create", "--name", "kaggle-data", "--size-gb", "50", "--data-center", "EU-RO-1"]) == 0
+    assert (
+        volume.main(
+            ["create", "--name", "kaggle-data", "--size-gb", "50", "--data-center", "EU-RO-1"]
+        )
+        == 0
+    )
     (created,) = fake.volumes.values()
     assert (created.name, created.size, created.data_center) == ("kaggle-data", 50, "EU-RO-1")
     assert created.id in capsys.readouterr().out

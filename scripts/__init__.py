@@ -1,0 +1,1 @@
+"""Maintainer scripts: `python -m scripts.bench`, `python -m scripts.lint`, ..."""
