@@ -7,6 +7,7 @@
 - downloads.py      publishes snippets/setup.sh byte for byte at downloads/setup.sh
 - mermaid.py        serves the Mermaid library from this site instead of a CDN
 - notebook_search.py (notebooks) slims mkdocs-jupyter's pages: no inlined CSS or CDN scripts
+- search_ja.py      (gates) lets Material's search find kanji compounds
 - verified.py       (live) stamps each page with when the live replay last proved it
 
 MkDocs loads each module by path, so a hook cannot import a sibling module: each file stands

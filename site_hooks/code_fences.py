@@ -39,7 +39,7 @@ def inline_code_lines(text):
 
 
 def on_page_markdown(markdown, page, config, files):
-    if not page.file.src_uri.endswith(".md"):
+    if not page.file.src_uri.endswith(".md") or not page.file.abs_src_path:
         return markdown
     with open(page.file.abs_src_path, encoding="utf-8") as source:
         bad = next(inline_code_lines(source.read()), None)

@@ -164,6 +164,9 @@ def run_cli(action) -> int:
     except SnippetError as error:
         print(f"エラー: {error}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:  # Ctrl+C while waiting: no traceback either
+        print("中断しました。", file=sys.stderr)
+        return 130
     return 0
 
 

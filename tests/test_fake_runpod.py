@@ -221,6 +221,7 @@ def test_no_capacity_message_is_runpods(sdk):
     [
         ({"gpu_type_id": A4000, "data_center_id": "XX-NOPE-1"}, "Unknown data center id"),
         ({"gpu_type_id": A4000, "gpu_count": 9}, "gpuCount must be between 1 and 8"),
+        ({"gpu_type_id": A4000, "gpu_count": 0}, "gpuCount must be between 1 and 8"),
         ({"gpu_type_id": A4000, "ports": "22/udp"}, "Invalid ports"),
         (
             {"gpu_type_id": A4000, "network_volume_id": "nope", "data_center_id": "EU-RO-1"},
@@ -286,3 +287,38 @@ def test_start_and_stop_are_fast():
     total = time.perf_counter() - started
     assert up < 0.5
     assert total < 1.0
+
+
+def test_graphql_wants_post_with_a_json_query(sdk):
+    headers = {"Authorization": f"Bearer {sdk.api_key}"}
+    assert requests.get(f"{sdk.url}/graphql", headers=headers, timeout=5).status_code == 405
+    not_json = requests.post(
+        f"{sdk.url}/graphql", data=b"query { myself { id } }", headers=headers, timeout=5
+    )
+    assert not_json.status_code == 400
+    assert requests.get(f"{sdk.url}/elsewhere", headers=headers, timeout=5).status_code == 404
+
+
+def test_concurrent_clients_keep_the_state_consistent(sdk):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one_client(index: int) -> str:
+        volume_id = make_volume(sdk, name=f"v{index}", dc="US-KS-2")
+        pod_id = runpod.create_pod(
+            f"p{index}",
+            IMAGE,
+            "NVIDIA GeForce RTX 4090",
+            network_volume_id=volume_id,
+            ports="22/tcp",
+        )["id"]
+        wait_for_runtime(pod_id)
+        runpod.get_pods()
+        runpod.terminate_pod(pod_id)
+        return volume_id
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        volume_ids = list(pool.map(one_client, range(8)))
+    assert sorted(volume_ids) == sorted(sdk.volumes)
+    assert sdk.pods == {}
+    assert runpod.get_pods() == []
+    assert all(r.status == 200 for r in sdk.requests if r.path == "/graphql")

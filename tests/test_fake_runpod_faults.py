@@ -223,3 +223,21 @@ def test_cli_rejects_unknown_faults_and_runs_with_good_ones():
     finally:
         proc.terminate()
         assert proc.wait(timeout=10) == 0
+
+
+@pytest.mark.parametrize("surface", ["graphql", "rest"])
+@pytest.mark.parametrize("status", [429, 500, 502, 503])
+def test_every_status_fault(sdk, surface, status):
+    sdk.set_faults(f"{surface}:{status}")
+    headers = {"Authorization": f"Bearer {sdk.api_key}"}
+    if surface == "graphql":
+        first = requests.post(
+            f"{sdk.url}/graphql", json={"query": "{ myself { id } }"}, headers=headers, timeout=5
+        )
+        assert first.json()["errors"][0]["message"]
+    else:
+        first = volumes(sdk)
+        assert first.json()["status"] == status
+    assert first.status_code == status
+    assert ("Retry-After" in first.headers) == (status == 429)
+    assert sdk.faults.pending() == []

@@ -258,3 +258,17 @@ def _state(pid: int) -> str:
         return open(f"/proc/{pid}/stat").read().split(")")[1].split()[0]
     except OSError:
         return "gone"
+
+
+def test_plain_ssh_without_a_command_gets_a_shell(sdk, ssh_keypair):
+    key, public = ssh_keypair
+    pod = start_pod(public)
+    session = subprocess.run(
+        ssh_argv(key, ssh_port(pod)),
+        input="echo in-shell $PWD\nexit 4\n",
+        capture_output=True,
+        text=True,
+        timeout=20,
+    )
+    assert session.returncode == 4
+    assert session.stdout == f"in-shell {sdk.pods[pod['id']].home}\n"

@@ -29,7 +29,7 @@ def test_copy_button_copies_setup_sh(new_page, site_url):
     assert blocks.count() >= 1, "no code block on the page shows snippets/setup.sh"
     block = blocks.first
     block.hover()  # Material shows the copy button on hover
-    block.locator("button.md-clipboard").click()
+    block.locator("button[data-md-type='copy'], button.md-clipboard").first.click()
 
     copied = page.evaluate("navigator.clipboard.readText()").encode("utf-8")
     assert copied in (expected, expected[:-1]), first_difference(copied, expected)

@@ -191,7 +191,11 @@ class _Handler(BaseHTTPRequestHandler):
                         "application/problem+json",
                     )
                 return
-            if surface == "graphql":
+            if surface == "graphql" and self.command != "POST":
+                self._json(
+                    405, {"errors": [{"message": "use POST for /graphql"}]}, extra={"Allow": "POST"}
+                )
+            elif surface == "graphql":
                 self._graphql(raw)
             else:
                 self._rest(path, parse_qs(split.query), raw)

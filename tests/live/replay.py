@@ -253,10 +253,19 @@ class Replay:
         self.res.volume, self.res.volume_started = made, time.monotonic()
         return made
 
-    def drop_volume(self) -> None:
+    def drop_volume(self, tries: int = 3) -> None:
+        """Delete the run's volume. Runpod may refuse for a moment after the last pod on it
+        was terminated, so a refusal is retried a few times."""
         if not self.res.volume:
             return
-        self.volume.delete_volume(self.res.volume["id"])
+        for attempt in range(tries):
+            try:
+                self.volume.delete_volume(self.res.volume["id"])
+                break
+            except self.api.SnippetError:
+                if attempt == tries - 1:
+                    raise
+                time.sleep(self.s.poll * 2)
         self.res.spent += volume_cost(self.s.volume_gb, time.monotonic() - self.res.volume_started)
         self.res.volume = None
 
@@ -286,7 +295,10 @@ class Replay:
                 self.drop_volume()
                 self.create_volume(data_center)
                 attempts.append(f"volume moved to {data_center}")
-            for gpu in self.gpu_candidates(data_center):
+            candidates = self.gpu_candidates(data_center)
+            if not candidates:
+                attempts.append(f"{data_center}: no GPU in stock under ${self.s.max_price}/h")
+            for gpu in candidates:
                 try:
                     made = self.deploy(gpu, role, public_key)
                 except self.api.NoCapacityError as error:  # anything else fails the step
@@ -299,7 +311,6 @@ class Replay:
                 detail = f"{gpu['id']} in {data_center} at ${gpu['price']}/h"
                 self.report.steps[f"{role}_deploy"].detail = "; ".join([*attempts, detail])
                 return made
-            attempts.append(f"{data_center}: no GPU under ${self.s.max_price}/h")
         raise StepFailed("no capacity anywhere: " + "; ".join(attempts))
 
     def ready(self, made: dict, role: str) -> dict:

@@ -15,6 +15,7 @@ import time
 
 import pytest
 
+from tests.live import sweep
 from tests.live.conftest import ROOT, assert_clean, replay_subprocess
 
 # (step during which the fault is set, fault spec, step that must fail, what it says).
@@ -66,7 +67,7 @@ def test_teardown_faults_show_up_as_leaked_and_sweep_cleans_them(run_fake_replay
                                                                   tmp_path):
     def inject(name: str) -> None:
         if name == "pod2_terminate":
-            fake_runpod.set_faults("rest:500x12")  # the volume and secret deletes fail
+            fake_runpod.set_faults("rest:500x24")  # volume delete (3 x 6 tries), secret list (6)
 
     # Teardown steps get no on_step call: set the fault at the last step of the guide.
     status, report, output, _ = run_fake_replay(on_step=inject)
@@ -78,8 +79,7 @@ def test_teardown_faults_show_up_as_leaked_and_sweep_cleans_them(run_fake_replay
                for item in report["leaked"])
 
     fake_runpod.set_faults(None)
-    swept = _sweep(fake_runpod, "--yes", "--run-id", report["run_id"])
-    assert swept.returncode == 0, swept.stdout + swept.stderr
+    assert sweep.main(["--yes", "--run-id", report["run_id"], "--poll", "0.05"]) == 0
     assert_clean(fake_runpod)
 
 
@@ -106,11 +106,17 @@ def test_transient_api_errors_are_retried_and_the_run_passes(run_fake_replay, fa
     assert report["outcome"] == "passed" and report["leaked"] == []
 
 
-def _wait_for(predicate, timeout: float = 30.0) -> None:
+def _read_until(child: subprocess.Popen, text: str, timeout: float = 30.0) -> str:
+    """Read the child's output up to the line containing text (the step it is in)."""
+    seen = []
     deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
+    while time.monotonic() < deadline:
+        line = child.stdout.readline()
+        assert line, "the replay ended early:\n" + "".join(seen)
+        seen.append(line)
+        if text in line:
+            return "".join(seen)
+    raise AssertionError(f"no {text!r} in time:\n" + "".join(seen))
 
 
 def _sweep(fake, *args: str) -> subprocess.CompletedProcess:
@@ -120,20 +126,25 @@ def _sweep(fake, *args: str) -> subprocess.CompletedProcess:
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
 
 
-def test_sigterm_while_pod1_exists_tears_everything_down(fake_runpod, tmp_path):
+@pytest.mark.parametrize(("signum", "status"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)],
+                         ids=["SIGTERM", "SIGINT"])
+def test_a_signal_while_pod1_exists_tears_everything_down(fake_runpod, tmp_path, signum,
+                                                          status):
     report = tmp_path / "live-report.json"
     fake_runpod.set_faults("pod:slow_start=30")  # pod 1 exists but is not ready for 30 s
     child = replay_subprocess(fake_runpod, report)
-    _wait_for(lambda: len(fake_runpod.pods) == 1)
+    before = _read_until(child, "step pod1_ready ...")  # pod 1 exists, not ready for 30 s
+    assert len(fake_runpod.pods) == 1
     tokens = [secret.value for secret in fake_runpod.secrets.values()]
-    child.send_signal(signal.SIGTERM)
+    child.send_signal(signum)
     output, _ = child.communicate(timeout=60)
+    output = before + output
 
-    assert child.returncode == 143, output
+    assert child.returncode == status, output
     data = json.loads(report.read_text())
     assert data["failed_step"] == "pod1_ready"
     failed = next(s for s in data["steps"] if s["name"] == "pod1_ready")
-    assert "SIGTERM" in failed["detail"]
+    assert signal.Signals(signum).name in failed["detail"]
     assert data["leaked"] == []
     assert_clean(fake_runpod)
     for secret in [*tokens, fake_runpod.api_key]:
@@ -143,9 +154,10 @@ def test_sigterm_while_pod1_exists_tears_everything_down(fake_runpod, tmp_path):
 def test_wall_time_budget_stops_the_run_and_tears_down(fake_runpod, tmp_path):
     report = tmp_path / "live-report.json"
     fake_runpod.set_faults("pod:slow_start=60")
-    # 0.2 min budget with a 9 s teardown margin: the alarm fires 3 s in, while waiting.
+    # A 0.5 min budget with a 20 s teardown margin: the alarm fires 10 s in, while pod 1
+    # is still starting (it takes 60 s).
     child = replay_subprocess(fake_runpod, report, env={
-        "LIVE_MAX_MINUTES": "0.2", "LIVE_TEARDOWN_MARGIN": "9", "LIVE_READY_TIMEOUT": "60"})
+        "LIVE_MAX_MINUTES": "0.5", "LIVE_TEARDOWN_MARGIN": "20", "LIVE_READY_TIMEOUT": "60"})
     output, _ = child.communicate(timeout=60)
     assert child.returncode == 1, output
     data = json.loads(report.read_text())
@@ -157,28 +169,40 @@ def test_wall_time_budget_stops_the_run_and_tears_down(fake_runpod, tmp_path):
     assert_clean(fake_runpod)
 
 
-def test_sigkill_mid_run_is_cleaned_by_the_sweep(fake_runpod, tmp_path):
+def test_sigkill_mid_run_is_cleaned_by_the_sweep(fake_runpod, tmp_path, capsys):
     report = tmp_path / "live-report.json"
     fake_runpod.set_faults("pod:slow_start=30")
     child = replay_subprocess(fake_runpod, report)
-    _wait_for(lambda: len(fake_runpod.pods) == 1)
+    _read_until(child, "step pod1_ready ...")
     child.kill()
     child.communicate(timeout=30)
     assert not report.exists()  # no chance to write anything
     assert len(fake_runpod.pods) == len(fake_runpod.volumes) == len(fake_runpod.secrets) == 1
 
     # A fresh run is younger than the default 2 h: left alone by a plain sweep.
-    young = _sweep(fake_runpod, "--yes")
-    assert young.returncode == 0 and "nothing named kgl-live-*" in young.stdout
+    assert sweep.main(["--yes"]) == 0
+    assert "nothing named kgl-live-*" in capsys.readouterr().out
     assert len(fake_runpod.pods) == 1
 
-    dry = _sweep(fake_runpod, "--older-than", "0")
-    assert dry.returncode == 1  # something is left
-    assert dry.stdout.count("would delete") == 3
-    assert len(fake_runpod.pods) == 1  # a dry run deletes nothing
+    assert sweep.main(["--older-than", "0"]) == 1  # a dry run: something is left
+    assert capsys.readouterr().out.count("would delete") == 3
+    assert len(fake_runpod.pods) == 1  # ...and nothing was deleted
 
+    # `make sweep ARGS="--yes --older-than 0"`, as a command.
     swept = _sweep(fake_runpod, "--older-than", "0", "--yes")
     assert swept.returncode == 0, swept.stdout + swept.stderr
     assert "left 0" in swept.stdout
     assert_clean(fake_runpod)
     assert fake_runpod.api_key not in swept.stdout + swept.stderr
+
+
+def test_nothing_under_the_max_price_fails_the_deploy_after_every_data_center(
+        run_fake_replay, fake_runpod, monkeypatch):
+    monkeypatch.setenv("LIVE_MAX_PRICE", "0.01")
+    status, report, _, _ = run_fake_replay()
+    assert status == 1 and report["failed_step"] == "pod1_deploy"
+    detail = next(s for s in report["steps"] if s["name"] == "pod1_deploy")["detail"]
+    for data_center in ("EU-RO-1", "US-KS-2", "EU-SE-1", "CA-MTL-1"):
+        assert f"{data_center}: no GPU in stock under $0.01/h" in detail
+    assert report["leaked"] == []
+    assert_clean(fake_runpod)

@@ -28,6 +28,7 @@ DRAFT_CHAPTERS = [
     ("トラブルシューティング", "troubleshooting.md", r"トラブルシューティング"),
 ]
 PLACEHOLDER = "準備中"
+JAPANESE = r"[\u3040-\u30ff\u4e00-\u9fff]"
 
 
 def test_strict_build_has_no_warnings(site_build):
@@ -60,6 +61,18 @@ def test_nav_page_renders_with_title_and_metadata(built_site, source):
     assert og.get("og:site_name") == CONFIG["site_name"]
     assert soup.find("meta", attrs={"name": "twitter:card"})["content"] == "summary"
     assert soup.html["lang"] == "ja"
+
+
+def test_japanese_headings_keep_japanese_ids(built_site):
+    """pymdownx.slugs keeps Japanese in heading ids, so links to a section read naturally."""
+    japanese_headings = 0
+    for source in NAV:
+        for heading in soup_of(built_site / built_path(source)).select("article h2, article h3"):
+            text = heading.get_text(strip=True)
+            if re.search(JAPANESE, text):
+                japanese_headings += 1
+                assert re.search(JAPANESE, heading.get("id", "")), f"{source}: {heading}"
+    assert japanese_headings > 10
 
 
 @pytest.mark.parametrize(

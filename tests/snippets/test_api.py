@@ -156,6 +156,14 @@ def test_bad_ids_are_refused(value):
         api.check_id("ID", value)
 
 
+def test_ctrl_c_ends_quietly(capsys):
+    def interrupted():
+        raise KeyboardInterrupt
+
+    assert api.run_cli(interrupted) == 130
+    assert capsys.readouterr().err == "中断しました。\n"
+
+
 def test_help_is_japanese(capsys):
     with pytest.raises(SystemExit):
         api.main(["--help"])
