@@ -64,7 +64,8 @@ def measure_builds(site: Path, runs: int) -> list[tuple[float, float]]:
     """(wall, CPU) seconds of each build; CPU time shows when other work slowed the wall clock."""
     shutil.rmtree(JUPYTER_CACHE, ignore_errors=True)  # the first run is a cold one
     seconds = []
-    for _ in range(runs):
+    for number in range(1, runs + 1):
+        progress(f"mkdocs build --strict ({number}/{runs})")
         code, wall, cpu, log = run(
             [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(site)], 300
         )
@@ -72,6 +73,10 @@ def measure_builds(site: Path, runs: int) -> list[tuple[float, float]]:
             raise SystemExit(f"mkdocs build --strict failed:\n{log}")
         seconds.append((wall, cpu))
     return seconds
+
+
+def progress(step: str) -> None:
+    print(f"bench: {step} ...", file=sys.stderr, flush=True)
 
 
 def gzip_size(path: Path) -> int:
@@ -105,11 +110,13 @@ def measure_pages(site: Path) -> list[dict]:
 
 
 def measure_tests() -> tuple[int, float]:
+    progress("pytest (the whole offline suite)")
     code, took, _, _ = run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], 3600)
     return code, took
 
 
 def measure_lighthouse(site: Path) -> dict:
+    progress("Lighthouse")
     try:
         from scripts import lighthouse
     except ImportError as error:

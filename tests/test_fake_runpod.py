@@ -101,6 +101,12 @@ def test_sdk_finds_the_volume_data_center_itself(sdk):
     assert runpod.get_pod(pod["id"])["costPerHr"] == pytest.approx(0.59)
 
 
+def test_pod_start_delay_can_change_per_test(sdk):
+    sdk.pod_start_delay = 0.0
+    pod_id = runpod.create_pod("p", IMAGE, A4000)["id"]
+    assert wait_for_runtime(pod_id, timeout=0.5)["runtime"]["ports"] == []
+
+
 def test_stop_and_resume_pod(sdk):
     pod_id = runpod.create_pod("p", IMAGE, A4000, ports="22/tcp")["id"]
     wait_for_runtime(pod_id)
@@ -273,7 +279,9 @@ def test_reset_forgets_everything(fake_runpod_server):
     volume_id = make_volume(fake)
     folder = fake.volume_dir(volume_id)
     fake.set_faults("graphql:500x5")
+    fake.pod_start_delay, fake.timeout_sleep = 5.0, 1.0
     fake.reset()
+    assert (fake.pod_start_delay, fake.timeout_sleep) == (0.3, 35.0)
     assert (fake.volumes, fake.pods, fake.secrets, fake.requests) == ({}, {}, {}, [])
     assert fake.faults.pending() == []
     assert not folder.exists()

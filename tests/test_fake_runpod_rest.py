@@ -202,12 +202,25 @@ def test_secret_schema_violations_are_422(api, body, error):
 
 
 def test_secret_value_must_be_under_16_mib(api):
+    # 8 Mi two-byte characters: within maxLength, but exactly 16 MiB of UTF-8 (not under it)
+    body = {"name": "big", "value": "é" * (8 * 1024 * 1024)}
     too_big = api(
-        "POST", "/account/secrets", json={"name": "big", "value": "é" * (8 * 1024 * 1024)}
+        "POST",
+        "/account/secrets",
+        data=json.dumps(body, ensure_ascii=False).encode(),
+        headers={"Content-Type": "application/json"},
     )
     problem = assert_problem(too_big, 422)
     assert problem["errors"] == ["$.value: must be under 16 MiB"]
     assert "é" not in too_big.text
+    body["value"] = body["value"][:-1]  # just under the limit is fine
+    fits = api(
+        "POST",
+        "/account/secrets",
+        data=json.dumps(body, ensure_ascii=False).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    assert fits.status_code == 201
 
 
 def test_secret_names_are_unique_and_names_like_paths_are_fine(api):

@@ -89,6 +89,7 @@ def test_system_ssh_pipes_stdin(sdk, ssh_keypair, tmp_path):
     assert remote.read_bytes() == payload
     digest = ssh(key, pod, "sha256sum data.bin", text=True)
     assert digest.stdout.split()[0] == hashlib.sha256(payload).hexdigest()
+    assert ssh(key, pod, "cat data.bin").stdout == payload  # and back, through stdout
 
 
 def test_pod_env_home_workspace_and_secrets(sdk, ssh_keypair, volume_id):

@@ -13,10 +13,11 @@
         var item = box.closest(".task-list-item");
         box.setAttribute("aria-label", item.textContent.trim().slice(0, 100));
       });
-    // Notebook outputs that scroll sideways must be reachable by keyboard, as Material
-    // does for its own code blocks (axe: scrollable-region-focusable).
+    // Notebook code and outputs may scroll sideways: make them reachable by keyboard, as
+    // Material does for its own code blocks (axe: scrollable-region-focusable). Measuring
+    // which ones overflow would force a layout on every change, so all of them get it.
     root.querySelectorAll(".jupyter-wrapper pre:not([tabindex])").forEach(function (pre) {
-      if (pre.scrollWidth > pre.clientWidth) pre.setAttribute("tabindex", "0");
+      pre.setAttribute("tabindex", "0");
     });
   }
   // Material adds markup after load and again on every instant navigation.

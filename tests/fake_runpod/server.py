@@ -47,9 +47,9 @@ class FakeRunpod:
         api_key: str = DEFAULT_API_KEY,
         timeout_sleep: float = 35.0,
     ) -> None:
-        self.pod_start_delay = pod_start_delay
         self.api_key = api_key
         self.timeout_sleep = timeout_sleep  # > the runpod SDK's 30 s request timeout
+        self._defaults = (pod_start_delay, timeout_sleep)  # what reset() goes back to
         self.faults = Faults()
         self.faults.set(faults)  # ValueError on an unknown fault, before anything starts
         self._port = port
@@ -58,6 +58,7 @@ class FakeRunpod:
         self.host_key = paramiko.ECDSAKey.generate()
         self.state = State(self._root, self.host_key, self._refuse_ssh)
         self.graphql = GraphQLAPI(self.state, self.faults, pod_start_delay)
+        self.pod_start_delay = pod_start_delay
         self.rest = RestAPI(self.state)
         self._stopping = threading.Event()
         self._http: ThreadingHTTPServer | None = None
@@ -98,13 +99,24 @@ class FakeRunpod:
             raise RuntimeError("the fake Runpod is not running; call start() first")
         return f"http://127.0.0.1:{self._http.server_address[1]}"
 
+    @property
+    def pod_start_delay(self) -> float:
+        """Seconds from create (or resume) to runtime; a test may change it, reset() restores."""
+        return self.graphql.start_delay
+
+    @pod_start_delay.setter
+    def pod_start_delay(self, seconds: float) -> None:
+        self.graphql.start_delay = seconds
+
     def set_faults(self, spec: str | None) -> None:
         self.faults.set(spec)
 
     def reset(self) -> None:
-        """Forget pods (their SSH servers stop), volumes, secrets, faults and the request log."""
+        """Forget pods (their SSH servers stop), volumes, secrets, faults and the request log;
+        pod_start_delay and timeout_sleep go back to their constructor values."""
         self.faults.clear()
         self.state.clear()
+        self.pod_start_delay, self.timeout_sleep = self._defaults
 
     @property
     def requests(self) -> list[LoggedRequest]:
@@ -255,7 +267,11 @@ class _Handler(BaseHTTPRequestHandler):
         operation, params, known = contract.match(self.command, path)
         if operation is None:
             status = 405 if known else 404
-            detail = "method not allowed" if known else "no such path"
+            detail = (
+                "method not allowed"
+                if known
+                else "no such path in the fake Runpod's contract (tests/fake_runpod/contract)"
+            )
             self._json(status, problem(status, detail), "application/problem+json")
             return
         body = None

@@ -82,6 +82,14 @@ def test_cli_lists_cheapest_first_and_names_the_pick(fake, capsys):
     assert lines[-1].startswith(f"$0.50 以下で最安: {in_stock('EU-RO-1', 0.5)[0]}")
 
 
+def test_html_from_graphql_ends_in_one_line(fake, monkeypatch, capsys):
+    monkeypatch.setattr("snippets.api.RETRIES", 1)
+    fake.set_faults("graphql:htmlx*")
+    assert pricing.main(["--data-center", "EU-RO-1"]) == 1
+    err = capsys.readouterr().err
+    assert "JSON ではない応答" in err and err.count("\n") == 1
+
+
 def test_help_is_japanese(capsys):
     with pytest.raises(SystemExit):
         pricing.main(["--help"])

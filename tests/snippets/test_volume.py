@@ -74,6 +74,26 @@ def test_malformed_id_is_refused_before_any_request(fake):
     assert fake.requests == []
 
 
+@pytest.mark.parametrize(
+    ("fault", "key", "message"),
+    [
+        ("rest:htmlx*", None, "JSON ではない応答"),
+        ("rest:500x*", None, "混み合っているか障害中です（HTTP 500"),
+        ("", "rpa_not_the_key", "API キーを受け付けませんでした（HTTP 401）"),
+    ],
+)
+def test_api_failures_end_in_one_line_and_exit_1(fake, monkeypatch, capsys, fault, key, message):
+    monkeypatch.setattr("snippets.api.RETRIES", 1)
+    fake.set_faults(fault)
+    if key:
+        monkeypatch.setenv("RUNPOD_API_KEY", key)
+    assert volume.main(["list"]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith("エラー: ") and message in err and err.count("\n") == 1
+    assert fake.api_key not in err
+
+
 def test_help_is_japanese(capsys):
     with pytest.raises(SystemExit):
         volume.main(["create", "--help"])
