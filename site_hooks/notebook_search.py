@@ -9,7 +9,7 @@ the theme see it:
 
 - drops the inlined <style>/<script> blocks and the clipboard widgets, and turns code cells
   into Material's own `div.highlight > pre > code` so Material styles them and adds its
-  copy button;
+  copy button; text outputs become keyboard-focusable, since wide ones scroll sideways;
 - gives headings the same slugs as Markdown pages (the toc `slugify` in mkdocs.yml) and
   rebuilds the page's table of contents from them;
 - copies each image's alt text from the notebook (output metadata `image/png.alt`, or the
@@ -49,6 +49,8 @@ CLIPBOARD_WIDGET = re.compile(
 # (attribute order varies: the HTML is re-serialised on the way, so match either order)
 CLIPBOARD_TEXT = re.compile(r'<div\b[^>]*\bclass="clipboard-copy-txt"[^>]*>.*?</div>', re.S)
 CODE_BLOCK = re.compile(r'<div class="highlight-ipynb[^"]*"><pre>(.*?)</pre></div>', re.S)
+# Text outputs (wide tables) scroll sideways: keyboard users must be able to focus them.
+OUTPUT_PRE = re.compile(r"(<div\b[^>]*\bjp-OutputArea-output\b[^>]*>\s*)<pre>")
 HEADING = re.compile(r"<h([1-6])([^>]*)>(.*?)</h\1>", re.S)
 ANCHOR_LINK = re.compile(r'<a class="anchor-link"[^>]*>.*?</a>', re.S)
 PNG_IMG = re.compile(r'<img\b[^>]*?\bsrc="data:image/png;base64,')
@@ -73,6 +75,7 @@ def strip_jupyter_chrome(html_text: str) -> str:
     html_text = STYLE_OR_SCRIPT.sub("", html_text)
     html_text = CLIPBOARD_WIDGET.sub("", html_text)
     html_text = CLIPBOARD_TEXT.sub("", html_text)
+    html_text = OUTPUT_PRE.sub(r'\1<pre tabindex="0">', html_text)
     return CODE_BLOCK.sub(r'<div class="highlight"><pre><code>\1</code></pre></div>', html_text)
 
 
