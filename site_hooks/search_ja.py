@@ -30,6 +30,8 @@ def on_post_build(config, **kwargs):
         raise PluginError(f"search_ja: expected one search worker, found {workers}")
     worker = workers[0]
     code = worker.read_text(encoding="utf-8")
+    if FIXED in code and BUGGY not in code:
+        return  # already patched (a `mkdocs serve --dirty` rebuild keeps the old file)
     if code.count(BUGGY) != 1:
         raise PluginError(
             f"search_ja: Material's search worker changed ({worker.name}); see "

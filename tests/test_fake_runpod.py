@@ -104,7 +104,8 @@ def test_sdk_finds_the_volume_data_center_itself(sdk):
 def test_pod_start_delay_can_change_per_test(sdk):
     sdk.pod_start_delay = 0.0
     pod_id = runpod.create_pod("p", IMAGE, A4000)["id"]
-    assert wait_for_runtime(pod_id, timeout=0.5)["runtime"]["ports"] == []
+    assert wait_for_runtime(pod_id, timeout=2.0)["runtime"]["ports"] == []
+    assert sdk.pods[pod_id].start_delay == 0.0
 
 
 def test_stop_and_resume_pod(sdk):
@@ -330,3 +331,19 @@ def test_concurrent_clients_keep_the_state_consistent(sdk):
     assert sdk.pods == {}
     assert runpod.get_pods() == []
     assert all(r.status == 200 for r in sdk.requests if r.path == "/graphql")
+
+
+def test_a_gap_in_the_fakes_answers_is_recorded_as_its_own_bug(sdk, monkeypatch):
+    from tests.fake_runpod.graphql_api import GraphQLAPI
+
+    real_view = GraphQLAPI.pod_view
+    monkeypatch.setattr(
+        GraphQLAPI, "pod_view", lambda self, pod: {**real_view(self, pod), "desiredStatus": None}
+    )
+    pod_id = runpod.create_pod("p", IMAGE, A4000)["id"]
+    with pytest.raises(runpod_error.QueryError, match="non-nullable field Pod.desiredStatus"):
+        runpod.get_pod(pod_id)
+    assert sdk.internal_errors == [
+        "GraphQL pod.desiredStatus: Cannot return null for non-nullable field Pod.desiredStatus."
+    ]
+    sdk.state.internal_errors.clear()  # expected here; the fixture checks the rest

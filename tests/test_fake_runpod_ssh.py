@@ -273,3 +273,14 @@ def test_plain_ssh_without_a_command_gets_a_shell(sdk, ssh_keypair):
     )
     assert session.returncode == 4
     assert session.stdout == f"in-shell {sdk.pods[pod['id']].home}\n"
+
+
+def test_public_key_env_is_read_like_authorized_keys():
+    from tests.fake_runpod.ssh import authorized_blobs
+
+    one, two = "AAAAC3NzaC1lZDI1NTE5AAAAIBSENPUsqcO6nd4Zk33kdYLmbPYA7JHGRbfE8rKwqRp6", "AAAAB3Nz"
+    blobs = authorized_blobs(f"ssh-ed25519 {one} me@laptop\nssh-rsa {two} other")
+    assert len(blobs) == 2
+    # a literal backslash-n is not a line break for `echo "$PUBLIC_KEY"` either
+    assert len(authorized_blobs(f"ssh-ed25519 {one} a\\nssh-rsa {two} b")) == 1
+    assert authorized_blobs("not a key") == set()

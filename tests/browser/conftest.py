@@ -111,21 +111,19 @@ def new_page(chromium, site_url):
 
 @pytest.fixture(scope="session")
 def pages(built_site: Path) -> list[str]:
-    """Site-relative paths of every content page in the built site ('' is the home page)."""
-    return site_pages.content_pages(built_site)
+    """Site-relative paths of every content page in the built site ('' is the home page):
+    every nav page and any page outside the nav."""
+    found = site_pages.content_pages(built_site)
+    missing = [page for page in site_pages.nav_pages() if page not in found]
+    assert not missing, f"nav pages missing from the build: {missing}"
+    return found
 
 
 @pytest.fixture(scope="session")
 def node_modules() -> Path:
+    """The npm tools (axe-core, lighthouse) from package-lock.json."""
     path = ROOT / "node_modules"
-    if not (path / "axe-core" / "axe.min.js").exists():
-        require_or_skip("node_modules is missing (run `make lint` or npm ci)")
+    needed = [path / "axe-core" / "axe.min.js", path / ".bin" / "lighthouse"]
+    if not all(p.exists() for p in needed) or not shutil.which("node"):
+        require_or_skip("node_modules is missing (run `make lint`, which runs npm ci)")
     return path
-
-
-@pytest.fixture(scope="session")
-def npx() -> str:
-    found = shutil.which("npx")
-    if not found:
-        require_or_skip("npx (Node.js) is not installed")
-    return found

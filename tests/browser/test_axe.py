@@ -31,14 +31,16 @@ def test_axe_finds_no_violations(new_page, site_url, pages, node_modules, color_
     assert not found, "\n".join(found)
 
 
-def test_axe_search_dialog(new_page, site_url, node_modules):
+@pytest.mark.parametrize("color_scheme", ["light", "dark"])
+def test_axe_search_dialog(new_page, site_url, node_modules, color_scheme):
     """The search dialog, open with results, is accessible too (Material's default is not)."""
     axe_js = node_modules / "axe-core" / "axe.min.js"
-    page = new_page()
+    page = new_page(color_scheme=color_scheme)
     page.goto(site_url)
     box = page.locator("input.md-search__input")
     box.click()
     box.fill("Pod")
     box.press("End")
     page.locator(".md-search-result__item").first.wait_for()
-    assert not axe_violations(page, axe_js), describe("search", axe_violations(page, axe_js))
+    violations = axe_violations(page, axe_js)
+    assert not violations, "\n".join(describe("search dialog", violations))

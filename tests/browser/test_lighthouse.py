@@ -6,7 +6,7 @@ from __future__ import annotations
 from scripts import lighthouse
 
 
-def test_lighthouse_scores_meet_thresholds(chromium, built_site, npx):
+def test_lighthouse_scores_meet_thresholds(chromium, built_site, node_modules):
     # `chromium` makes this skip (or fail under REQUIRE_BROWSER=1) like the other browser tests.
     results = lighthouse.run_lighthouse(built_site)
     assert set(results) == {page or "/" for page in lighthouse.PAGES}

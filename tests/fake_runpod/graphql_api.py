@@ -10,6 +10,7 @@ Runpod's shape: HTTP 200, {"errors": [{"message": ...}], "data": null}.
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from functools import lru_cache
@@ -30,6 +31,7 @@ from . import catalog
 from .faults import Faults
 from .state import MAX_ENV_VARS, PORTS_FORMAT, DomainError, Pod, State
 
+log = logging.getLogger("fake_runpod")
 SCHEMA_FILE = Path(__file__).parent / "contract" / "graphql-schema.graphql"
 ENV_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # how many GPUs a stock level still has free (LowestPrice.maxUnreservedGpuCount)
@@ -74,7 +76,7 @@ def _field_resolver(source, info, **args):
     if info.parent_type.name in ("Query", "Mutation"):
         resolver = getattr(source, info.field_name, None)
         if resolver is None:
-            raise GraphQLError(
+            raise DomainError(
                 f"{info.parent_type.name}.{info.field_name} is not served by the fake Runpod "
                 "(tests/fake_runpod); add a resolver if the guide needs it"
             )
@@ -101,8 +103,19 @@ class GraphQLAPI:
             field_resolver=_field_resolver,
         )
         if result.errors:
+            self._note_own_bugs(result.errors)
             return {"errors": [error.formatted for error in result.errors], "data": None}
         return {"data": result.data}
+
+    def _note_own_bugs(self, errors) -> None:
+        """A field error that is not a deliberate DomainError is the fake's own bug (a resolver
+        crashed, or a view left a non-null field empty): record it so the fixture fails."""
+        for error in errors:
+            if error.path is not None and not isinstance(error.original_error, DomainError):
+                message = f"GraphQL {'.'.join(map(str, error.path))}: {error.message}"
+                log.error("fake Runpod bug: %s", message)
+                with self.state.lock:
+                    self.state.internal_errors.append(message)
 
     # --- views ---------------------------------------------------------------------------
     def gpu_view(self, gpu: catalog.GpuType) -> dict:

@@ -30,7 +30,7 @@ logging.getLogger("paramiko").setLevel(logging.CRITICAL)  # client hang-ups are 
 def authorized_blobs(public_keys: str) -> set[bytes]:
     """Key blobs from authorized_keys-style text ("ssh-ed25519 AAAA... comment" per line)."""
     blobs = set()
-    for line in public_keys.replace("\\n", "\n").splitlines():
+    for line in public_keys.splitlines():  # like `echo "$PUBLIC_KEY" >> authorized_keys`
         parts = line.split()
         for index, part in enumerate(parts[:-1]):
             if part.startswith(("ssh-", "ecdsa-", "sk-")):
