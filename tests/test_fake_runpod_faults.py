@@ -122,8 +122,8 @@ def test_ssh_refuses_the_next_two_connections(sdk, ssh_keypair):
     ]
     outcome = [(r.returncode, r.stdout, r.stderr) for r in results]
     assert [r.returncode for r in results] == [255, 255, 0], outcome
-    # OpenSSH words it as "Connection reset by peer" or "... closed by remote host"
-    assert all(r.stderr.strip() and r.stdout == "" for r in results[:2]), outcome
+    # OpenSSH says "Connection reset by peer", or (at LogLevel=ERROR) nothing at all
+    assert all(r.stdout == "" for r in results[:2]), outcome
     assert results[2].stdout == "ok\n", outcome
     assert sdk.faults.pending() == []
 
