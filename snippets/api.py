@@ -125,7 +125,9 @@ def rest(method: str, path: str, body: dict | None = None, not_found: str = "") 
 def sdk(function, *args, **kwargs):
     """Call a runpod SDK function with our key, our retries and clear errors."""
     runpod.api_key = api_key()
-    # The SDK posts with a bare `requests.post` (no retries): hand it our session instead.
+    # The SDK posts with a bare `requests.post` (no retries): hand it our session for this
+    # call only, so nothing else in the process sees a changed SDK.
+    bare_requests = runpod.api.graphql.requests
     runpod.api.graphql.requests = RunpodSession()
     try:
         return function(*args, **kwargs)
@@ -133,6 +135,8 @@ def sdk(function, *args, **kwargs):
         if NO_CAPACITY in str(error):
             raise NoCapacityError("この GPU は今、空きがありません。") from None
         raise SnippetError(f"Runpod API がエラーを返しました: {error}") from None
+    finally:
+        runpod.api.graphql.requests = bare_requests
 
 
 def graphql(query: str) -> dict:

@@ -69,6 +69,13 @@ def test_graphql_500_three_times_is_retried(fake):
     assert statuses(fake) == [500, 500, 500, 200]
 
 
+def test_sdk_is_left_as_it_was_after_a_call(fake):
+    # The retrying session is lent to the SDK for one call; other code keeps the plain SDK.
+    plain = runpod.api.graphql.requests
+    api.graphql("query { myself { id } }")
+    assert runpod.api.graphql.requests is plain
+
+
 def test_rest_429_twice_is_retried(fake):
     fake.set_faults("rest:429x2")
     assert api.rest("GET", "/v2/network-volumes") == {"networkVolumes": []}
