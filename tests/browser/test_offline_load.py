@@ -8,50 +8,13 @@ diagram, and records every request the browser makes.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from urllib.parse import urlsplit
-
-import pytest
 
 from tests.site.pages import built_path, html_files, load_config, nav_pages
 
-CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
 
-
-@pytest.fixture(scope="module")
-def browser_page():
-    problem = None if CHROMIUM.exists() else f"{CHROMIUM} not found"
-    if problem is None:
-        try:
-            from playwright.sync_api import sync_playwright
-        except ImportError:
-            problem = "Playwright is not installed"
-    if problem:
-        if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail(f"REQUIRE_BROWSER=1 but the browser cannot run: {problem}")
-        pytest.skip(problem)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser.new_page()
-        finally:
-            browser.close()
-
-
-@pytest.mark.browser
-def test_pages_load_nothing_from_other_hosts_and_diagrams_draw(
-    browser_page, site_server, built_site
-):
-    page = browser_page
+def test_pages_load_nothing_from_other_hosts_and_diagrams_draw(new_page, site_server, built_site):
+    page = new_page()
     local = urlsplit(site_server).netloc
     elsewhere: list[str] = []
     mermaid_requests: list[str] = []
