@@ -15,14 +15,10 @@ import os
 import subprocess
 import sys
 import tempfile
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 # The test suite's static server: gzip, index.html for folders, 404.html, like GitHub Pages.
-from tests.fixtures.site import make_handler
+from tests.fixtures.site import serve_site
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
@@ -36,29 +32,6 @@ CHROME_FLAGS = (
     "--headless=new --no-sandbox --disable-gpu --disable-quic --no-first-run "
     "--disable-background-networking --disable-component-update --disable-sync"
 )
-
-
-class QuietServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request, client_address):
-        # Browsers drop connections they no longer need; that is not an error here.
-        if not isinstance(sys.exc_info()[1], ConnectionError):
-            super().handle_error(request, client_address)
-
-
-@contextmanager
-def serve(site_dir: Path) -> Iterator[str]:
-    """Serve site_dir on 127.0.0.1 (a free port); yields the base URL ending in '/'."""
-    handler = make_handler(Path(site_dir).resolve())
-    server = QuietServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def lighthouse_command() -> list[str]:
@@ -84,8 +57,9 @@ def audit(url: str, workdir: Path) -> dict[str, int]:
             f"--chrome-flags={CHROME_FLAGS} --user-data-dir={profile}",
         ]
         env = {**os.environ, "CHROME_PATH": CHROMIUM}
-        proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True,
-                              timeout=300, check=False)
+        proc = subprocess.run(
+            cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False
+        )
     if proc.returncode != 0 or not report.exists():
         raise RuntimeError(f"lighthouse failed on {url}: {proc.stderr[-2000:]}")
     result = json.loads(report.read_text(encoding="utf-8"))
@@ -119,7 +93,7 @@ def run_lighthouse(
     """
     site_dir = Path(site_dir)
     results = {}
-    with serve(site_dir) as base, tempfile.TemporaryDirectory(prefix="lh-") as workdir:
+    with serve_site(site_dir) as base, tempfile.TemporaryDirectory(prefix="lh-") as workdir:
         for page in pages:
             best: dict[str, int] = {}
             for _ in range(runs):
