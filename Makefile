@@ -19,9 +19,9 @@ $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
+# Compile bytecode once: PYTHONDONTWRITEBYTECODE (above) would otherwise make every
+# mkdocs/pytest start recompile ~1000 modules (~1.5 s per build).
 $(VENV)/.synced: $(BIN)/uv pyproject.toml uv.lock
-	# Compile bytecode once: PYTHONDONTWRITEBYTECODE (below) would otherwise make every
-	# mkdocs/pytest start recompile ~1000 modules (~1.5 s per build).
 	$(BIN)/uv sync --frozen --quiet --compile-bytecode
 	@touch $@
 
