@@ -13,7 +13,7 @@ import paramiko
 import pytest
 import runpod
 
-from tests.fake_runpod.helpers import ssh_argv, ssh_port, wait_for_runtime
+from tests.fake_runpod.helpers import NO_PROMPT_OPTIONS, ssh_argv, ssh_port, wait_for_runtime
 
 IMAGE = "runpod/pytorch:1.0.2-cu1281-torch280-ubuntu2404"
 GPU = "NVIDIA RTX A4000"
@@ -204,12 +204,7 @@ def test_scp_uploads_a_file(sdk, ssh_keypair, tmp_path):
             str(key),
             "-P",
             str(ssh_port(pod)),
-            "-o",
-            "StrictHostKeyChecking=no",
-            "-o",
-            "UserKnownHostsFile=/dev/null",
-            "-o",
-            "BatchMode=yes",
+            *NO_PROMPT_OPTIONS,
             str(source),
             "root@127.0.0.1:train.py",
         ],

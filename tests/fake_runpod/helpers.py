@@ -28,6 +28,23 @@ def ssh_port(pod: dict) -> int:
     raise LookupError("the pod exposes no public 22/tcp")
 
 
+# OpenSSH options for a fake pod: throwaway host keys, no prompts (shared by ssh and scp).
+NO_PROMPT_OPTIONS = [
+    "-o",
+    "StrictHostKeyChecking=no",
+    "-o",
+    "UserKnownHostsFile=/dev/null",
+    "-o",
+    "BatchMode=yes",
+    "-o",
+    "LogLevel=ERROR",
+    "-o",
+    "ConnectTimeout=5",
+    "-o",
+    "IdentitiesOnly=yes",
+]
+
+
 def ssh_argv(identity: Path, port: int, *command: str, user: str = "root") -> list[str]:
     """A system OpenSSH command line for a fake pod (throwaway host keys, no prompts)."""
     return [
@@ -36,18 +53,7 @@ def ssh_argv(identity: Path, port: int, *command: str, user: str = "root") -> li
         str(identity),
         "-p",
         str(port),
-        "-o",
-        "StrictHostKeyChecking=no",
-        "-o",
-        "UserKnownHostsFile=/dev/null",
-        "-o",
-        "BatchMode=yes",
-        "-o",
-        "LogLevel=ERROR",
-        "-o",
-        "ConnectTimeout=5",
-        "-o",
-        "IdentitiesOnly=yes",
+        *NO_PROMPT_OPTIONS,
         f"{user}@127.0.0.1",
         *command,
     ]
