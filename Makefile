@@ -44,16 +44,16 @@ lint: $(VENV)/.synced node_modules/.installed ## textlint, markdownlint, shellch
 	$(BIN)/python -m scripts.lint
 
 live: $(VENV)/.synced ## replay the guide on a real pod (needs RUNPOD_API_KEY; skips without it)
-	$(BIN)/python -m tests.live.replay --target real
+	$(BIN)/python -m live.replay --target real
 
 live-local: $(VENV)/.synced ## the same replay against the local fake Runpod
-	$(BIN)/python -m tests.live.replay --target fake
+	$(BIN)/python -m live.replay --target fake
 
 sweep: $(VENV)/.synced ## list leftover kgl-live-* resources (add ARGS=--yes to delete)
-	$(BIN)/python -m tests.live.sweep $(ARGS)
+	$(BIN)/python -m live.sweep $(ARGS)
 
 fake: $(VENV)/.synced ## run the local fake Runpod and print its URL
-	$(BIN)/python -m tests.fake_runpod
+	$(BIN)/python -m fake_runpod
 
 bench: $(VENV)/.synced node_modules/.installed ## build time, page sizes, test time, Lighthouse scores
 	$(BIN)/python -m scripts.bench

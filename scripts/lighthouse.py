@@ -17,8 +17,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-# The test suite's static server: gzip, index.html for folders, 404.html, like GitHub Pages.
-from tests.fixtures.site import serve_site
+from scripts.site_server import serve_site
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CHROME_PATH", "/usr/bin/chromium")

@@ -1,8 +1,8 @@
 """Stamp chapter pages with the last time their steps ran on a real pod.
 
-The nightly live replay (tests/live/replay.py) writes live-report.json; this hook reads it
+The nightly live replay (live/replay.py) writes live-report.json; this hook reads it
 (path from LIVE_REPORT, default reports/live-report.json) and, on every page listed in
-tests/live/page_steps.yml, shows e.g. 「最終動作確認: 2026-11-27 · 成功 · RTX A4000」.
+live/page_steps.yml, shows e.g. 「最終動作確認: 2026-11-27 · 成功 · RTX A4000」.
 
 - a page fails when any of its steps failed; passes only when all of them passed;
 - a report older than STALE_AFTER is marked 古い;
@@ -27,8 +27,8 @@ from mkdocs.exceptions import PluginError
 STALE_AFTER = timedelta(days=3)
 JST = timezone(timedelta(hours=9))  # readers are in Japan; Japan has no daylight saving
 DEFAULT_REPORT = "reports/live-report.json"
-PAGE_STEPS = "tests/live/page_steps.yml"
-SCHEMA = "tests/live/report.schema.json"
+PAGE_STEPS = "live/page_steps.yml"
+SCHEMA = "live/report.schema.json"
 
 _state: dict = {"report": None, "pages": {}}
 

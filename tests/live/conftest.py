@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.live import replay
-from tests.live.report import validate
+from live import replay
+from live.report import validate
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -79,11 +79,11 @@ def _values(fake) -> list[str]:
 
 def replay_subprocess(fake, report: Path, *extra: str, env: dict | None = None,
                       **popen) -> subprocess.Popen:
-    """`python -m tests.live.replay --target fake --fake-url URL` as a child process."""
+    """`python -m live.replay --target fake --fake-url URL` as a child process."""
     full_env = {**os.environ, "RUNPOD_API_BASE_URL": fake.url, "RUNPOD_API_KEY": fake.api_key,
                 "LIVE_REPORT": str(report), "LIVE_READY_TIMEOUT": "10",
                 "PYTHONUNBUFFERED": "1", **(env or {})}
     return subprocess.Popen(
-        [sys.executable, "-m", "tests.live.replay", "--target", "fake", "--fake-url", fake.url,
+        [sys.executable, "-m", "live.replay", "--target", "fake", "--fake-url", fake.url,
          *extra], cwd=ROOT, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         text=True, **popen)

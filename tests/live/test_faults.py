@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from tests.live import sweep
+from live import sweep
 from tests.live.conftest import ROOT, assert_clean, replay_subprocess
 
 # What a refused SSH connection looks like: ssh's own exit status 255, or scp's 1, with
@@ -127,7 +127,7 @@ def _read_until(child: subprocess.Popen, text: str, timeout: float = 30.0) -> st
 def _sweep(fake, *args: str) -> subprocess.CompletedProcess:
     env = {"PATH": "/usr/bin:/bin", "RUNPOD_API_BASE_URL": fake.url,
            "RUNPOD_API_KEY": fake.api_key}
-    return subprocess.run([sys.executable, "-m", "tests.live.sweep", "--poll", "0.1", *args],
+    return subprocess.run([sys.executable, "-m", "live.sweep", "--poll", "0.1", *args],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
 
 

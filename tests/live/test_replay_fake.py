@@ -15,9 +15,9 @@ import time
 
 import pytest
 
-from tests.live import naming, replay
+from live import naming, replay
+from live.report import StepFailed
 from tests.live.conftest import ROOT, assert_clean
-from tests.live.report import StepFailed
 
 REHEARSED = {"setup_first", "setup_again", "versions"}  # checks the fake cannot make for real
 
@@ -97,7 +97,7 @@ def test_budget_cap_stops_before_anything_is_rented(run_fake_replay, fake_runpod
 
 def test_make_live_without_a_key_skips_in_japanese_and_english(tmp_path):
     env = {"PATH": "/usr/bin:/bin", "LIVE_REPORT": str(tmp_path / "r.json")}
-    done = subprocess.run([sys.executable, "-m", "tests.live.replay", "--target", "real"],
+    done = subprocess.run([sys.executable, "-m", "live.replay", "--target", "real"],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "RUNPOD_API_KEY が設定されていない" in done.stdout
@@ -108,7 +108,7 @@ def test_make_live_without_a_key_skips_in_japanese_and_english(tmp_path):
 def test_target_real_refuses_any_other_api(tmp_path):
     env = {"PATH": "/usr/bin:/bin", "RUNPOD_API_KEY": "rpa_not_a_real_key_0000",
            "RUNPOD_API_BASE_URL": "http://127.0.0.1:9", "LIVE_REPORT": str(tmp_path / "r.json")}
-    done = subprocess.run([sys.executable, "-m", "tests.live.replay", "--target", "real"],
+    done = subprocess.run([sys.executable, "-m", "live.replay", "--target", "real"],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     assert "https://api.runpod.io" in done.stderr
@@ -117,12 +117,12 @@ def test_target_real_refuses_any_other_api(tmp_path):
 
 
 def test_make_live_local_starts_its_own_fake(tmp_path):
-    """`make live-local` = `python -m tests.live.replay --target fake`: no server needed."""
+    """`make live-local` = `python -m live.replay --target fake`: no server needed."""
     report = tmp_path / "live-report.json"
     env = {"PATH": "/usr/bin:/bin:" + str(ROOT / ".venv/bin"), "LIVE_REPORT": str(report),
            "HOME": str(tmp_path)}
     started = time.monotonic()
-    done = subprocess.run([sys.executable, "-m", "tests.live.replay", "--target", "fake"],
+    done = subprocess.run([sys.executable, "-m", "live.replay", "--target", "fake"],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     wall = time.monotonic() - started
     data = json.loads(report.read_text())
@@ -173,7 +173,7 @@ class _Canned:
 
 
 def _versions_step(target: str, canned: _Canned, monkeypatch):
-    from tests.live.report import Redactor, Report, Step
+    from live.report import Redactor, Report, Step
 
     settings = replay.Settings.from_env(target)
     redactor = Redactor()

@@ -1,4 +1,4 @@
-"""tests/live/sweep.py against the fake: finds kgl-live-* leftovers by the time in their
+"""live/sweep.py against the fake: finds kgl-live-* leftovers by the time in their
 name, leaves young runs and other people's resources alone, deletes only with --yes, and
 its exit status says whether anything is left."""
 
@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.live import naming, sweep
+from live import naming, sweep
 from tests.live.conftest import assert_clean
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)

@@ -1,5 +1,5 @@
 """The 「最終動作確認」 stamp (site_hooks/verified.py) in every case, plus the page -> step
-map it reads (tests/live/page_steps.yml) kept in sync with the site and the replay."""
+map it reads (live/page_steps.yml) kept in sync with the site and the replay."""
 
 from __future__ import annotations
 
@@ -13,12 +13,12 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
+from live import replay
+from live.report import validate
 from site_hooks import verified
-from tests.live import replay
 from tests.live.conftest import ROOT
-from tests.live.report import validate
 
-PAGES = yaml.safe_load((ROOT / "tests/live/page_steps.yml").read_text(encoding="utf-8"))
+PAGES = yaml.safe_load((ROOT / "live/page_steps.yml").read_text(encoding="utf-8"))
 FINISHED = "2026-11-26T18:41:07Z"  # 2026-11-27 03:41 in Japan
 
 
@@ -125,8 +125,8 @@ def test_a_broken_report_fails_the_build(tmp_path):
     path = tmp_path / "r.json"
     path.write_text(json.dumps(bad))
     with pytest.raises(verified.PluginError, match="not a valid live report"):
-        verified.load_report(path, ROOT / "tests/live/report.schema.json")
-    assert verified.load_report(tmp_path / "none.json", ROOT / "tests/live/report.schema.json") \
+        verified.load_report(path, ROOT / "live/report.schema.json")
+    assert verified.load_report(tmp_path / "none.json", ROOT / "live/report.schema.json") \
         is None
 
 

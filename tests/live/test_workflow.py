@@ -1,7 +1,7 @@
 """.github/workflows/live.yml: nightly and manual only, one run at a time, never cancelled
 halfway, bounded in time, least permissions, the key only where it is used, actions pinned
 by commit, the sweep always after the live job, the report uploaded as "live-report";
-and tests/live/fetch_latest_report.sh, which the Pages build uses to download it."""
+and live/fetch_latest_report.sh, which the Pages build uses to download it."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ import yaml
 from tests.live.conftest import ROOT
 
 WORKFLOW = ROOT / ".github/workflows/live.yml"
-FETCH = ROOT / "tests/live/fetch_latest_report.sh"
+FETCH = ROOT / "live/fetch_latest_report.sh"
 
 
 @pytest.fixture(scope="module")

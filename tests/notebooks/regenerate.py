@@ -19,7 +19,7 @@ warnings.filterwarnings("ignore", "Field .* type could not be converted", UserWa
 
 from pytest_notebook.nb_regression import NBRegressionError  # noqa: E402
 
-from tests.fake_runpod import FakeRunpod  # noqa: E402
+from fake_runpod import FakeRunpod  # noqa: E402
 from tests.notebooks.nbconfig import (  # noqa: E402
     COST,
     QUICKSTART,

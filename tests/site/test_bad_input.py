@@ -31,8 +31,8 @@ COPIED = [
     "snippets",
     "docs/overrides",
     "docs/stylesheets",
-    "tests/live/page_steps.yml",
-    "tests/live/report.schema.json",
+    "live/page_steps.yml",
+    "live/report.schema.json",
 ]
 
 

@@ -9,72 +9,17 @@ finds, so a second run sees what the first one installed.
 
 from __future__ import annotations
 
-import shutil
 import subprocess
-import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from fake_runpod.image import install_shims, shim_env
+
 ROOT = Path(__file__).resolve().parents[2]
 SETUP_SH = ROOT / "snippets" / "setup.sh"
-REAL_PYTHON3 = shutil.which("python3", path="/usr/bin:/bin") or "/usr/bin/python3"
 
 # Environment variables whose values are secrets: never allowed in any output.
 SECRET_ENV = ("KAGGLE_API_TOKEN", "RUNPOD_SECRET_kaggle_json")
-
-SHIMS = {
-    # apt-get / apt: record; `install` marks its packages as installed.
-    "apt-get": """
-        printf 'apt-get' >>"$SHIM_LOG"; printf ' %s' "$@" >>"$SHIM_LOG"; echo >>"$SHIM_LOG"
-        if [[ " $* " == *" install "* ]]; then
-          for a in "$@"; do
-            case "$a" in -*|install) ;; *) echo "$a" >>"$SHIM_STATE/dpkg-installed" ;; esac
-          done
-        fi
-    """,
-    "apt": """
-        printf 'apt' >>"$SHIM_LOG"; printf ' %s' "$@" >>"$SHIM_LOG"; echo >>"$SHIM_LOG"
-    """,
-    # dpkg-query -W -f=... PKG: "installed" only for what apt-get installed.
-    "dpkg-query": """
-        printf 'dpkg-query' >>"$SHIM_LOG"; printf ' %s' "$@" >>"$SHIM_LOG"; echo >>"$SHIM_LOG"
-        pkg="${!#}"
-        if grep -qx -- "$pkg" "$SHIM_STATE/dpkg-installed" 2>/dev/null; then
-          printf 'installed'
-        else
-          echo "dpkg-query: no packages found matching $pkg" >&2; exit 1
-        fi
-    """,
-    "pip": """
-        printf 'pip' >>"$SHIM_LOG"; printf ' %s' "$@" >>"$SHIM_LOG"; echo >>"$SHIM_LOG"
-    """,
-    "pip3": """
-        printf 'pip3' >>"$SHIM_LOG"; printf ' %s' "$@" >>"$SHIM_LOG"; echo >>"$SHIM_LOG"
-    """,
-    # python3: `-m pip` is recorded and faked (writes dist-info into
-    # $SHIM_STATE/site, which is on PYTHONPATH); everything else runs the real
-    # interpreter. SHIM_PYTHON_TOO_OLD=1 makes the version check fail.
-    "python3": """
-        if [[ "${1:-}" == "-m" && "${2:-}" == "pip" ]]; then
-          printf 'python3' >>"$SHIM_LOG"; printf ' %s' "$@" >>"$SHIM_LOG"; echo >>"$SHIM_LOG"
-          echo "$PIP_CACHE_DIR $UV_CACHE_DIR" >"$SHIM_STATE/pip-cache-env"
-          if [[ "${3:-}" == "install" ]]; then
-            for name_version in poetry:2.5.1 uv:0.13.8 kaggle:2.2.0; do
-              d="$SHIM_STATE/site/${name_version%%:*}-${name_version##*:}.dist-info"
-              mkdir -p "$d"
-              printf 'Metadata-Version: 2.1\\nName: %s\\nVersion: %s\\n' \\
-                "${name_version%%:*}" "${name_version##*:}" >"$d/METADATA"
-            done
-          fi
-          exit 0
-        fi
-        if [[ "${SHIM_PYTHON_TOO_OLD:-}" == 1 && "${1:-}" == "-c" && "$2" == *version_info* ]]; then
-          exit 1
-        fi
-        exec "$REAL_PYTHON3" "$@"
-    """,
-    # id: only installed by tests that want a non-root user.
-}
 
 NON_ROOT_ID = """
     if [[ "${1:-}" == "-u" ]]; then echo 1000; else /usr/bin/id "$@"; fi
@@ -106,13 +51,10 @@ class Sandbox:
         for d in (self.home, self.bin, self.state / "site"):
             d.mkdir(parents=True, exist_ok=True)
         self.log.touch()
-        for name, body in SHIMS.items():
-            self.add_shim(name, body)
+        install_shims(self.bin)
 
     def add_shim(self, name: str, body: str) -> None:
-        path = self.bin / name
-        path.write_text("#!/usr/bin/env bash\n" + textwrap.dedent(body).lstrip())
-        path.chmod(0o755)
+        install_shims(self.bin, {name: body})
 
     def calls(self, prefix: str = "") -> list[str]:
         """Logged shim calls (one line each), optionally only those starting with prefix."""
@@ -124,10 +66,7 @@ class Sandbox:
             "PATH": f"{self.bin}:/usr/bin:/bin",
             "HOME": str(self.home),
             "WORKSPACE": str(self.workspace),
-            "SHIM_LOG": str(self.log),
-            "SHIM_STATE": str(self.state),
-            "REAL_PYTHON3": REAL_PYTHON3,
-            "PYTHONPATH": str(self.state / "site"),
+            **shim_env(self.bin, self.state),
             "GIT_CONFIG_NOSYSTEM": "1",
             "LANG": "C.UTF-8",
         }

@@ -2,9 +2,9 @@
 
 import pytest
 
+from fake_runpod import catalog
 from snippets import pricing
 from snippets.api import SnippetError
-from tests.fake_runpod import catalog
 
 
 def in_stock(data_center, max_price=float("inf")):

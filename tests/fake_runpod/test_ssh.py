@@ -271,7 +271,7 @@ def test_plain_ssh_without_a_command_gets_a_shell(sdk, ssh_keypair):
 
 
 def test_public_key_env_is_read_like_authorized_keys():
-    from tests.fake_runpod.ssh import authorized_blobs
+    from fake_runpod.ssh import authorized_blobs
 
     one, two = "AAAAC3NzaC1lZDI1NTE5AAAAIBSENPUsqcO6nd4Zk33kdYLmbPYA7JHGRbfE8rKwqRp6", "AAAAB3Nz"
     blobs = authorized_blobs(f"ssh-ed25519 {one} me@laptop\nssh-rsa {two} other")

@@ -9,8 +9,8 @@ import requests
 import runpod
 from runpod import error as runpod_error
 
-from tests.fake_runpod import FakeRunpod
-from tests.fake_runpod.catalog import NO_CAPACITY
+from fake_runpod import FakeRunpod
+from fake_runpod.catalog import NO_CAPACITY
 from tests.fake_runpod.helpers import wait_for_runtime
 
 IMAGE = "runpod/pytorch:1.0.2-cu1281-torch280-ubuntu2404"
@@ -334,7 +334,7 @@ def test_concurrent_clients_keep_the_state_consistent(sdk):
 
 
 def test_a_gap_in_the_fakes_answers_is_recorded_as_its_own_bug(sdk, monkeypatch):
-    from tests.fake_runpod.graphql_api import GraphQLAPI
+    from fake_runpod.graphql_api import GraphQLAPI
 
     real_view = GraphQLAPI.pod_view
     monkeypatch.setattr(

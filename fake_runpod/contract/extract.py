@@ -1,7 +1,7 @@
 """Regenerate the trimmed contract files from the shared Runpod API snapshot.
 
 Usage (from the repository root):
-    .venv/bin/python tests/fake_runpod/contract/extract.py [SHARED_DIR]
+    .venv/bin/python fake_runpod/contract/extract.py [SHARED_DIR]
 
 SHARED_DIR defaults to ../shared/runpod-api (relative to the repository root). Writes:
 - graphql-schema.graphql: the whole reconstructed SDL with comments and descriptions stripped
@@ -24,7 +24,7 @@ from graphql.language import visit
 from graphql.language.visitor import Visitor
 
 HERE = Path(__file__).resolve().parent
-REPO = HERE.parents[2]
+REPO = HERE.parents[1]
 KEPT_PATHS = (
     "/v2/network-volumes",
     "/v2/network-volumes/{id}",

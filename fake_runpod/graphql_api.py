@@ -78,7 +78,7 @@ def _field_resolver(source, info, **args):
         if resolver is None:
             raise DomainError(
                 f"{info.parent_type.name}.{info.field_name} is not served by the fake Runpod "
-                "(tests/fake_runpod); add a resolver if the guide needs it"
+                "(fake_runpod/); add a resolver if the guide needs it"
             )
         return resolver(**args)
     return default_field_resolver(source, info, **args)

@@ -246,7 +246,7 @@ def test_catalog(api):
 
 
 def test_a_response_that_breaks_the_contract_fails_loudly(api, fake_runpod, monkeypatch):
-    from tests.fake_runpod.state import Volume
+    from fake_runpod.state import Volume
 
     monkeypatch.setattr(Volume, "rest", lambda self: {"id": self.id, "size": "big"})
     api("POST", "/network-volumes", json={"name": "v", "size": 10, "dataCenter": "EU-RO-1"})

@@ -1,15 +1,15 @@
-"""Replay the guide on a pod, then destroy everything: `python -m tests.live.replay`.
+"""Replay the guide on a pod, then destroy everything: `python -m live.replay`.
 
     --target real   rents a real pod on api.runpod.io (needs RUNPOD_API_KEY; the only code
                     in the project allowed to talk to the real API). `make live`.
-    --target fake   starts the local fake Runpod (tests.fake_runpod) and runs the same code
+    --target fake   starts the local fake Runpod (fake_runpod) and runs the same code
                     against it: an offline rehearsal. `make live-local`.
 
 Only the reader-facing `snippets` package touches Runpod, so the replay proves the code the
 pages show. Every resource is named `kgl-live-<run id>...`; teardown runs in `finally`, also
 on SIGINT/SIGTERM and when the wall-time budget runs out (signal handlers raise into it), and
 ends by asking the API whether anything with this run's name is left (`leaked`).
-Anything that survives a SIGKILL is found by `python -m tests.live.sweep`.
+Anything that survives a SIGKILL is found by `python -m live.sweep`.
 """
 
 from __future__ import annotations
@@ -25,16 +25,15 @@ import signal
 import subprocess
 import sys
 import tempfile
-import textwrap
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.live import naming
-from tests.live.report import Redactor, Report, StepFailed
+from live import naming
+from live.report import Redactor, Report, StepFailed
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 SNIPPETS = ROOT / "snippets"
 REAL_API = "https://api.runpod.io"
 VOLUME_PRICE_PER_GB_MONTH = 0.07  # docs.runpod.io/storage/network-volumes (under 1 TB)
@@ -431,23 +430,20 @@ class Replay:
 
     def setup_prefix(self, pod: dict) -> str:
         """On the fake, the pod is this machine: apt and pip are replaced by the recording
-        shims of tests/snippets/setup_sandbox.py (a fresh set per pod, like a fresh image),
-        so the rehearsal never installs anything on the host. Nothing on a real pod."""
+        shims of fake_runpod.image (a fresh set per pod, like a fresh image), so the
+        rehearsal never installs anything on the host. Nothing on a real pod."""
         if self.s.target != "fake":
             return ""
-        from tests.snippets.setup_sandbox import REAL_PYTHON3, SHIMS
+        from fake_runpod.image import install_shims, shim_env
 
         root = self.keydir / "pods" / pod["id"]
         shims, state = root / "shims", root / "state"
         if not shims.exists():
             (state / "site").mkdir(parents=True)
-            shims.mkdir(parents=True)
             (state / "calls.log").touch()
-            for name, body in SHIMS.items():
-                (shims / name).write_text("#!/usr/bin/env bash\n" + textwrap.dedent(body).lstrip())
-                (shims / name).chmod(0o755)
-        return (f"export PATH={shims}:\"$PATH\" SHIM_LOG={state / 'calls.log'} "
-                f"SHIM_STATE={state} REAL_PYTHON3={REAL_PYTHON3} PYTHONPATH={state / 'site'}; ")
+            install_shims(shims)
+        exports = " ".join(f"{key}={value}" for key, value in shim_env(shims, state).items())
+        return f'export PATH={shims}:"$PATH" {exports}; '
 
     def check_tools(self, pod: dict, st, first: bool) -> str:
         """What setup.sh promises besides the token: fish, tmux, htop, and kaggle 2.x with
@@ -677,7 +673,7 @@ def run_replay(settings: Settings, run_id: str | None = None, report_file: Path 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tests.live.replay",
+    parser = argparse.ArgumentParser(prog="python -m live.replay",
                                      description="Replay the guide on a pod, then destroy it.")
     parser.add_argument("--target", choices=["real", "fake"], required=True)
     parser.add_argument("--fake-url", help="use an already running fake Runpod at this URL "
@@ -706,7 +702,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.fake_url:
         os.environ["RUNPOD_API_BASE_URL"] = args.fake_url
         return run_replay(settings, args.run_id, use_signals=True)[0]
-    from tests.fake_runpod import FakeRunpod
+    from fake_runpod import FakeRunpod
 
     fake = FakeRunpod(faults=os.environ.get("FAKE_RUNPOD_FAULTS") or None).start()
     try:

@@ -1,4 +1,4 @@
-"""`python -m tests.fake_runpod` (= `make fake`): run the fake Runpod until Ctrl-C."""
+"""`python -m fake_runpod` (= `make fake`): run the fake Runpod until Ctrl-C."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from .server import FakeRunpod
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m tests.fake_runpod",
+        prog="python -m fake_runpod",
         description="Run the local fake Runpod (GraphQL, REST v2, SSH pods) on 127.0.0.1.",
         epilog="Faults: set FAKE_RUNPOD_FAULTS, e.g. 'graphql:500x3,pod:slow_start=20s' "
-        "(see tests/fake_runpod/README.md).",
+        "(see fake_runpod/README.md).",
     )
     parser.add_argument("--port", type=int, default=0, help="TCP port (default: any free one)")
     parser.add_argument(

@@ -270,7 +270,7 @@ class _Handler(BaseHTTPRequestHandler):
             detail = (
                 "method not allowed"
                 if known
-                else "no such path in the fake Runpod's contract (tests/fake_runpod/contract)"
+                else "no such path in the fake Runpod's contract (fake_runpod/contract)"
             )
             self._json(status, problem(status, detail), "application/problem+json")
             return

@@ -13,9 +13,9 @@ import requests
 import runpod
 from runpod import error as runpod_error
 
-from tests.fake_runpod import FakeRunpod
-from tests.fake_runpod.catalog import NO_CAPACITY
-from tests.fake_runpod.faults import parse
+from fake_runpod import FakeRunpod
+from fake_runpod.catalog import NO_CAPACITY
+from fake_runpod.faults import parse
 from tests.fake_runpod.helpers import ssh_argv, ssh_port, wait_for_runtime
 
 GPU = "NVIDIA RTX A4000"
@@ -192,7 +192,7 @@ def test_grammar_examples_parse():
 def test_cli_rejects_unknown_faults_and_runs_with_good_ones():
     env = {**os.environ, "FAKE_RUNPOD_FAULTS": "graphql:teapot"}
     bad = subprocess.run(
-        [sys.executable, "-m", "tests.fake_runpod"],
+        [sys.executable, "-m", "fake_runpod"],
         env=env,
         capture_output=True,
         text=True,
@@ -206,7 +206,7 @@ def test_cli_rejects_unknown_faults_and_runs_with_good_ones():
         port = probe.getsockname()[1]
     env["FAKE_RUNPOD_FAULTS"] = "rest:500x1"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.fake_runpod", "--port", str(port)],
+        [sys.executable, "-m", "fake_runpod", "--port", str(port)],
         env=env,
         stdout=subprocess.PIPE,
         text=True,

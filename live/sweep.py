@@ -1,4 +1,4 @@
-"""Find (and with --yes delete) what live replays left behind: `python -m tests.live.sweep`.
+"""Find (and with --yes delete) what live replays left behind: `python -m live.sweep`.
 
 Looks for pods, network volumes and secrets named `kgl-live-<UTC timestamp>-<suffix>...`
 whose timestamp is older than --older-than (default 2h, so a replay still running is left
@@ -15,7 +15,7 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 
-from tests.live import naming
+from live import naming
 
 SKIP_MESSAGE = (
     "RUNPOD_API_KEY が設定されていないため、掃除 (make sweep) を飛ばしました。\n"
@@ -85,7 +85,7 @@ def delete(found: list[dict], gone_timeout: float = 120, poll: float = 2) -> lis
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tests.live.sweep", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m live.sweep", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--older-than", type=duration, default=duration("2h"),
                         help="only resources whose name says they are older (default 2h)")

@@ -1,0 +1,1 @@
+"""The nightly replay of the guide on a pod (real or fake), its sweeper and its report."""
