@@ -9,8 +9,12 @@ Grammar (comma separated, whitespace ignored):  TARGET:KIND[=SECONDS[s]][xCOUNT]
       -> the next POST /graphql (or /v2/... request) gets that HTTP error instead of an answer;
          "html" is a 502 with a Cloudflare-style HTML page (not JSON).
   timeout:graphql[=S] | timeout:rest[=S]
-      -> the next request sleeps S seconds (default: FakeRunpod.timeout_sleep) before it is
-         answered normally, so a client with a shorter timeout gives up.
+      -> the next request is carried out at once, but its answer is held back S seconds
+         (default: FakeRunpod.timeout_sleep), so a client with a shorter timeout gives up on
+         a create that did happen.
+  lost:graphql | lost:rest
+      -> the next request is carried out, but the client gets a proxy's 502 (HTML) instead
+         of the answer: a create whose answer was lost.
   create_pod:no_capacity
       -> the next podFindAndDeployOnDemand/deployCpuPod fails with Runpod's no-capacity error.
   ssh:refuse
@@ -32,6 +36,7 @@ VALID: dict[str, tuple[str, ...]] = {
     "graphql": ("429", "500", "502", "503", "html"),
     "rest": ("429", "500", "502", "503", "html"),
     "timeout": ("graphql", "rest"),
+    "lost": ("graphql", "rest"),
     "create_pod": ("no_capacity",),
     "ssh": ("refuse",),
     "pod": ("slow_start", "never_ready"),

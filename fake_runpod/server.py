@@ -177,6 +177,8 @@ class _Handler(BaseHTTPRequestHandler):
         path = split.path
         self._fields: list[str] = []
         self._status = 0
+        self._answer_delay = 0.0
+        self._answer_lost = False
         self._generation = self.fake.state.generation
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         try:
@@ -212,18 +214,19 @@ class _Handler(BaseHTTPRequestHandler):
             else:
                 self._rest(path, parse_qs(split.query), raw)
         finally:
-            if not self._status:  # no answer at all (stopped during a timeout fault)
+            if not self._status:  # no answer at all (stopped during a held-back answer)
                 self._log(0)
 
     def _injected_fault(self, surface: str) -> bool:
+        """Faults in front of the API. A lost answer (`timeout:`, `lost:`) is not one of them:
+        the request is served first and only its answer is held back or replaced (_send), as
+        when a proxy or the network loses the answer to a create that Runpod did carry out."""
         timeout = self.fake.faults.take("timeout", (surface,))
         if timeout is not None:
-            seconds = timeout.value if timeout.value is not None else self.fake.timeout_sleep
-            if self.fake._stopping.wait(seconds):
-                return True
-            if self.fake.state.generation != self._generation:
-                self._status = -1  # reset() happened meanwhile: this request is from the past
-                return True
+            self._answer_delay = (
+                timeout.value if timeout.value is not None else self.fake.timeout_sleep
+            )
+        self._answer_lost = self.fake.faults.take("lost", (surface,)) is not None
         fault = self.fake.faults.take(surface)
         if fault is None:
             return False
@@ -315,6 +318,15 @@ class _Handler(BaseHTTPRequestHandler):
             )
 
     def _send(self, status: int, data: bytes, content_type: str | None, extra=None) -> None:
+        if self._answer_lost:  # the work is done; the client gets a proxy's 502 instead
+            self._answer_lost = False
+            status, data, content_type, extra = 502, HTML_502.encode(), "text/html", None
+        if self._answer_delay:  # the work is done; the answer comes too late for the client
+            if self.fake._stopping.wait(self._answer_delay):
+                return
+            if self.fake.state.generation != self._generation:
+                self._status = -1  # reset() happened meanwhile: this request is from the past
+                return
         # log before answering: a client that saw the answer also sees it in fake.requests
         self._status = status
         self._log(status)
@@ -328,4 +340,4 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             self.wfile.write(data)
         except OSError:
-            pass  # the client gave up (e.g. its timeout fired during a timeout fault)
+            pass  # the client gave up (e.g. its timeout fired while the answer was held back)

@@ -8,13 +8,16 @@ import argparse
 import os
 import re
 import sys
+import time
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 
 import requests
 import runpod
 import runpod.api.graphql
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 from urllib3.util.retry import Retry
 
 DEFAULT_BASE_URL = "https://api.runpod.io"
@@ -22,6 +25,9 @@ TIMEOUT = (10, 60)  # seconds to connect, seconds to wait for an answer
 RETRIES = 5  # tries after the first one, for HTTP 429, 5xx and timeouts
 BACKOFF = 1.0  # waits 0, 2, 4, 8, 16 s between tries (or what Retry-After asks)
 MAX_ENV_VARS = 50  # Runpod's limit per pod
+CREATE_TRIES = 3  # creates: tries in all, each after looking for what a lost answer made
+# Answers after which a create may or may not have happened (the request reached Runpod).
+AMBIGUOUS_STATUS = (500, 502, 503, 504)
 
 # What Runpod answers when no machine is free for the requested GPU.
 NO_CAPACITY = "no longer any instances available"
@@ -40,6 +46,10 @@ class SnippetError(Exception):
 
 class NoCapacityError(SnippetError):
     """Runpod has no free machine for the requested GPU right now."""
+
+
+class AnswerLost(SnippetError):
+    """A create reached Runpod but no answer came back: it may or may not have happened."""
 
 
 def api_key() -> str:
@@ -66,14 +76,23 @@ def load_recommended() -> dict:
 
 
 class RunpodSession(requests.Session):
-    """A requests session that retries with backoff and turns failures into SnippetError."""
+    """A requests session that retries with backoff and turns failures into SnippetError.
 
-    def __init__(self) -> None:
+    Reads are retried on 429, 5xx and timeouts. A create (creates=True) is retried only when
+    Runpod surely did not act on it (no connection, or 429); when the request may have been
+    carried out but the answer was lost (a timeout, a dropped connection, a 5xx), it raises
+    AnswerLost instead, and create_once looks for the result before trying again.
+    """
+
+    def __init__(self, *, creates: bool = False) -> None:
         super().__init__()
+        self.creates = creates
         retry = Retry(
             total=RETRIES,
+            read=0 if creates else None,
+            other=0 if creates else None,
             backoff_factor=BACKOFF,
-            status_forcelist=[429, 500, 502, 503, 504],
+            status_forcelist=[429] if creates else [429, *AMBIGUOUS_STATUS],
             allowed_methods=None,  # POST too: GraphQL always uses POST
             raise_on_status=False,  # after the last try, hand back the last answer
         )
@@ -85,7 +104,9 @@ class RunpodSession(requests.Session):
         kwargs["timeout"] = TIMEOUT  # also replaces the SDK's fixed 30 s
         try:
             response = super().request(method, url, *args, **kwargs)
-        except requests.RequestException:
+        except requests.RequestException as error:
+            if self.creates and not _never_sent(error):
+                raise _answer_lost("応答がありませんでした") from None
             raise SnippetError(
                 f"Runpod API（{base_url()}）に接続できないか、応答がありませんでした。"
                 "ネットワークと RUNPOD_API_BASE_URL を確認してください。"
@@ -95,6 +116,8 @@ class RunpodSession(requests.Session):
                 f"Runpod が API キーを受け付けませんでした（HTTP {response.status_code}）。"
                 "RUNPOD_API_KEY の値と、キーの権限（Read/Write）を確認してください。"
             )
+        if self.creates and response.status_code in AMBIGUOUS_STATUS:
+            raise _answer_lost(f"HTTP {response.status_code} が返りました")
         if response.content and "json" not in response.headers.get("Content-Type", ""):
             raise SnippetError(
                 f"Runpod API が JSON ではない応答（HTML など、HTTP {response.status_code}）を"
@@ -108,9 +131,23 @@ class RunpodSession(requests.Session):
         return response
 
 
+def _never_sent(error: requests.RequestException) -> bool:
+    """True when the request surely never reached Runpod (no connection was made)."""
+    if isinstance(error, requests.ConnectTimeout):
+        return True
+    reason = getattr(error.args[0], "reason", None) if error.args else None  # urllib3's
+    return isinstance(reason, (NewConnectionError, ConnectTimeoutError))
+
+
+def _answer_lost(what: str) -> AnswerLost:
+    return AnswerLost(f"作成の依頼に{what}（Runpod 側では作られた可能性があります）。")
+
+
 def rest(method: str, path: str, body: dict | None = None, not_found: str = "") -> dict | None:
-    """Call REST API v2, e.g. rest("GET", "/v2/network-volumes"); None for empty answers."""
-    response = RunpodSession().request(method, base_url() + path, json=body)
+    """Call REST API v2, e.g. rest("GET", "/v2/network-volumes"); None for empty answers.
+    A POST is a create: it is not retried blindly (see RunpodSession and create_once)."""
+    session = RunpodSession(creates=method.upper() == "POST")
+    response = session.request(method, base_url() + path, json=body)
     if response.status_code == 404 and not_found:
         raise SnippetError(not_found)
     if response.status_code >= 400:
@@ -123,12 +160,22 @@ def rest(method: str, path: str, body: dict | None = None, not_found: str = "") 
 
 
 def sdk(function, *args, **kwargs):
-    """Call a runpod SDK function with our key, our retries and clear errors."""
+    """Call a runpod SDK function that only reads (or is safe to repeat), with our key, our
+    retries and clear errors."""
+    return _call_sdk(RunpodSession(), function, args, kwargs)
+
+
+def sdk_create(function, *args, **kwargs):
+    """Call a runpod SDK function that creates something: never retried blindly."""
+    return _call_sdk(RunpodSession(creates=True), function, args, kwargs)
+
+
+def _call_sdk(session: RunpodSession, function, args, kwargs):
     runpod.api_key = api_key()
     # The SDK posts with a bare `requests.post` (no retries): hand it our session for this
     # call only, so nothing else in the process sees a changed SDK.
     bare_requests = runpod.api.graphql.requests
-    runpod.api.graphql.requests = RunpodSession()
+    runpod.api.graphql.requests = session
     try:
         return function(*args, **kwargs)
     except runpod.error.QueryError as error:
@@ -137,6 +184,34 @@ def sdk(function, *args, **kwargs):
         raise SnippetError(f"Runpod API がエラーを返しました: {error}") from None
     finally:
         runpod.api.graphql.requests = bare_requests
+
+
+def create_once(
+    what: str, name: str, create: Callable[[], dict | None], list_all: Callable[[], list[dict]]
+) -> dict:
+    """Create one resource named `name`, even when an answer is lost on the way.
+
+    Runpod may carry out a create whose answer never arrives (a timeout, a 502, or a create
+    that answers null). Sending it again blindly would make a second one, billed and unseen.
+    So after a lost answer, look for a new resource with that name (one that was not there
+    before we started) and send the create again only when there is none.
+    """
+    before = {item["id"] for item in list_all() if item.get("name") == name}
+    for attempt in range(CREATE_TRIES):
+        try:
+            made = create()
+        except AnswerLost:
+            made = None
+        if made:
+            return made
+        time.sleep(BACKOFF * 2**attempt)  # give the lost create a moment to show up
+        new = [item for item in list_all() if item.get("name") == name and item["id"] not in before]
+        if new:
+            return new[0]
+    raise SnippetError(
+        f"{what}「{name}」を作る依頼に、{CREATE_TRIES} 回とも応答がありませんでした。"
+        "作られた形跡もありません。しばらく待ってから、一覧で確かめてもう一度実行してください。"
+    )
 
 
 def graphql(query: str) -> dict:

@@ -20,9 +20,11 @@ from snippets.api import (
     SnippetError,
     check_id,
     check_text,
+    create_once,
     load_recommended,
     run_cli,
     sdk,
+    sdk_create,
 )
 from snippets.pricing import cheapest_gpu, check_gpu
 from snippets.volume import get_volume
@@ -68,19 +70,24 @@ def deploy_pod(
     while True:
         gpu = gpu_type_id or cheapest_gpu(data_center, max_price, gpu_count, exclude=tried)["id"]
         try:
-            pod = sdk(
-                runpod.create_pod,
-                name=name,
-                image_name=image,
-                gpu_type_id=gpu,
-                gpu_count=gpu_count,
-                cloud_type=defaults["pod"]["cloud_type"],
-                data_center_id=data_center,
-                network_volume_id=volume_id,
-                volume_mount_path=defaults["pod"]["volume_mount_path"],  # not the SDK's default
-                container_disk_in_gb=defaults["pod"]["container_disk_gb"],
-                ports=ports,
-                env=env,
+            pod = create_once(
+                "Pod",
+                name,
+                lambda gpu=gpu: sdk_create(
+                    runpod.create_pod,
+                    name=name,
+                    image_name=image,
+                    gpu_type_id=gpu,
+                    gpu_count=gpu_count,
+                    cloud_type=defaults["pod"]["cloud_type"],
+                    data_center_id=data_center,
+                    network_volume_id=volume_id,
+                    volume_mount_path=defaults["pod"]["volume_mount_path"],  # not the SDK's default
+                    container_disk_in_gb=defaults["pod"]["container_disk_gb"],
+                    ports=ports,
+                    env=env,
+                ),
+                list_pods,
             )
             return {**pod, "gpuTypeId": gpu, "dataCenter": data_center}
         except NoCapacityError:

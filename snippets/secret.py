@@ -9,7 +9,7 @@ import getpass
 import re
 import sys
 
-from snippets.api import SnippetError, check_id, rest, run_cli
+from snippets.api import SnippetError, check_id, create_once, rest, run_cli
 
 # Runpod's rule for secret names; names starting with "runpod" are reserved.
 SECRET_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-/]{0,190}")
@@ -34,7 +34,9 @@ def create_secret(name: str, value: str, description: str | None = None) -> dict
     body = {"name": name, "value": value}
     if description:
         body["description"] = description
-    secret = rest("POST", "/v2/account/secrets", body)
+    secret = create_once(
+        "シークレット", name, lambda: rest("POST", "/v2/account/secrets", body), list_secrets
+    )
     secret.pop("value", None)  # Runpod never returns it; make sure we never print it
     return secret
 

@@ -8,7 +8,7 @@ python -m snippets.volume delete VOLUME_ID
 import argparse
 import sys
 
-from snippets.api import SnippetError, check_id, check_text, rest, run_cli
+from snippets.api import SnippetError, check_id, check_text, create_once, rest, run_cli
 from snippets.pricing import check_data_center
 
 MIN_SIZE_GB, MAX_SIZE_GB = 10, 4096  # REST API v2 bounds
@@ -23,7 +23,10 @@ def create_volume(name: str, size_gb: int, data_center: str) -> dict:
         )
     check_data_center(data_center)
     body = {"name": name, "size": size_gb, "dataCenter": data_center}
-    return rest("POST", "/v2/network-volumes", body)
+    # create_once: a retry after a lost answer never makes a second volume
+    return create_once(
+        "ボリューム", name, lambda: rest("POST", "/v2/network-volumes", body), list_volumes
+    )
 
 
 def list_volumes() -> list[dict]:

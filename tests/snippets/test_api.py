@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+import time
 import tomllib
 from pathlib import Path
 
@@ -183,3 +184,69 @@ def test_runs_as_a_module(fake):
     )
     assert result.returncode == 0, result.stderr
     assert "API キーは有効です" in result.stdout
+
+
+# ---- creates are never repeated blindly ---------------------------------------------------
+VOLUME = {"name": "dup", "size": 10, "dataCenter": "EU-RO-1"}
+
+
+def create_volume():
+    return api.rest("POST", "/v2/network-volumes", VOLUME)
+
+
+def list_volumes():
+    return api.rest("GET", "/v2/network-volumes")["networkVolumes"]
+
+
+@pytest.mark.parametrize("fault", ["lost:rest", "timeout:rest=1"])
+def test_a_create_whose_answer_is_lost_is_found_not_repeated(fake, monkeypatch, fault):
+    monkeypatch.setattr(api, "TIMEOUT", (5, 0.3))
+    made = api.create_once("ボリューム", "dup", failing_first(fake, fault), list_volumes)
+    assert [volume.name for volume in fake.volumes.values()] == ["dup"]
+    assert made["id"] in fake.volumes
+    time.sleep(1.2)  # a held-back answer is logged when the fake finally sends it
+    posts = [r for r in fake.requests if r.method == "POST"]
+    assert len(posts) == 1, "the create was sent again after its answer was lost"
+
+
+def failing_first(fake, fault: str, times: int = 1):
+    """create_volume, with `fault` armed just before each of the first `times` POSTs."""
+    calls = []
+
+    def create():
+        calls.append(1)
+        if len(calls) <= times:
+            fake.set_faults(fault)
+        return create_volume()
+
+    return create
+
+
+def test_a_lost_create_that_did_not_happen_is_sent_again(fake):
+    # A 502 page from the proxy in front of the API, before Runpod saw the request: nothing
+    # was made, so after looking for it, the create is sent once more.
+    made = api.create_once("ボリューム", "dup", failing_first(fake, "rest:html"), list_volumes)
+    assert [volume.name for volume in fake.volumes.values()] == ["dup"]
+    assert made["name"] == "dup"
+    assert [r.status for r in fake.requests if r.method == "POST"] == [502, 201]
+
+
+def test_a_volume_that_existed_before_is_not_taken_for_the_new_one(fake):
+    old = create_volume()
+    made = api.create_once("ボリューム", "dup", failing_first(fake, "lost:rest"), list_volumes)
+    assert made["id"] != old["id"]
+    assert sorted(volume.name for volume in fake.volumes.values()) == ["dup", "dup"]
+
+
+def test_answers_that_never_come_end_in_one_clear_message(fake, monkeypatch):
+    monkeypatch.setattr(api, "CREATE_TRIES", 2)
+    create = failing_first(fake, "rest:html", times=2)
+    with pytest.raises(SnippetError, match="2 回とも応答がありませんでした"):
+        api.create_once("ボリューム", "dup", create, list_volumes)
+    assert fake.volumes == {}
+
+
+def test_a_create_is_retried_when_it_surely_never_arrived(fake, monkeypatch):
+    fake.set_faults("rest:429x2")
+    assert create_volume()["name"] == "dup"
+    assert [r.status for r in fake.requests if r.method == "POST"] == [429, 429, 201]
