@@ -26,26 +26,50 @@ def main(argv: list[str] | None = None) -> int:
         metavar="S",
         help="seconds until a new pod has its runtime (default 0.3)",
     )
+    parser.add_argument(
+        "--realistic",
+        action="store_true",
+        help="take as long as Runpod (10-minute image pulls), mix old and new CUDA drivers, "
+        "and answer creates with Runpod's capacity and transient errors",
+    )
+    parser.add_argument(
+        "--time-scale",
+        type=float,
+        default=1.0,
+        metavar="F",
+        help="multiply every modelled duration (pulls, sshd start, terminateAfter) by F, "
+        "e.g. 0.01 (default 1)",
+    )
     args = parser.parse_args(argv)
+    # Ctrl-C and SIGTERM both just ask to stop, whenever they come (even while starting, and
+    # even when the shell that started us in the background ignores SIGINT).
+    done = threading.Event()
+    for stop_signal in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop_signal, lambda *_: done.set())
     try:
         fake = FakeRunpod(
-            args.pod_start_delay, os.environ.get("FAKE_RUNPOD_FAULTS"), port=args.port
+            args.pod_start_delay,
+            os.environ.get("FAKE_RUNPOD_FAULTS"),
+            port=args.port,
+            realistic=args.realistic,
+            time_scale=args.time_scale,
         )
     except ValueError as error:
         print(f"fake Runpod: {error}", file=sys.stderr)
         return 2
-    done = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: done.set())
     with fake:
         print(f"RUNPOD_API_BASE_URL={fake.url}", flush=True)
         print(f"RUNPOD_API_KEY={fake.api_key}", flush=True)
+        if fake.realistic or fake.time_scale != 1:
+            mode = "realistic" if fake.realistic else "fast"
+            print(f"mode: {mode}, time scale {fake.time_scale:g}", flush=True)
         pending = fake.faults.pending()
         if pending:
             print(f"faults: {', '.join(pending)}", flush=True)
         print("fake Runpod running; Ctrl-C to stop", flush=True)
-        try:
-            done.wait()
-        except KeyboardInterrupt:
+        # Python runs signal handlers in the main thread only, and a signal delivered to one
+        # of the server's threads does not wake a wait without a timeout: poll.
+        while not done.wait(0.1):
             pass
     return 0
 

@@ -38,10 +38,13 @@ DATA_CENTERS: tuple[DataCenter, ...] = (
     DataCenter("US-KS-2", "US-KS-2", "United States", "NORTH_AMERICA", "US", ("SOC_2_TYPE_2",)),
     DataCenter("EU-SE-1", "EU-SE-1", "Sweden", "EUROPE", "SE", ("GDPR", "ISO_14001")),
     DataCenter("CA-MTL-1", "CA-MTL-1", "Canada", "NORTH_AMERICA", "CA", ("SOC_2_TYPE_2",)),
+    DataCenter("US-TX-3", "US-TX-3", "United States", "NORTH_AMERICA", "US"),  # no volumes
 )
 
 # stockStatus values as Runpod reports them; None = not offered / no capacity there.
 HIGH, MEDIUM, LOW = "High", "Medium", "Low"
+# how many GPUs a stock level still has free (LowestPrice.maxUnreservedGpuCount)
+FREE_GPUS = {HIGH: 8, MEDIUM: 4, LOW: 2}
 
 # gpu id -> data center -> (Secure Cloud $/GPU/h, stockStatus)
 _OFFERS: dict[str, dict[str, tuple[float, str | None]]] = {
@@ -50,6 +53,7 @@ _OFFERS: dict[str, dict[str, tuple[float, str | None]]] = {
         "US-KS-2": (0.26, MEDIUM),
         "EU-SE-1": (0.25, LOW),
         "CA-MTL-1": (0.27, HIGH),
+        "US-TX-3": (0.28, HIGH),
     },
     "NVIDIA RTX A5000": {
         "EU-RO-1": (0.27, MEDIUM),
@@ -102,13 +106,19 @@ GPU_TYPES: tuple[GpuType, ...] = tuple(
     )
 )
 
-# Volume tiers each data center offers (REST catalog + network volume creation).
-VOLUME_TYPES: dict[str, tuple[str, ...]] = {
-    "EU-RO-1": ("STANDARD", "HIGH_PERFORMANCE"),
-    "US-KS-2": ("STANDARD", "HIGH_PERFORMANCE"),
-    "EU-SE-1": ("STANDARD",),
-    "CA-MTL-1": ("STANDARD",),
+# Network volume tiers per data center with $/GB/month; the first is the data center's
+# default, what a create without "type" gets. Standard is $0.07 (under 1 TB, docs
+# storage/network-volumes); high-performance costs more and varies by data center, the
+# numbers are the fake's. EU-RO-1 defaults to high-performance (as the console's toggle
+# does where it is offered); US-TX-3 has no network volumes at all.
+VOLUME_TIERS: dict[str, dict[str, float]] = {
+    "EU-RO-1": {"HIGH_PERFORMANCE": 0.14, "STANDARD": 0.07},
+    "US-KS-2": {"STANDARD": 0.07, "HIGH_PERFORMANCE": 0.16},
+    "EU-SE-1": {"STANDARD": 0.07},
+    "CA-MTL-1": {"STANDARD": 0.07},
+    "US-TX-3": {},
 }
+VOLUME_TYPES: dict[str, tuple[str, ...]] = {dc: tuple(t) for dc, t in VOLUME_TIERS.items()}
 
 # Community Cloud offers are not tied to a data center in the fake.
 COMMUNITY_STOCK = MEDIUM

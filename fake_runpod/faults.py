@@ -15,14 +15,29 @@ Grammar (comma separated, whitespace ignored):  TARGET:KIND[=SECONDS[s]][xCOUNT]
   lost:graphql | lost:rest
       -> the next request is carried out, but the client gets a proxy's 502 (HTML) instead
          of the answer: a create whose answer was lost.
-  create_pod:no_capacity
-      -> the next podFindAndDeployOnDemand/deployCpuPod fails with Runpod's no-capacity error.
+  timeout:rest_create[=S] | lost:rest_create
+      -> the same, for the next REST create (a POST) only: the reads around it are answered.
+  create_pod:no_capacity | create_pod:no_resources | create_pod:transient
+      -> the next podFindAndDeployOnDemand fails with Runpod's "no longer any instances
+         available", "does not have the resources" or "Something went wrong" error.
+  create_pod:null
+      -> the next podFindAndDeployOnDemand creates the pod but answers null, without error.
+  create_pod:timeout[=S]
+      -> the next podFindAndDeployOnDemand creates the pod, then holds its answer back S
+         seconds (default: FakeRunpod.timeout_sleep); the reads around it are answered.
   ssh:refuse
       -> the next SSH TCP connection (to any pod) is reset right after accept.
   pod:slow_start=S
       -> the next created pod takes S seconds (not pod_start_delay) to get its runtime.
   pod:never_ready
       -> the next created pod keeps runtime null forever (desiredStatus stays RUNNING).
+  pod:old_driver
+      -> the next created pod's data center has a machine with an old driver (CUDA 12.4)
+         first: the pod lands there unless allowedCudaVersions leaves it out, and an image
+         built for a newer CUDA never starts on it.
+  pod:slow_sshd=S
+      -> the next created pod's sshd answers S seconds after its runtime appears (until
+         then its SSH port resets connections).
 """
 
 from __future__ import annotations
@@ -35,14 +50,16 @@ from dataclasses import dataclass
 VALID: dict[str, tuple[str, ...]] = {
     "graphql": ("429", "500", "502", "503", "html"),
     "rest": ("429", "500", "502", "503", "html"),
-    "timeout": ("graphql", "rest"),
-    "lost": ("graphql", "rest"),
-    "create_pod": ("no_capacity",),
+    "timeout": ("graphql", "rest", "rest_create"),
+    "lost": ("graphql", "rest", "rest_create"),
+    "create_pod": ("no_capacity", "no_resources", "transient", "null", "timeout"),
     "ssh": ("refuse",),
-    "pod": ("slow_start", "never_ready"),
+    "pod": ("slow_start", "never_ready", "old_driver", "slow_sshd"),
 }
-NEEDS_VALUE = {("pod", "slow_start")}
-ALLOWS_VALUE = NEEDS_VALUE | {("timeout", "graphql"), ("timeout", "rest")}
+NEEDS_VALUE = {("pod", "slow_start"), ("pod", "slow_sshd")}
+ALLOWS_VALUE = (
+    NEEDS_VALUE | {("timeout", kind) for kind in VALID["timeout"]} | {("create_pod", "timeout")}
+)
 
 _FAULT = re.compile(
     r"^(?P<target>[a-z_]+):(?P<kind>[a-z0-9_]+?)"

@@ -11,7 +11,7 @@ Runpod's shape: HTTP 200, {"errors": [{"message": ...}], "data": null}.
 from __future__ import annotations
 
 import logging
-import re
+import threading
 import time
 from functools import lru_cache
 from pathlib import Path
@@ -27,15 +27,14 @@ from graphql import (
     validate,
 )
 
-from . import catalog
+from . import catalog, deploy, scheduler
 from .faults import Faults
-from .state import MAX_ENV_VARS, PORTS_FORMAT, DomainError, Pod, State
+from .state import DomainError, Pod, State
+from .timing import Timing
 
 log = logging.getLogger("fake_runpod")
 SCHEMA_FILE = Path(__file__).parent / "contract" / "graphql-schema.graphql"
-ENV_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-# how many GPUs a stock level still has free (LowestPrice.maxUnreservedGpuCount)
-STOCK_GPUS = {catalog.HIGH: 8, catalog.MEDIUM: 4, catalog.LOW: 2}
+STOCK_GPUS = catalog.FREE_GPUS
 
 _schema = None
 
@@ -85,10 +84,21 @@ def _field_resolver(source, info, **args):
 
 
 class GraphQLAPI:
-    def __init__(self, state: State, faults: Faults, start_delay: float) -> None:
+    def __init__(
+        self,
+        state: State,
+        faults: Faults,
+        start_delay: float,
+        timing: Timing | None = None,
+        stopping: threading.Event | None = None,
+        timeout_sleep=lambda: 35.0,
+    ) -> None:
         self.state = state
         self.faults = faults
         self.start_delay = start_delay
+        self.timing = timing or Timing()
+        self.stopping = stopping or threading.Event()  # set when the fake stops
+        self.timeout_sleep = timeout_sleep  # seconds a create_pod:timeout holds the answer
 
     def execute(self, query: str, variables: dict | None, operation: str | None) -> dict:
         document, errors = _checked(query)
@@ -317,91 +327,56 @@ class GraphQLAPI:
         }
 
     # --- pod creation --------------------------------------------------------------------
-    def deploy(self, spec: dict) -> dict:
-        with self.state.lock:  # the volume checked here must still exist when the pod is made
-            return self._deploy(spec)
-
-    def _deploy(self, spec: dict) -> dict:
-        gpu_id = spec.get("gpuTypeId")
-        if not gpu_id and spec.get("gpuTypeIdList"):
-            gpu_id = spec["gpuTypeIdList"][0]
-        gpu = catalog.gpu_type(gpu_id) if gpu_id else None
-        if gpu is None:
-            raise DomainError(f"There are no GPU types with id: {gpu_id}")
+    def deploy(self, spec: dict) -> dict | None:
+        """podFindAndDeployOnDemand. What the create meets first: a create_pod:... fault, or
+        in realistic mode the next of scheduler.REALISTIC_CREATES."""
         if spec.get("templateId"):
             raise DomainError("templateId is not served by the fake Runpod; pass imageName")
-        image = spec.get("imageName") or ""
-        if not image:
-            raise DomainError("imageName is required")
-        count = 1 if spec.get("gpuCount") is None else spec["gpuCount"]
-        if not 1 <= count <= gpu.max_gpu_count:
-            raise DomainError(f"gpuCount must be between 1 and {gpu.max_gpu_count}")
-        env_items = spec.get("env") or []
-        if len(env_items) > MAX_ENV_VARS:
-            raise DomainError(f"A pod can have at most {MAX_ENV_VARS} environment variables")
-        env: dict[str, str] = {}
-        for item in env_items:
-            if not ENV_KEY.match(item["key"]):
-                raise DomainError(f"Invalid environment variable name: {item['key']}")
-            env[item["key"]] = item["value"]
-        ports = (spec.get("ports") or "").replace(" ", "")
-        if ports and not PORTS_FORMAT.match(ports):
-            raise DomainError(f"Invalid ports: {ports} (expected e.g. 22/tcp,8888/http)")
-        cloud = spec.get("cloudType") or "ALL"
-        dc_id = spec.get("dataCenterId")
-        if dc_id is not None and catalog.data_center(dc_id) is None:
-            raise DomainError(f"Unknown data center id: {dc_id}")
-        volume_id = spec.get("networkVolumeId")
-        if volume_id:
-            volume = self.state.volume(volume_id)
-            if volume is None:
-                raise DomainError(f"Network volume not found: {volume_id}")
-            if cloud == "COMMUNITY":
-                raise DomainError("Network volumes can only be used with Secure Cloud pods")
-            if dc_id is not None and dc_id != volume.data_center:
-                raise DomainError(
-                    f"Network volume {volume_id} is in data center {volume.data_center}, "
-                    f"not {dc_id}"
-                )
-            dc_id = volume.data_center
-        if self.faults.take("create_pod", ("no_capacity",)):
-            raise DomainError(catalog.NO_CAPACITY)
-        price = None
-        if cloud in ("SECURE", "ALL"):
-            offers = [
-                (offer_price, offer_dc)
-                for offer_dc, (offer_price, stock) in gpu.offers.items()
-                if (dc_id is None or offer_dc == dc_id) and count <= STOCK_GPUS.get(stock, 0)
-            ]
-            if offers:
-                price, dc_id = min(offers)
-                cloud = "SECURE"
-        if price is None and cloud in ("COMMUNITY", "ALL") and not volume_id and dc_id is None:
-            price, cloud = gpu.community_price, "COMMUNITY"
-        if price is None:
-            raise DomainError(catalog.NO_CAPACITY)
-        delay: float | None = self.start_delay
-        slow = self.faults.take("pod", ("slow_start", "never_ready"))
-        if slow is not None:
-            delay = None if slow.kind == "never_ready" else slow.value
-        pod = self.state.create_pod(
+        request = self._request(spec)
+        with self.state.lock:  # the volume checked here must still exist when the pod is made
+            deploy.check(self.state, request)
+            outcome, hold = self._outcome()
+            if outcome in scheduler.CREATE_ERRORS:
+                raise DomainError(scheduler.CREATE_ERRORS[outcome])
+            pod = deploy.create(self.state, self.faults, self.timing, self.start_delay, request)
+            view = self.pod_view(pod)
+        if outcome == "timeout":  # made; the answer comes after the client gave up
+            self.stopping.wait(self.timeout_sleep() if hold is None else hold)
+        return None if outcome == "null" else view
+
+    @staticmethod
+    def _request(spec: dict) -> deploy.PodRequest:
+        gpu_id = spec.get("gpuTypeId") or (spec.get("gpuTypeIdList") or [None])[0]
+        return deploy.PodRequest(
             name=spec.get("name") or "",
-            image_name=image,
-            gpu_type_id=gpu.id,
-            gpu_count=count,
-            data_center=dc_id,
-            cloud_type=cloud,
-            price_per_gpu=price,
-            env=env,
-            ports=ports,
+            image=spec.get("imageName") or "",
+            gpu_id=gpu_id,
+            count=1 if spec.get("gpuCount") is None else spec["gpuCount"],
+            cloud=spec.get("cloudType") or "ALL",
+            data_center=spec.get("dataCenterId"),
+            volume_id=spec.get("networkVolumeId"),
+            env={item["key"]: item["value"] for item in spec.get("env") or []},
+            ports=(spec.get("ports") or "").replace(" ", ""),
             container_disk_gb=spec.get("containerDiskInGb") or 10,
             volume_gb=spec.get("volumeInGb") or 0,
-            volume_mount_path=spec.get("volumeMountPath"),
-            network_volume_id=volume_id,
+            mount_path=spec.get("volumeMountPath"),
             docker_args=spec.get("dockerArgs") or "",
-            start_delay=delay,
+            allowed_cuda=spec.get("allowedCudaVersions"),
+            start_ssh=bool(spec.get("startSsh")),
+            terminate_after=spec.get("terminateAfter"),
         )
-        return self.pod_view(pod)
+
+    def _outcome(self) -> tuple[str, float | None]:
+        fault = self.faults.take("create_pod")
+        if fault is not None:
+            return fault.kind, fault.value
+        if self.timing.realistic:
+            outcome = scheduler.REALISTIC_CREATES[
+                self.state.create_count % len(scheduler.REALISTIC_CREATES)
+            ]
+            self.state.create_count += 1
+            return outcome, None
+        return "ok", None
 
     def existing_pod(self, pod_id: str) -> Pod:
         with self.state.lock:

@@ -10,7 +10,10 @@ Used by the rehearsal of the nightly replay (live/) and by the setup.sh tests.
 
 from __future__ import annotations
 
+import functools
+import os
 import shutil
+import tempfile
 import textwrap
 from pathlib import Path
 
@@ -88,3 +91,30 @@ def shim_env(shims: Path, state: Path) -> dict[str, str]:
         "REAL_PYTHON3": REAL_PYTHON3,
         "PYTHONPATH": str(state / "site"),
     }
+
+
+# A fake pod's commands run on this machine: a real `apt-get install` or `pip install` in a
+# pod would change this machine. These guards come first on every fake pod's PATH (before the
+# machine's own tools, after any shims a test puts in front) and refuse, so a test that
+# forgot its shims fails loudly instead of installing packages here.
+GUARD = """
+    echo "fake Runpod: '$(basename "$0") $*' would install on this machine, not in a pod;" \\
+      "put the shims of fake_runpod.image first on PATH" >&2
+    exit 100
+"""
+GUARDED = ("apt-get", "apt", "pip", "pip3")
+# `python3 -m pip install` outside a virtualenv is refused by pip itself with this set.
+PIP_GUARD = {"PIP_REQUIRE_VIRTUALENV": "true"}
+
+
+@functools.cache
+def guard_dir() -> Path:
+    """A folder (made once per process) holding the refusing apt/pip stand-ins."""
+    folder = Path(tempfile.mkdtemp(prefix="fake-runpod-guard-"))
+    install_shims(folder, dict.fromkeys(GUARDED, GUARD))
+    return folder
+
+
+def guarded_path(path: str) -> str:
+    """PATH for a fake pod: the guards, then this machine's PATH."""
+    return f"{guard_dir()}{os.pathsep}{path}"

@@ -10,6 +10,7 @@ from . import catalog
 from .state import DomainError, State
 
 SECRET_VALUE_LIMIT = 16 * 1024 * 1024  # bytes of UTF-8, strictly below
+DESCRIPTION_LIMIT = 65535  # bytes of UTF-8
 
 
 class RestError(Exception):
@@ -99,12 +100,24 @@ class RestAPI:
 
     @staticmethod
     def _check_value(body) -> None:
+        """The byte limits of the docs (the schema's maxLength counts characters)."""
+        errors = []
         if "value" in body and len(body["value"].encode("utf-8")) >= SECRET_VALUE_LIMIT:
-            raise RestError(422, "Request validation failed.", ["$.value: must be under 16 MiB"])
+            errors.append("$.value: must be under 16 MiB")
+        if len(body.get("description", "").encode("utf-8")) > DESCRIPTION_LIMIT:
+            errors.append("$.description: must be at most 65535 bytes")
+        if errors:
+            raise RestError(422, "Request validation failed.", errors)
 
     def listSecrets(self, params, query, body):  # noqa: N802
+        wanted = (query.get("name") or [None])[0]  # ?name=: that one only, in any case
         with self.state.lock:
-            return 200, {"secrets": [secret.rest() for secret in self.state.secrets.values()]}
+            secrets = [
+                secret.rest()
+                for secret in self.state.secrets.values()
+                if wanted is None or secret.name.lower() == wanted.lower()
+            ]
+        return 200, {"secrets": secrets}
 
     def createSecret(self, params, query, body):  # noqa: N802
         self._check_value(body)
@@ -119,11 +132,8 @@ class RestAPI:
 
     def updateSecret(self, params, query, body):  # noqa: N802
         self._check_value(body)
-        with self.state.lock:
-            secret = self._secret(params["id"])
-            secret.value = body.get("value", secret.value)
-            secret.description = body.get("description", secret.description)
-            return 200, secret.rest()
+        self._secret(params["id"])
+        return 200, self.state.update_secret(params["id"], body).rest()
 
     def deleteSecret(self, params, query, body):  # noqa: N802
         with self.state.lock:

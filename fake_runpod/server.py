@@ -23,7 +23,9 @@ from . import contract
 from .faults import Faults
 from .graphql_api import GraphQLAPI, root_fields
 from .rest_api import RestAPI, RestError, problem
+from .rest_pods import RestPods
 from .state import LoggedRequest, State
+from .timing import Timing, check_scale
 
 log = logging.getLogger("fake_runpod")
 
@@ -32,6 +34,15 @@ HTML_502 = (
     "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
     "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>cloudflare</center>\r\n"
     "</body>\r\n</html>\r\n"
+)
+
+# Cloudflare, in front of api.runpod.io, refuses Python's default urllib User-Agent with its
+# error 1010 (runpod/containers tests/runpod_smoke/api.py); the page is shortened here.
+CLOUDFLARE_1010 = (
+    "<!DOCTYPE html>\n<html><head><title>Access denied | api.runpod.io used Cloudflare to "
+    "restrict access</title></head>\n<body><h1>Error 1010</h1><h2>Access denied</h2>"
+    "<p>The owner of this website (api.runpod.io) has banned your access based on your "
+    "browser's signature.</p></body></html>\n"
 )
 
 
@@ -46,21 +57,34 @@ class FakeRunpod:
         port: int = 0,
         api_key: str = DEFAULT_API_KEY,
         timeout_sleep: float = 35.0,
+        realistic: bool = False,
+        time_scale: float = 1.0,
     ) -> None:
         self.api_key = api_key
         self.timeout_sleep = timeout_sleep  # > the runpod SDK's 30 s request timeout
         self._defaults = (pod_start_delay, timeout_sleep)  # what reset() goes back to
         self.faults = Faults()
         self.faults.set(faults)  # ValueError on an unknown fault, before anything starts
+        # realistic: Runpod's timings, mixed CUDA drivers, its capacity and transient errors
+        self.timing = Timing(realistic, time_scale)  # ValueError on a bad time_scale
+        self._time_scale = time_scale
         self._port = port
         self._root = Path(tempfile.mkdtemp(prefix="fake-runpod-"))
         # ECDSA: generating it is instant (RSA would cost a noticeable part of a second)
         self.host_key = paramiko.ECDSAKey.generate()
-        self.state = State(self._root, self.host_key, self._refuse_ssh)
-        self.graphql = GraphQLAPI(self.state, self.faults, pod_start_delay)
+        self.state = State(self._root, self.host_key, self._refuse_ssh, self.timing)
+        self._stopping = threading.Event()
+        self.graphql = GraphQLAPI(
+            self.state,
+            self.faults,
+            pod_start_delay,
+            self.timing,
+            self._stopping,
+            lambda: self.timeout_sleep,
+        )
         self.pod_start_delay = pod_start_delay
         self.rest = RestAPI(self.state)
-        self._stopping = threading.Event()
+        self.rest_pods = RestPods(self.state, self.graphql)
         self._http: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -100,6 +124,20 @@ class FakeRunpod:
         return f"http://127.0.0.1:{self._http.server_address[1]}"
 
     @property
+    def realistic(self) -> bool:
+        return self.timing.realistic
+
+    @property
+    def time_scale(self) -> float:
+        """The factor on every modelled duration (realistic pulls, sshd start-up,
+        terminateAfter); a test may change it."""
+        return self.timing.time_scale
+
+    @time_scale.setter
+    def time_scale(self, factor: float) -> None:
+        self.timing.time_scale = check_scale(factor)
+
+    @property
     def pod_start_delay(self) -> float:
         """Seconds from create (or resume) to runtime; a test may change it, reset() restores."""
         return self.graphql.start_delay
@@ -113,10 +151,11 @@ class FakeRunpod:
 
     def reset(self) -> None:
         """Forget pods (their SSH servers stop), volumes, secrets, faults and the request log;
-        pod_start_delay and timeout_sleep go back to their constructor values."""
+        pod_start_delay, timeout_sleep and time_scale go back to their constructor values."""
         self.faults.clear()
         self.state.clear()
         self.pod_start_delay, self.timeout_sleep = self._defaults
+        self.time_scale = self._time_scale
 
     @property
     def requests(self) -> list[LoggedRequest]:
@@ -193,6 +232,9 @@ class _Handler(BaseHTTPRequestHandler):
                     "application/problem+json",
                 )
                 return
+            if self.headers.get("User-Agent", "").startswith("Python-urllib/"):
+                self._send(403, CLOUDFLARE_1010.encode(), "text/html; charset=UTF-8")
+                return
             if self._injected_fault(surface):
                 return
             if self.headers.get("Authorization", "") != f"Bearer {self.fake.api_key}":
@@ -213,20 +255,33 @@ class _Handler(BaseHTTPRequestHandler):
                 self._graphql(raw)
             else:
                 self._rest(path, parse_qs(split.query), raw)
+        except Exception as error:  # the fake's own bug: say so with a 500, never hang up
+            self._crashed(f"{self.command} {path}: {error!r}")
         finally:
             if not self._status:  # no answer at all (stopped during a held-back answer)
                 self._log(0)
+
+    def _crashed(self, message: str) -> None:
+        log.exception("fake Runpod crashed serving %s", message)
+        with self.fake.state.lock:
+            self.fake.state.internal_errors.append(f"crashed: {message}")
+        if not self._status:
+            body = problem(500, "the fake Runpod crashed (its bug; see fake.internal_errors)")
+            self._json(500, body, "application/problem+json")
 
     def _injected_fault(self, surface: str) -> bool:
         """Faults in front of the API. A lost answer (`timeout:`, `lost:`) is not one of them:
         the request is served first and only its answer is held back or replaced (_send), as
         when a proxy or the network loses the answer to a create that Runpod did carry out."""
-        timeout = self.fake.faults.take("timeout", (surface,))
+        kinds: tuple[str, ...] = (surface,)
+        if surface == "rest" and self.command == "POST":
+            kinds = (surface, "rest_create")  # a fault only for creates (REST POSTs)
+        timeout = self.fake.faults.take("timeout", kinds)
         if timeout is not None:
             self._answer_delay = (
                 timeout.value if timeout.value is not None else self.fake.timeout_sleep
             )
-        self._answer_lost = self.fake.faults.take("lost", (surface,)) is not None
+        self._answer_lost = self.fake.faults.take("lost", kinds) is not None
         fault = self.fake.faults.take(surface)
         if fault is None:
             return False
@@ -253,7 +308,7 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             payload = json.loads(raw or b"null")
             query = payload["query"]
-            if not isinstance(query, str):
+            if not isinstance(query, str) or not _is_utf8(payload):
                 raise TypeError
         except (ValueError, TypeError, KeyError):
             self._json(
@@ -284,10 +339,14 @@ class _Handler(BaseHTTPRequestHandler):
                     body = json.loads(raw)
                 except ValueError:
                     raise RestError(400, "request body must be JSON") from None
+                if not _is_utf8(body):
+                    raise RestError(400, "request body must be UTF-8 JSON (unpaired surrogate)")
                 errors = operation.request_errors(body)
                 if errors:
                     raise RestError(422, "Request validation failed.", errors)
-            status, answer = self.fake.rest.handle(operation.operation_id, params, query, body)
+            pods = operation.template.startswith("/v2/pods")
+            api = self.fake.rest_pods if pods else self.fake.rest
+            status, answer = api.handle(operation.operation_id, params, query, body)
             content_type = "application/json" if answer is not None else None
         except RestError as error:
             status, answer = error.status, problem(error.status, error.detail, error.errors)
@@ -341,3 +400,13 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(data)
         except OSError:
             pass  # the client gave up (e.g. its timeout fired while the answer was held back)
+
+
+def _is_utf8(body) -> bool:
+    """False when JSON text held an unpaired surrogate escape ("\\udcff"): valid JSON, but no
+    text (the client sent bytes that were never UTF-8)."""
+    try:
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

@@ -1,9 +1,13 @@
-"""One paramiko SSH server per running pod, on 127.0.0.1 and an ephemeral port.
+"""One paramiko SSH server per running pod, on 127.0.0.1 and an ephemeral port: the pod's sshd.
 
-Like a Runpod official image: user root, only the keys from the pod's PUBLIC_KEY env var.
-An exec request runs `/bin/bash -c CMD` on this machine with the pod's env, HOME and cwd; a
-shell request (plain `ssh host`) runs `/bin/bash` reading commands from stdin. SFTP is
-served by paramiko's stock SFTP server rooted at "/" (so scp -s / sftp work too).
+Like sshd in a Runpod official image: user root, only the keys in /root/.ssh/authorized_keys
+(start.sh puts PUBLIC_KEY there). The port is mapped as soon as the pod has its runtime, but
+until sshd is up (open()) a connection is reset without an SSH banner, as a port with
+nothing behind it is. An exec request runs `/bin/bash -c CMD` inside the pod's container
+(container.py) with sshd's environment, not the container's: HOME=/root, USER, LOGNAME,
+SHELL, PATH, MAIL, SSH_CLIENT, SSH_CONNECTION; cwd /root. A shell request (plain `ssh host`)
+runs `/bin/bash` reading commands from stdin (there is no pty). SFTP is paramiko's SFTP
+server over the pod's paths (/root, /workspace, ... are mapped to their folders here).
 """
 
 from __future__ import annotations
@@ -11,20 +15,23 @@ from __future__ import annotations
 import base64
 import logging
 import os
-import signal
 import socket
 import struct
-import subprocess
 import threading
 from collections.abc import Callable
-from pathlib import Path
 
 import paramiko
 from paramiko.sftp_server import SFTPServer
 from paramiko.sftp_si import SFTPServerInterface
 
+from .container import Container
+from .image import PIP_GUARD, guarded_path
+
 log = logging.getLogger("fake_runpod.ssh")
-logging.getLogger("paramiko").setLevel(logging.CRITICAL)  # client hang-ups are normal here
+# Client hang-ups are normal here (a readiness probe reads the banner and goes). The runpod
+# SDK sets paramiko's level back to WARNING when imported: keep its records away instead.
+logging.getLogger("paramiko").addHandler(logging.NullHandler())
+logging.getLogger("paramiko").propagate = False
 
 
 def authorized_blobs(public_keys: str) -> set[bytes]:
@@ -50,7 +57,7 @@ class _PodServerInterface(paramiko.ServerInterface):
         return "publickey"
 
     def check_auth_publickey(self, username, key):
-        if username == "root" and key.asbytes() in self.pod_ssh.allowed:
+        if username == "root" and key.asbytes() in self.pod_ssh.authorized_keys():
             return paramiko.AUTH_SUCCESSFUL
         return paramiko.AUTH_FAILED
 
@@ -67,12 +74,10 @@ class _PodServerInterface(paramiko.ServerInterface):
 
     def check_channel_exec_request(self, channel, command):
         text = command.decode("utf-8", "replace") if isinstance(command, bytes) else command
-        self.pod_ssh.spawn(channel, ["/bin/bash", "-c", text])
-        return True
+        return self.pod_ssh.spawn(channel, ["/bin/bash", "-c", text])
 
     def check_channel_shell_request(self, channel):
-        self.pod_ssh.spawn(channel, ["/bin/bash"])
-        return True
+        return self.pod_ssh.spawn(channel, ["/bin/bash"])
 
 
 class _SFTPServer(SFTPServer):
@@ -86,22 +91,25 @@ class _SFTPServer(SFTPServer):
 
 
 class _RootSFTP(SFTPServerInterface):
-    """paramiko's SFTP server over the real filesystem, starting in the pod's HOME."""
+    """paramiko's SFTP server over the pod's paths, starting in its HOME (/root)."""
 
-    def __init__(self, server, *args, home: str = "/", **kwargs):
+    def __init__(self, server, *args, container: Container, **kwargs):
         super().__init__(server, *args, **kwargs)
-        self.home = home
+        self.container = container
 
     def canonicalize(self, path):
-        if not os.path.isabs(path):
-            path = os.path.join(self.home, path)
-        return os.path.normpath(path)
+        """The path as the pod sees it."""
+        return os.path.normpath(os.path.join("/root", path))
+
+    def local(self, path):
+        """Where that path is on this machine."""
+        return self.container.host_path(self.canonicalize(path))
 
 
-def _sftp_handler(home: str):
+def _sftp_handler(container: Container):
     class Handler(_RootSFTP):
         def __init__(self, server, *args, **kwargs):
-            super().__init__(server, *args, home=home, **kwargs)
+            super().__init__(server, *args, container=container, **kwargs)
 
     return Handler
 
@@ -138,7 +146,7 @@ def _stub_sftp_methods() -> None:
         return wrapper
 
     def list_folder(self, path):
-        path = self.canonicalize(path)
+        path = self.local(path)
         out = []
         for name in os.listdir(path):
             attr = SFTPAttributes.from_stat(os.lstat(os.path.join(path, name)))
@@ -147,7 +155,7 @@ def _stub_sftp_methods() -> None:
         return out
 
     def open_(self, path, flags, attr):
-        path = self.canonicalize(path)
+        path = self.local(path)
         fd = os.open(path, flags, 0o644)
         mode = "rb"
         if flags & os.O_WRONLY:
@@ -163,31 +171,31 @@ def _stub_sftp_methods() -> None:
 
     def simple(op):
         def method(self, path, *rest):
-            op(self.canonicalize(path), *rest)
+            op(self.local(path), *rest)
             return SFTP_OK
 
         return method
 
     def setstat(self, path, attr):
-        _apply_attrs(self.canonicalize(path), attr)
+        _apply_attrs(self.local(path), attr)
         return SFTP_OK
 
     def rename(self, old, new):
-        os.rename(self.canonicalize(old), self.canonicalize(new))
+        os.rename(self.local(old), self.local(new))
         return SFTP_OK
 
     methods = {
         "list_folder": list_folder,
-        "stat": lambda self, p: SFTPAttributes.from_stat(os.stat(self.canonicalize(p))),
-        "lstat": lambda self, p: SFTPAttributes.from_stat(os.lstat(self.canonicalize(p))),
+        "stat": lambda self, p: SFTPAttributes.from_stat(os.stat(self.local(p))),
+        "lstat": lambda self, p: SFTPAttributes.from_stat(os.lstat(self.local(p))),
         "open": open_,
         "remove": simple(os.remove),
         "rename": rename,
         "posix_rename": rename,
-        "mkdir": lambda self, p, attr: (os.mkdir(self.canonicalize(p)), SFTP_OK)[1],
+        "mkdir": lambda self, p, attr: (os.mkdir(self.local(p)), SFTP_OK)[1],
         "rmdir": simple(os.rmdir),
         "chattr": setstat,
-        "readlink": lambda self, p: os.readlink(self.canonicalize(p)),
+        "readlink": lambda self, p: os.readlink(self.local(p)),
     }
     for name, fn in methods.items():
         setattr(_RootSFTP, name, convert(fn))
@@ -197,27 +205,20 @@ _stub_sftp_methods()
 
 
 class PodSSH:
-    """The SSH server of one pod. start() binds; stop() closes everything, quickly."""
+    """The sshd of one pod. start() maps the port; open() is sshd coming up; stop() closes
+    everything, quickly."""
 
     def __init__(
-        self,
-        host_key: paramiko.PKey,
-        public_keys: str,
-        env: dict[str, str],
-        home: Path,
-        refuse: Callable[[], bool],
+        self, host_key: paramiko.PKey, container: Container, refuse: Callable[[], bool]
     ) -> None:
         self.host_key = host_key
-        self.allowed = authorized_blobs(public_keys)
-        self.env = env
-        self.home = home
+        self.container = container
         self.refuse = refuse  # asked once per TCP connection: reset it instead of serving?
         self.port = 0
+        self.answering = threading.Event()  # sshd is up and sends its banner
         self._sock: socket.socket | None = None
         self._lock = threading.Lock()
         self._transports: set[paramiko.Transport] = set()
-        self._procs: set[subprocess.Popen] = set()
-        self._groups: set[int] = set()  # process groups started here (background jobs too)
         self._stopped = threading.Event()
 
     def start(self) -> int:
@@ -230,6 +231,9 @@ class PodSSH:
         threading.Thread(target=self._accept_loop, name=f"ssh-{self.port}", daemon=True).start()
         return self.port
 
+    def open(self) -> None:
+        self.answering.set()
+
     def stop(self) -> None:
         self._stopped.set()
         if self._sock is not None:
@@ -239,14 +243,17 @@ class PodSSH:
                 pass
             self._sock.close()
         with self._lock:
-            transports, groups = list(self._transports), list(self._groups)
-        for group in groups:  # a terminated pod leaves no process behind
-            try:
-                os.killpg(group, signal.SIGKILL)
-            except OSError:
-                pass
+            transports = list(self._transports)
         for transport in transports:
             transport.close()
+
+    def authorized_keys(self) -> set[bytes]:
+        path = self.container.host_path("/root/.ssh/authorized_keys")
+        try:
+            with open(path, encoding="utf-8", errors="replace") as file:
+                return authorized_blobs(file.read())
+        except OSError:
+            return set()
 
     def _accept_loop(self) -> None:
         while not self._stopped.is_set():
@@ -254,8 +261,8 @@ class PodSSH:
                 conn, _ = self._sock.accept()
             except OSError:
                 return
-            if self.refuse():
-                # RST instead of a banner, like a port whose sshd is not up yet
+            if not self.answering.is_set() or self.refuse():
+                # RST instead of a banner: nothing listens behind the mapped port (yet)
                 conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                 conn.close()
                 continue
@@ -264,7 +271,7 @@ class PodSSH:
     def _serve(self, conn: socket.socket) -> None:
         transport = paramiko.Transport(conn)
         transport.add_server_key(self.host_key)
-        transport.set_subsystem_handler("sftp", _SFTPServer, _sftp_handler(str(self.home)))
+        transport.set_subsystem_handler("sftp", _SFTPServer, _sftp_handler(self.container))
         with self._lock:
             if self._stopped.is_set():
                 transport.close()
@@ -282,57 +289,72 @@ class PodSSH:
         with self._lock:
             self._transports.discard(transport)
 
-    def spawn(self, channel: paramiko.Channel, argv: list[str]) -> None:
-        proc = subprocess.Popen(
-            argv,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            cwd=self.home,
-            env=self.env,
-            start_new_session=True,
-        )
-        with self._lock:
-            self._procs.add(proc)
-            self._groups.add(proc.pid)  # start_new_session: pgid == pid
-        threading.Thread(target=self._run, args=(channel, proc), daemon=True).start()
+    def session_env(self, channel: paramiko.Channel) -> dict[str, str]:
+        """What sshd gives a session: not the container's environment."""
+        client_ip, client_port = channel.get_transport().getpeername()[:2]
+        return {
+            "HOME": "/root",
+            "USER": "root",
+            "LOGNAME": "root",
+            "SHELL": "/bin/bash",
+            "PATH": guarded_path(os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin")),
+            **PIP_GUARD,
+            "MAIL": "/var/mail/root",
+            "SSH_CLIENT": f"{client_ip} {client_port} 22",
+            "SSH_CONNECTION": f"{client_ip} {client_port} 127.0.0.1 22",
+        }
 
-    def _run(self, channel: paramiko.Channel, proc: subprocess.Popen) -> None:
-        def pump_out(stream, send) -> None:
-            for chunk in iter(lambda: stream.read1(65536), b""):
-                try:
-                    send(chunk)
-                except OSError:
-                    break
+    def spawn(self, channel: paramiko.Channel, argv: list[str]) -> bool:
+        """Start argv in the pod for this channel; False when the pod cannot run it."""
+        stdin_r, stdin_w = os.pipe()
+        stdout_r, stdout_w = os.pipe()
+        stderr_r, stderr_w = os.pipe()
+        try:
+            session = self.container.run(
+                argv, self.session_env(channel), "/root", (stdin_r, stdout_w, stderr_w)
+            )
+        except OSError:
+            for fd in (stdin_r, stdin_w, stdout_r, stdout_w, stderr_r, stderr_w):
+                os.close(fd)
+            return False
+        for fd in (stdin_r, stdout_w, stderr_w):  # the command holds them now
+            os.close(fd)
+        threading.Thread(
+            target=self._run, args=(channel, session, stdin_w, stdout_r, stderr_r), daemon=True
+        ).start()
+        return True
+
+    def _run(self, channel: paramiko.Channel, session, stdin_w, stdout_r, stderr_r) -> None:
+        def pump_out(fd: int, send) -> None:
+            with os.fdopen(fd, "rb", buffering=0) as stream:
+                for chunk in iter(lambda: stream.read(65536), b""):
+                    try:
+                        send(chunk)
+                    except OSError:
+                        break
 
         def pump_in() -> None:
-            try:
-                while True:
-                    data = channel.recv(65536)
-                    if not data:
-                        break
-                    proc.stdin.write(data)
-                    proc.stdin.flush()
-            except (OSError, EOFError):
-                pass
-            finally:
+            with os.fdopen(stdin_w, "wb", buffering=0) as stream:
                 try:
-                    proc.stdin.close()
-                except OSError:
+                    while True:
+                        data = memoryview(channel.recv(65536))
+                        if not data:
+                            break
+                        while data:
+                            data = data[stream.write(data) :]
+                except (OSError, EOFError):
                     pass
 
         threading.Thread(target=pump_in, daemon=True).start()
-        out = threading.Thread(target=pump_out, args=(proc.stdout, channel.sendall))
-        err = threading.Thread(target=pump_out, args=(proc.stderr, channel.sendall_stderr))
+        out = threading.Thread(target=pump_out, args=(stdout_r, channel.sendall))
+        err = threading.Thread(target=pump_out, args=(stderr_r, channel.sendall_stderr))
         out.start()
         err.start()
-        status = proc.wait()
+        status = session.wait_status()
         out.join()
         err.join()
-        with self._lock:
-            self._procs.discard(proc)
         try:
-            channel.send_exit_status(status if status >= 0 else 128 - status)
+            channel.send_exit_status(status)
             channel.shutdown_write()
             channel.close()
         except (OSError, EOFError):

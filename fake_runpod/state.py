@@ -1,11 +1,17 @@
 """The fake's state: network volumes, secrets, pods (with their lifecycle) and a request log.
 
-One RLock guards everything: HTTP handler threads, pod start timers and SSH threads all go
+One RLock guards everything: HTTP handler threads, pod timers and SSH threads all go
 through State. Pod lifecycle:
-  create -> desiredStatus RUNNING, runtime None
-  after the start delay -> env secrets substituted, fresh HOME, SSH server up, runtime set
-  stop -> EXITED, runtime None, SSH down (HOME is container disk: a resume gets a new one)
-  terminate -> SSH down, HOME deleted, the pod is gone; its network volume stays.
+  create -> desiredStatus RUNNING, runtime None (the image is being pulled)
+  after the pull (start_delay) -> on a machine whose CUDA driver is older than the image
+      needs, the container never starts: runtime stays None, lastStatusChange says why.
+      Otherwise: secrets substituted, a fresh HOME, start-up files (startup.py), the
+      container (container.py) and the SSH port mapped: runtime set. sshd answers once it is
+      up (timing.sshd_start later), and only when the pod has a PUBLIC_KEY.
+  stop -> EXITED, runtime None, SSH down, processes killed (HOME is container disk: a resume
+      gets a new one)
+  terminate (or terminateAfter reached) -> all of that, and the pod is gone; its network
+      volume stays.
 """
 
 from __future__ import annotations
@@ -23,10 +29,21 @@ from pathlib import Path
 import paramiko
 
 from . import catalog
+from .container import Container, ContainerError, RootFS
+from .image_tags import cuda_key, image_cuda
 from .ssh import PodSSH
+from .startup import container_env, write_startup
+from .timing import Timing
 
 SECRET_REF = re.compile(r"\{\{\s*RUNPOD_SECRET_([A-Za-z0-9_.\-/]+)\s*\}\}")
 MAX_ENV_VARS = 50  # docs.runpod.io/pods/templates/environment-variables
+# What Runpod's system log shows when the machine's driver is too old for the image
+# (github.com/runpod/containers/issues/98, 2025-08-10); the fake puts it in lastStatusChange.
+CUDA_FAILURE = (
+    "error starting container: nvidia-container-cli: requirement error: unsatisfied "
+    "condition: cuda>={needed}, please update your driver to a newer version, or use an "
+    "earlier cuda container: unknown"
+)
 
 
 class DomainError(Exception):
@@ -68,12 +85,16 @@ class Secret:
     value: str  # never returned, never logged (repr=False above keeps it out of reprs)
     description: str | None
     created_at: str
+    value_updated_at: str  # set at creation and by every rotation of the value
 
     def rest(self) -> dict:
-        body = {"id": self.id, "name": self.name, "createdAt": self.created_at}
-        if self.description is not None:
-            body["description"] = self.description
-        return body
+        return {
+            "id": self.id,
+            "name": self.name,
+            "description": self.description,
+            "createdAt": self.created_at,
+            "valueLastUpdatedAt": self.value_updated_at,
+        }
 
     def __repr__(self) -> str:
         return f"Secret(id={self.id!r}, name={self.name!r})"
@@ -96,21 +117,33 @@ class Pod:
     volume_mount_path: str | None
     network_volume_id: str | None
     docker_args: str
-    start_delay: float | None  # None = never ready (fault pod:never_ready)
+    start_delay: float | None  # seconds to runtime (the pull); None = never (pod:never_ready)
     workspace: Path
+    host_cuda: str = "12.8"  # the CUDA version the machine's driver reports
+    start_ssh: bool = True
+    sshd_delay: float = 0.0  # seconds from runtime to sshd's banner
+    terminate_after: datetime | None = None
     desired_status: str = "RUNNING"
-    home: Path | None = None
+    home: Path | None = None  # /root of the running container, on this machine
     ssh: PodSSH | None = None
+    container: Container | None = None
     runtime_ports: list[dict] | None = None
     started_at: float | None = None
+    created_at: str = field(default_factory=_now)
     last_status_change: str = field(default_factory=_now)
-    timer: threading.Timer | None = None
+    boot: int = 0  # bumped when the pod stops: timers of an older boot do nothing
+    timers: list[threading.Timer] = field(default_factory=list)
+    backstop: threading.Timer | None = None
     machine_id: str = field(default_factory=lambda: _id(12))
     pod_host_id: str = ""
 
     @property
     def ssh_port(self) -> int | None:
         return self.ssh.port if self.ssh else None
+
+    @property
+    def mount_path(self) -> str:
+        return self.volume_mount_path or "/workspace"
 
 
 @dataclass
@@ -122,9 +155,16 @@ class LoggedRequest:
 
 
 class State:
-    def __init__(self, root: Path, host_key: paramiko.PKey, refuse_ssh: Callable[[], bool]):
+    def __init__(
+        self,
+        root: Path,
+        host_key: paramiko.PKey,
+        refuse_ssh: Callable[[], bool],
+        timing: Timing | None = None,
+    ):
         self.lock = threading.RLock()
         self.root = root
+        self.timing = timing or Timing()
         self.host_key = host_key
         self.refuse_ssh = refuse_ssh
         self.volumes: dict[str, Volume] = {}
@@ -133,6 +173,8 @@ class State:
         self.requests: list[LoggedRequest] = []
         self.internal_errors: list[str] = []  # contract violations by the fake itself
         self.user_pub_key = ""
+        self.create_count = 0  # pod creates so far (realistic mode's answers follow it)
+        self.rootfs: RootFS | None = None  # the pods' root folder, made on the first boot
         self.generation = 0  # bumped by clear(): late requests from before it are dropped
 
     # --- volumes -------------------------------------------------------------------------
@@ -140,7 +182,9 @@ class State:
         if catalog.data_center(dc_id) is None:
             raise DomainError(f"invalid data center: {dc_id}")
         tiers = catalog.VOLUME_TYPES[dc_id]
-        vtype = vtype or tiers[0]
+        if not tiers:
+            raise DomainError(f"data center {dc_id} does not offer network volumes")
+        vtype = vtype or tiers[0]  # the data center's default tier
         if vtype not in tiers:
             raise DomainError(f"data center {dc_id} does not offer {vtype} network volumes")
         with self.lock:
@@ -167,10 +211,23 @@ class State:
     # --- secrets -------------------------------------------------------------------------
     def create_secret(self, name: str, value: str, description: str | None) -> Secret:
         with self.lock:
-            if any(secret.name == name for secret in self.secrets.values()):
+            # unique regardless of case: the list's ?name= filter matches case-insensitively
+            # and returns "only the secret with this name" (api-reference-v2/account/list-secrets)
+            if any(secret.name.lower() == name.lower() for secret in self.secrets.values()):
                 raise DomainError(f"a secret named {name} already exists")
-            secret = Secret(_id(10), name, value, description, _now())
+            now = _now()
+            secret = Secret(_id(10), name, value, description, now, now)
             self.secrets[secret.id] = secret
+            return secret
+
+    def update_secret(self, secret_id: str, changes: dict) -> Secret:
+        """PATCH: a new value (rotation) and/or a description ("" clears it)."""
+        with self.lock:
+            secret = self.secrets[secret_id]
+            if "value" in changes:
+                secret.value, secret.value_updated_at = changes["value"], _now()
+            if "description" in changes:
+                secret.description = changes["description"] or None
             return secret
 
     def secret_value(self, name: str) -> str | None:
@@ -190,61 +247,122 @@ class State:
             pod = Pod(id=pod_id, workspace=workspace, **spec)
             pod.pod_host_id = f"{pod_id}-{pod.machine_id[:8]}"
             self.pods[pod_id] = pod
-            self._schedule_start(pod)
+            self._later(pod, pod.start_delay, self._boot)
+            self._schedule_backstop(pod)
             return pod
 
-    def _schedule_start(self, pod: Pod) -> None:
-        if pod.start_delay is None:
+    def _later(self, pod: Pod, delay: float | None, action) -> None:
+        """Run action(pod_id, boot) after delay seconds, unless the pod stops meanwhile."""
+        if delay is None:
             return
-        pod.timer = threading.Timer(pod.start_delay, self._boot, args=(pod.id,))
-        pod.timer.daemon = True
-        pod.timer.start()
+        timer = threading.Timer(delay, action, args=(pod.id, pod.boot))
+        timer.daemon = True
+        pod.timers.append(timer)
+        timer.start()
 
-    def _boot(self, pod_id: str) -> None:
+    def _current(self, pod_id: str, boot: int) -> Pod | None:
+        pod = self.pods.get(pod_id)
+        if pod is None or pod.boot != boot or pod.desired_status != "RUNNING":
+            return None
+        return pod
+
+    def _boot(self, pod_id: str, boot: int) -> None:
+        """The image is pulled: start the container (see the module docstring)."""
         with self.lock:
-            pod = self.pods.get(pod_id)
-            if pod is None or pod.desired_status != "RUNNING" or pod.ssh is not None:
+            pod = self._current(pod_id, boot)
+            if pod is None or pod.container is not None:
                 return
-            home = self.root / "homes" / f"{pod.id}-{_id(6)}"
-            home.mkdir(parents=True)
-            env = self.boot_env(pod, home)
-            ssh = None
-            if "22/tcp" in _split_ports(pod.ports):
-                ssh = PodSSH(self.host_key, env.get("PUBLIC_KEY", ""), env, home, self.refuse_ssh)
-                ssh.start()
-            pod.home, pod.ssh = home, ssh
+            needed = image_cuda(pod.image_name)
+            if needed and cuda_key(pod.host_cuda) < cuda_key(needed):
+                pod.last_status_change = CUDA_FAILURE.format(needed=needed)
+                return
+            container, ssh = self._prepare(pod)
+        try:
+            container.start()  # outside the lock: it takes a few hundred milliseconds
+        except ContainerError as error:
+            with self.lock:
+                if pod.container is container:  # not stopped meanwhile: the fake's own failure
+                    self.internal_errors.append(f"pod {pod_id}: {error}")
+            return
+        with self.lock:
+            if self._current(pod_id, boot) is not pod or pod.container is not container:
+                container.stop()  # stopped or terminated meanwhile
+                return
             pod.runtime_ports = _runtime_ports(pod.ports, ssh.port if ssh else None)
             pod.started_at = time.monotonic()
             pod.last_status_change = _now()
+            if ssh is not None and container.env.get("PUBLIC_KEY"):
+                self._later(pod, pod.sshd_delay, self._sshd_up)
 
-    def boot_env(self, pod: Pod, home: Path) -> dict[str, str]:
-        """The process env inside the pod: secrets substituted now, at boot.
+    def _prepare(self, pod: Pod) -> tuple[Container, PodSSH | None]:
+        """A fresh HOME, the start-up files and the (not yet started) container and sshd."""
+        folder = self.root / "pods" / f"{pod.id}-{_id(6)}"
+        home = folder / "home"
+        home.mkdir(parents=True)
+        binds = {
+            "/root": home,
+            pod.mount_path: pod.workspace,
+            "/etc/rp_environment": folder / "etc" / "rp_environment",
+        }
+        ssh_port_wanted = "22/tcp" in _split_ports(pod.ports)
+        if self.rootfs is None:
+            self.rootfs = RootFS(self.root / "rootfs")
+        container = Container(folder, self.rootfs, binds, {})
+        ssh = PodSSH(self.host_key, container, self.refuse_ssh) if ssh_port_wanted else None
+        port = ssh.start() if ssh else None
+        container.env = container_env(pod, self.boot_env(pod), port)
+        write_startup(folder / "etc", home, container.env)
+        pod.home, pod.container, pod.ssh = home, container, ssh
+        return container, ssh
+
+    def _sshd_up(self, pod_id: str, boot: int) -> None:
+        with self.lock:
+            pod = self._current(pod_id, boot)
+            if pod is not None and pod.ssh is not None:
+                pod.ssh.open()
+
+    def boot_env(self, pod: Pod) -> dict[str, str]:
+        """The pod's env inside the container: secrets substituted now, at boot.
 
         An unknown secret becomes an empty string (documented choice: the docs do not say).
+        With startSsh and no PUBLIC_KEY of its own, the pod gets the account's public keys
+        (REST v2 OpenAPI, CreatePodRequest.startSsh).
         """
-        import os
-
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
-        for key, value in pod.env.items():
-            env[key] = SECRET_REF.sub(lambda m: self.secret_value(m[1]) or "", value)
-        env.update(
-            HOME=str(home),
-            WORKSPACE=str(pod.workspace),
-            RUNPOD_POD_ID=pod.id,
-            USER="root",
-        )
+        env = {
+            key: SECRET_REF.sub(lambda m: self.secret_value(m[1]) or "", value)
+            for key, value in pod.env.items()
+        }
+        if pod.start_ssh and not env.get("PUBLIC_KEY") and self.user_pub_key:
+            env["PUBLIC_KEY"] = self.user_pub_key
         return env
 
+    def _schedule_backstop(self, pod: Pod) -> None:
+        """terminateAfter: the pod is terminated when that time comes (on the scaled clock)."""
+        if pod.terminate_after is None:
+            return
+        left = max(0.0, (pod.terminate_after - datetime.now(UTC)).total_seconds())
+        pod.backstop = threading.Timer(self.timing.scaled(left), self._backstop, args=(pod.id,))
+        pod.backstop.daemon = True
+        pod.backstop.start()
+
+    def _backstop(self, pod_id: str) -> None:
+        with self.lock:
+            if pod_id in self.pods:
+                self.terminate_pod(pod_id)
+
     def _halt(self, pod: Pod) -> None:
-        if pod.timer is not None:
-            pod.timer.cancel()
-            pod.timer = None
+        pod.boot += 1
+        for timer in pod.timers:
+            timer.cancel()
+        pod.timers.clear()
         if pod.ssh is not None:
             pod.ssh.stop()
             pod.ssh = None
-        if pod.home is not None:
-            shutil.rmtree(pod.home, ignore_errors=True)
-            pod.home = None
+        if pod.container is not None:
+            pod.container.stop()  # every process of the pod, background jobs too
+            shutil.rmtree(pod.container.folder, ignore_errors=True)
+            pod.container = None
+        pod.home = None
         pod.runtime_ports = None
         pod.started_at = None
 
@@ -265,13 +383,16 @@ class State:
                 pod.gpu_count = gpu_count
             pod.desired_status = "RUNNING"
             pod.last_status_change = _now()
-            self._schedule_start(pod)
+            delay = None if pod.start_delay is None else self.timing.resume(pod.start_delay)
+            self._later(pod, delay, self._boot)
             return pod
 
     def terminate_pod(self, pod_id: str) -> None:
         with self.lock:
             pod = self.pods.pop(pod_id)
             self._halt(pod)
+            if pod.backstop is not None:
+                pod.backstop.cancel()
             if pod.network_volume_id is None:
                 shutil.rmtree(pod.workspace, ignore_errors=True)
 
@@ -286,6 +407,7 @@ class State:
             self.requests.clear()
             self.internal_errors.clear()
             self.user_pub_key = ""
+            self.create_count = 0
             self.generation += 1
 
 

@@ -7,8 +7,9 @@ SHARED_DIR defaults to ../shared/runpod-api (relative to the repository root). W
 - graphql-schema.graphql: the whole reconstructed SDL with comments and descriptions stripped
   (the whole type system is kept so that a query for a real-but-unserved field validates and then
   gets a clear "not served by the fake" error, instead of a misleading validation error).
-- rest-v2-openapi.json: only the network-volume and catalog paths and the components they
-  reference, without prose (description/summary/example/examples).
+- rest-v2-openapi.json: only the pod, network-volume and catalog paths and the components they
+  reference, without prose (description/summary/example/examples) and code samples
+  (x-codeSamples).
 secrets-v2-openapi.json is NOT generated: it is written by hand (see SOURCE.md).
 """
 
@@ -26,12 +27,15 @@ from graphql.language.visitor import Visitor
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 KEPT_PATHS = (
+    "/v2/pods",
+    "/v2/pods/{id}",
+    "/v2/pods/{id}/action",
     "/v2/network-volumes",
     "/v2/network-volumes/{id}",
     "/v2/catalog/gpus",
     "/v2/catalog/datacenters",
 )
-PROSE_KEYS = {"description", "summary", "example", "examples"}
+PROSE_KEYS = {"description", "summary", "example", "examples", "x-codeSamples"}
 
 
 class _DropDescriptions(Visitor):

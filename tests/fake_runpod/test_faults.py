@@ -100,6 +100,25 @@ def test_timeout_sleeps_past_the_client_timeout(sdk):
     assert time.monotonic() - started < 2.0  # the faults are used up: no 3 s sleep
 
 
+@pytest.mark.parametrize("fault", ["lost:rest_create", "timeout:rest_create=2"])
+def test_a_create_fault_spares_the_reads_and_loses_the_create_answer(sdk, fault):
+    sdk.set_faults(fault)
+    headers = {"Authorization": f"Bearer {sdk.api_key}"}
+    assert volumes(sdk).status_code == 200  # reads before it are answered
+    body = {"name": "v", "size": 10, "dataCenter": "EU-SE-1"}
+    url = f"{sdk.url}/v2/network-volumes"
+    if fault.startswith("lost"):
+        answer = requests.post(url, json=body, headers=headers, timeout=5)
+        assert answer.status_code == 502 and "Bad Gateway" in answer.text
+    else:
+        with pytest.raises(requests.exceptions.ReadTimeout):
+            requests.post(url, json=body, headers=headers, timeout=0.5)
+    (made,) = sdk.volumes.values()  # carried out all the same
+    assert made.name == "v"
+    assert volumes(sdk).json()["networkVolumes"][0]["id"] == made.id
+    assert sdk.faults.pending() == []
+
+
 def test_no_capacity_fault(sdk):
     sdk.set_faults("create_pod:no_capacity")
     with pytest.raises(runpod_error.QueryError) as raised:
@@ -173,7 +192,7 @@ def test_grammar_examples_parse():
     parsed = parse(
         "graphql:500x3, rest:429x2,rest:500x1,graphql:html,rest:html,"
         "create_pod:no_capacity,ssh:refusex2,pod:slow_start=20s,pod:never_ready,"
-        "timeout:graphqlx1"
+        "timeout:graphqlx1,timeout:rest_create=65s,lost:rest_createx2"
     )
     assert [str(f) for f in parsed] == [
         "graphql:500x3",
@@ -186,6 +205,8 @@ def test_grammar_examples_parse():
         "pod:slow_start=20sx1",
         "pod:never_readyx1",
         "timeout:graphqlx1",
+        "timeout:rest_create=65sx1",
+        "lost:rest_createx2",
     ]
 
 

@@ -9,7 +9,7 @@ import requests
 import runpod
 from runpod import error as runpod_error
 
-from fake_runpod import FakeRunpod
+from fake_runpod import FakeRunpod, scheduler
 from fake_runpod.catalog import NO_CAPACITY
 from tests.fake_runpod.helpers import wait_for_runtime
 
@@ -347,3 +347,73 @@ def test_a_gap_in_the_fakes_answers_is_recorded_as_its_own_bug(sdk, monkeypatch)
         "GraphQL pod.desiredStatus: Cannot return null for non-nullable field Pod.desiredStatus."
     ]
     sdk.state.internal_errors.clear()  # expected here; the fixture checks the rest
+
+
+CREATE = (
+    'mutation {{ podFindAndDeployOnDemand(input: {{ name: "p", imageName: "img", '
+    'gpuTypeId: "NVIDIA RTX A4000", cloudType: SECURE {extra} }}) {{ id }} }}'
+)
+
+
+@pytest.mark.parametrize(
+    ("fault", "message"),
+    [
+        ("create_pod:no_resources", scheduler.NO_RESOURCES),
+        ("create_pod:transient", scheduler.TRANSIENT),
+        ("create_pod:no_capacity", NO_CAPACITY),
+    ],
+)
+def test_create_refusals_are_runpods_own_words(sdk, fault, message):
+    sdk.set_faults(fault)
+    body = graphql(sdk, CREATE.format(extra="")).json()
+    assert body["data"] is None and body["errors"][0]["message"] == message
+    assert sdk.pods == {}
+    assert "does not have the resources to deploy your pod" in scheduler.NO_RESOURCES
+    assert scheduler.TRANSIENT.startswith("Something went wrong. Please try again later")
+
+
+def test_a_null_create_makes_the_pod_but_answers_nothing(sdk):
+    sdk.set_faults("create_pod:null")
+    body = graphql(sdk, CREATE.format(extra="")).json()
+    assert body == {"data": {"podFindAndDeployOnDemand": None}}
+    assert len(sdk.pods) == 1
+
+
+def test_a_held_back_create_answer_comes_after_the_pod(sdk):
+    sdk.set_faults("create_pod:timeout=2s")
+    with pytest.raises(requests.ReadTimeout):
+        requests.post(
+            f"{sdk.url}/graphql",
+            json={"query": CREATE.format(extra="")},
+            headers={"Authorization": f"Bearer {sdk.api_key}"},
+            timeout=0.5,
+        )
+    assert len(sdk.pods) == 1  # made before the answer was held back
+    assert runpod.get_gpus()  # other requests are answered meanwhile
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ('allowedCudaVersions: ["12"]', "Invalid CUDA version: 12"),
+        ('allowedCudaVersions: ["twelve.8"]', "Invalid CUDA version"),
+        ('volumeMountPath: "/"', "Invalid volumeMountPath"),
+        ('volumeMountPath: "workspace"', "Invalid volumeMountPath"),
+        ('volumeMountPath: "/data/volume"', "one top-level folder"),
+        ('env: [{key: "X", value: "\\udcff"}]', "Invalid Unicode escape sequence"),  # no text
+    ],
+)
+def test_pod_inputs_the_fake_cannot_honour_are_refused(sdk, extra, message):
+    body = graphql(sdk, CREATE.format(extra=extra)).json()
+    assert message in body["errors"][0]["message"]
+    assert sdk.pods == {}
+
+
+def test_allowed_cuda_versions_match_exactly(sdk):
+    made = graphql(sdk, CREATE.format(extra='allowedCudaVersions: ["12.8"]')).json()
+    assert sdk.pods[made["data"]["podFindAndDeployOnDemand"]["id"]].host_cuda == "12.8"
+    refused = graphql(sdk, CREATE.format(extra='allowedCudaVersions: ["12.9"]')).json()
+    assert refused["errors"][0]["message"] == NO_CAPACITY
+    sdk.set_faults("pod:old_driver")
+    old = graphql(sdk, CREATE.format(extra="")).json()
+    assert sdk.pods[old["data"]["podFindAndDeployOnDemand"]["id"]].host_cuda == "12.4"

@@ -31,7 +31,9 @@ def assert_problem(response: requests.Response, status: int) -> dict:
 
 def test_network_volume_lifecycle(api, fake_runpod):
     created = api(
-        "POST", "/network-volumes", json={"name": "kgl", "size": 10, "dataCenter": "EU-RO-1"}
+        "POST",
+        "/network-volumes",
+        json={"name": "kgl", "size": 10, "dataCenter": "EU-RO-1", "type": "STANDARD"},
     )
     assert created.status_code == 201
     volume = created.json()
@@ -114,7 +116,7 @@ def test_volume_rules(api, fake_runpod):
     assert_problem(api("PATCH", "/network-volumes/nope", json={"size": 60}), 404)
     assert_problem(api("DELETE", "/network-volumes/nope"), 404)
     assert_problem(api("PUT", f"/network-volumes/{volume_id}", json={"size": 60}), 405)
-    assert_problem(api("GET", "/pods"), 404)  # not part of the fake's contract
+    assert_problem(api("GET", "/no-such-thing"), 404)  # not part of the fake's contract
     bad_json = api(
         "POST", "/network-volumes", data=b"{nope", headers={"Content-Type": "application/json"}
     )
@@ -162,7 +164,7 @@ def test_secret_lifecycle_never_returns_the_value(api, fake_runpod):
     assert one.json() == secret
     for response in (created, listed, one):
         assert SECRET_VALUE not in response.text
-        assert "value" not in json.dumps(response.json())
+    assert "value" not in created.json() and "value" not in listed.json()["secrets"][0]
     # nor in the fake's own state reprs or request log
     assert SECRET_VALUE not in repr(fake_runpod.secrets)
     assert SECRET_VALUE not in repr(fake_runpod.requests)
@@ -254,3 +256,119 @@ def test_a_response_that_breaks_the_contract_fails_loudly(api, fake_runpod, monk
     assert "broke its contract" in assert_problem(response, 500)["detail"]
     assert len(fake_runpod.internal_errors) == 2
     fake_runpod.state.internal_errors.clear()  # expected here; the fixture checks the rest
+
+
+# ---- storage tiers: defaults, prices, data centers without network volumes ----------------
+def test_each_data_center_lists_its_volume_tiers(api):
+    centers = {dc["id"]: dc for dc in api("GET", "/catalog/datacenters").json()["dataCenters"]}
+    assert set(centers["EU-RO-1"]["networkVolumeTypes"]) == {"STANDARD", "HIGH_PERFORMANCE"}
+    assert centers["EU-SE-1"]["networkVolumeTypes"] == ["STANDARD"]
+    assert centers["US-TX-3"]["networkVolumeTypes"] == []  # "Empty = none" in the contract
+
+
+@pytest.mark.parametrize(
+    ("data_center", "default"), [("EU-RO-1", "HIGH_PERFORMANCE"), ("US-KS-2", "STANDARD")]
+)
+def test_a_volume_without_a_type_gets_the_data_centers_default(api, data_center, default):
+    body = {"name": "v", "size": 10, "dataCenter": data_center}
+    assert api("POST", "/network-volumes", json=body).json()["type"] == default
+    body["type"] = "STANDARD"
+    assert api("POST", "/network-volumes", json=body).json()["type"] == "STANDARD"
+
+
+def test_no_volume_where_the_data_center_has_none(api, fake_runpod):
+    for body in (
+        {"name": "v", "size": 10, "dataCenter": "US-TX-3"},
+        {"name": "v", "size": 10, "dataCenter": "US-TX-3", "type": "STANDARD"},
+    ):
+        refused = api("POST", "/network-volumes", json=body)
+        assert "US-TX-3 does not offer" in assert_problem(refused, 400)["detail"]
+    assert fake_runpod.volumes == {}
+
+
+def test_every_offered_tier_has_a_price_and_high_performance_costs_more():
+    from fake_runpod import catalog
+
+    for data_center, tiers in catalog.VOLUME_TIERS.items():
+        assert catalog.data_center(data_center) is not None
+        assert all(price > 0 for price in tiers.values())
+        assert tiers.get("STANDARD") in (None, 0.07)  # docs: $0.07/GB/month under 1 TB
+        if "HIGH_PERFORMANCE" in tiers:
+            assert tiers["HIGH_PERFORMANCE"] > tiers["STANDARD"]
+    prices = {tiers.get("HIGH_PERFORMANCE") for tiers in catalog.VOLUME_TIERS.values()}
+    assert len(prices - {None}) > 1  # varies by data center
+
+
+# ---- secrets as the docs describe them -----------------------------------------------------
+def test_secret_shape_follows_the_docs(api):
+    made = api("POST", "/account/secrets", json={"name": "hf-token", "value": "hf_x"}).json()
+    assert set(made) == {"id", "name", "description", "createdAt", "valueLastUpdatedAt"}
+    assert made["description"] is None and made["valueLastUpdatedAt"] == made["createdAt"]
+    described = api("PATCH", f"/account/secrets/{made['id']}", json={"description": "HF"})
+    assert described.json()["description"] == "HF"
+    cleared = api("PATCH", f"/account/secrets/{made['id']}", json={"description": ""})
+    assert cleared.json()["description"] is None  # docs: send "" to clear
+
+
+def test_secret_names_are_unique_whatever_their_case(api):
+    assert api("POST", "/account/secrets", json={"name": "Kaggle", "value": "a"}).ok
+    taken = api("POST", "/account/secrets", json={"name": "kaggle", "value": "b"})
+    assert "already exists" in assert_problem(taken, 409)["detail"]
+    assert "b" not in taken.json()["detail"].split()
+
+
+def test_secrets_can_be_listed_by_name_in_any_case(api):
+    for name in ("kaggle_api_token", "hf_token"):
+        api("POST", "/account/secrets", json={"name": name, "value": "v"})
+    found = api("GET", "/account/secrets", params={"name": "KAGGLE_API_TOKEN"}).json()["secrets"]
+    assert [secret["name"] for secret in found] == ["kaggle_api_token"]
+    assert api("GET", "/account/secrets", params={"name": "none"}).json() == {"secrets": []}
+
+
+def test_a_description_over_65535_bytes_is_422(api):
+    body = {"name": "tok", "value": "v", "description": "説" * 30000}  # 90,000 bytes
+    problem = assert_problem(api("POST", "/account/secrets", json=body), 422)
+    assert problem["errors"] == ["$.description: must be at most 65535 bytes"]
+
+
+# ---- bytes that are no text, and the fake's own bugs: an answer, never a hang-up ----------
+def test_an_unpaired_surrogate_is_a_400_not_a_crash(api, fake_runpod):
+    raw = b'{"name": "tok", "value": "KGAT_\\udcff"}'  # valid JSON, not text
+    refused = api(
+        "POST", "/account/secrets", data=raw, headers={"Content-Type": "application/json"}
+    )
+    assert "UTF-8" in assert_problem(refused, 400)["detail"]
+    assert "KGAT" not in refused.text
+    assert fake_runpod.secrets == {} and fake_runpod.internal_errors == []
+    query = b'{"query": "{ myself { id } }", "variables": {"x": "\\udcff"}}'
+    graphql = requests.post(
+        f"{fake_runpod.url}/graphql", data=query, timeout=5,
+        headers={"Authorization": f"Bearer {fake_runpod.api_key}"},
+    )  # fmt: skip
+    assert graphql.status_code == 400 and graphql.json()["errors"]
+
+
+def test_a_crash_in_the_fake_is_a_500_and_recorded(api, fake_runpod, monkeypatch):
+    def broken(self, *args):
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr("fake_runpod.rest_api.RestAPI.listSecrets", broken)
+    response = api("GET", "/account/secrets")
+    assert "crashed" in assert_problem(response, 500)["detail"]
+    assert fake_runpod.internal_errors == ["crashed: GET /v2/account/secrets: RuntimeError('bug')"]
+    fake_runpod.state.internal_errors.clear()  # expected here; the fixture checks the rest
+
+
+def test_cloudflare_turns_pythons_default_user_agent_away(fake_runpod):
+    import urllib.error
+    import urllib.request
+
+    url, key = f"{fake_runpod.url}/v2/network-volumes", fake_runpod.api_key
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {key}"})  # noqa: S310
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=5)  # noqa: S310 - the local fake
+    assert refused.value.code == 403
+    assert refused.value.headers["Content-Type"].startswith("text/html")
+    assert "Error 1010" in refused.value.read().decode()
+    headers = {"Authorization": f"Bearer {fake_runpod.api_key}", "User-Agent": "curl/8.5.0"}
+    assert requests.get(f"{fake_runpod.url}/v2/network-volumes", headers=headers, timeout=5).ok

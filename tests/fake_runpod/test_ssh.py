@@ -92,7 +92,24 @@ def test_system_ssh_pipes_stdin(sdk, ssh_keypair, tmp_path):
     assert ssh(key, pod, "cat data.bin").stdout == payload  # and back, through stdout
 
 
-def test_pod_env_home_workspace_and_secrets(sdk, ssh_keypair, volume_id):
+def test_a_pod_shows_its_volume_at_workspace_and_home_at_root(sdk, ssh_keypair, volume_id):
+    key, public = ssh_keypair
+    pod = start_pod(public, volume_id)
+    out = ssh(
+        key,
+        pod,
+        'printf "%s|" "$HOME" "$PWD" "$(whoami)"; echo hi > /workspace/from-pod.txt; '
+        "echo mine > ~/dotfile; ls -a /workspace",
+        text=True,
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split("|")[:3] == ["/root", "/root", "root"]
+    assert "from-pod.txt" in out.stdout.split("|")[3].split()
+    assert (sdk.volume_dir(volume_id) / "from-pod.txt").read_text() == "hi\n"
+    assert (sdk.pods[pod["id"]].home / "dotfile").read_text() == "mine\n"
+
+
+def test_ssh_commands_see_the_pod_env_only_through_rp_environment(sdk, ssh_keypair, volume_id):
     key, public = ssh_keypair
     sdk.state.create_secret("kaggle_api_token", "KGAT_s3cr3t", None)
     pod = start_pod(
@@ -102,43 +119,91 @@ def test_pod_env_home_workspace_and_secrets(sdk, ssh_keypair, volume_id):
         MISSING="{{ RUNPOD_SECRET_nope }}",
         PLAIN="a b",
     )
-    out = ssh(
-        key,
-        pod,
-        'printf "%s|" "$KAGGLE_API_TOKEN" "$MISSING" "$PLAIN" "$HOME" "$PWD" '
-        '"$WORKSPACE" "$RUNPOD_POD_ID"',
-        text=True,
-    ).stdout.split("|")
-    fake_pod = sdk.pods[pod["id"]]
-    assert out[:7] == [
-        "KGAT_s3cr3t",
-        "",
-        "a b",
-        str(fake_pod.home),
-        str(fake_pod.home),
-        str(sdk.volume_dir(volume_id)),
-        pod["id"],
-    ]
+    fields = (
+        '"${KAGGLE_API_TOKEN-unset}" "${MISSING-unset}" "${PLAIN-unset}" "${RUNPOD_POD_ID-unset}"'
+    )
+    bare = ssh(key, pod, f'printf "%s|" {fields}', text=True).stdout
+    assert bare == "unset|unset|unset|unset|"  # sshd does not pass the container's env on
+    sourced = ssh(key, pod, f'. /etc/rp_environment; printf "%s|" {fields}', text=True).stdout
+    assert sourced == f"KGAT_s3cr3t||a b|{pod['id']}|"
     # the API keeps showing the reference, never the value
     assert (
         "KAGGLE_API_TOKEN={{ RUNPOD_SECRET_kaggle_api_token }}" in runpod.get_pod(pod["id"])["env"]
     )
 
 
+def test_rp_environment_is_written_as_the_official_start_sh_writes_it(sdk, ssh_keypair):
+    key, public = ssh_keypair
+    pod = start_pod(public, RUNPOD_SECRET_kaggle_json="lower-case name", KAGGLE_KEY="a$HOME")
+    text = ssh(key, pod, "cat /etc/rp_environment", text=True).stdout
+    assert "RUNPOD_SECRET_kaggle_json" not in text  # only ^[A-Z_][A-Z0-9_]*= names
+    assert "PUBLIC_KEY" not in text
+    assert 'export KAGGLE_KEY="a$HOME"\n' in text
+    assert 'export RP_WORKSPACE="/workspace"\n' in text  # the image's own ENV
+    # the value is double-quoted, so sourcing it expands $HOME: what a reader's shell sees
+    seen = ssh(key, pod, '. /etc/rp_environment; echo "$KAGGLE_KEY"', text=True)
+    assert seen.stdout == "a/root\n"
+
+
+def test_rp_environment_follows_printenv_lines():
+    from fake_runpod.startup import rp_environment
+
+    env = {"A_B": "1", "lower": "x", "TWO": "one\nNEXT=two\nnot a var", "PUBLIC_KEY_X": "k"}
+    assert rp_environment(env) == ('export A_B="1"\nexport TWO="one"\nexport NEXT="two"\n')
+
+
 def test_workspace_is_shared_home_is_not(sdk, ssh_keypair, volume_id):
     key, public = ssh_keypair
     first = start_pod(public, volume_id)
-    assert (
-        ssh(key, first, 'echo from-first > "$WORKSPACE/note"; echo mine > ~/dotfile').returncode
-        == 0
-    )
+    wrote = ssh(key, first, "echo from-first > /workspace/note; echo mine > ~/dotfile")
+    assert wrote.returncode == 0
     runpod.terminate_pod(first["id"])
     second = start_pod(public, volume_id)
-    seen = ssh(
-        key, second, 'cat "$WORKSPACE/note"; test -e ~/dotfile && echo home-leaked', text=True
-    )
+    seen = ssh(key, second, "cat /workspace/note; test -e ~/dotfile && echo home-leaked", text=True)
     assert seen.stdout == "from-first\n"
     assert (sdk.volume_dir(volume_id) / "note").read_text() == "from-first\n"
+
+
+def test_no_public_key_no_sshd_behind_the_mapped_port(sdk):
+    created = runpod.create_pod("nokey", IMAGE, GPU, ports="22/tcp")
+    pod = wait_for_runtime(created["id"])
+    assert banner(ssh_port(pod)) == b""  # the port is mapped, but nothing answers on it
+
+
+def test_the_port_resets_until_sshd_is_up(sdk, ssh_keypair):
+    sdk.set_faults("pod:slow_sshd=600s")
+    key, public = ssh_keypair
+    pod = start_pod(public)
+    assert banner(ssh_port(pod)) == b""  # the runtime is there, sshd is not yet
+    failed = ssh(key, pod, "echo up", text=True)  # OpenSSH may say nothing about a reset
+    assert (failed.returncode, failed.stdout) == (255, "")
+
+
+def test_sshd_comes_up_after_its_start_up_time(sdk, ssh_keypair):
+    sdk.set_faults("pod:slow_sshd=0.2s")
+    key, public = ssh_keypair
+    pod = start_pod(public)
+    deadline = time.monotonic() + 10
+    while not banner(ssh_port(pod)).startswith(b"SSH-2.0-"):
+        assert time.monotonic() < deadline, "sshd never answered"
+        time.sleep(0.05)
+    assert ssh(key, pod, "echo up", text=True).stdout == "up\n"
+
+
+def test_the_accounts_key_gets_in_with_start_ssh(sdk, ssh_keypair):
+    key, public = ssh_keypair
+    runpod.update_user_settings(public)
+    created = runpod.create_pod("account-key", IMAGE, GPU, ports="22/tcp")  # startSsh: true
+    assert ssh(key, wait_for_runtime(created["id"]), "echo in", text=True).stdout == "in\n"
+
+
+def banner(port: int) -> bytes:
+    """What the SSH port says first: b"SSH-2.0-..." from sshd, b"" when reset or closed."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=2) as conn:
+            return conn.recv(64)
+    except OSError:
+        return b""
 
 
 def test_only_the_pods_public_key_and_root_get_in(sdk, ssh_keypair, tmp_path):
@@ -185,7 +250,8 @@ def test_paramiko_client_with_an_rsa_key(sdk, tmp_path):
         sftp = client.open_sftp()
         with sftp.open("uploaded.txt", "w") as handle:
             handle.write("via sftp")
-        assert sftp.listdir(".") == ["uploaded.txt"]
+        assert "uploaded.txt" in sftp.listdir(".")
+        assert sftp.normalize(".") == "/root"
         assert (sdk.pods[pod["id"]].home / "uploaded.txt").read_text() == "via sftp"
     finally:
         client.close()
@@ -267,7 +333,7 @@ def test_plain_ssh_without_a_command_gets_a_shell(sdk, ssh_keypair):
         timeout=20,
     )
     assert session.returncode == 4
-    assert session.stdout == f"in-shell {sdk.pods[pod['id']].home}\n"
+    assert session.stdout == "in-shell /root\n"
 
 
 def test_public_key_env_is_read_like_authorized_keys():
@@ -279,3 +345,21 @@ def test_public_key_env_is_read_like_authorized_keys():
     # a literal backslash-n is not a line break for `echo "$PUBLIC_KEY"` either
     assert len(authorized_blobs(f"ssh-ed25519 {one} a\\nssh-rsa {two} b")) == 1
     assert authorized_blobs("not a key") == set()
+
+
+def test_a_pod_terminated_while_its_container_starts_leaves_no_error(sdk, ssh_keypair):
+    """Terminating right after the runtime timer fired, while proot is still coming up: the
+    start-up gives up quietly (no crash in its thread, nothing in internal_errors)."""
+    _, public = ssh_keypair
+    sdk.pod_start_delay = 0.0
+    for _ in range(5):
+        created = runpod.create_pod("kgl-race", IMAGE, GPU, ports="22/tcp",
+                                    env={"PUBLIC_KEY": public})
+        time.sleep(0.05)  # the timer has fired; the container is starting
+        runpod.terminate_pod(created["id"])
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and sdk.pods:
+        time.sleep(0.05)
+    time.sleep(1)  # let any start-up thread still running finish
+    assert sdk.pods == {}
+    assert sdk.internal_errors == []
