@@ -4,9 +4,7 @@ Pods go through the official `runpod` SDK (GraphQL). Network volumes and secrets
 through Runpod's REST API v2 on the same host, so RUNPOD_API_BASE_URL moves both.
 """
 
-import argparse
-import os
-import re
+import logging
 import sys
 import time
 import tomllib
@@ -17,11 +15,22 @@ import requests
 import runpod
 import runpod.api.graphql
 from requests.adapters import HTTPAdapter
+from runpod.user_agent import USER_AGENT
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 from urllib3.util.retry import Retry
 
-DEFAULT_BASE_URL = "https://api.runpod.io"
-TIMEOUT = (10, 60)  # seconds to connect, seconds to wait for an answer
+from snippets.answers import check_answer, listed  # noqa: F401 - listed: for the snippets
+
+# Re-exported: the snippets import these from here.
+from snippets.checks import SECRET_REFERENCE, check_id, check_text  # noqa: F401
+from snippets.cli import JapaneseArgumentParser, SnippetError, run_cli  # noqa: F401
+from snippets.settings import api_key, base_url, read_timeout
+
+# Importing runpod sends every log record of every library to the terminal (logging.
+# basicConfig); urllib3's "Retrying (...)" warnings are ours to handle, not the reader's.
+logging.getLogger("urllib3").propagate = False
+
+TIMEOUT = (10, 60)  # seconds to connect, seconds to wait for an answer (see read_timeout)
 RETRIES = 5  # tries after the first one, for HTTP 429, 5xx and timeouts
 BACKOFF = 1.0  # waits 0, 2, 4, 8, 16 s between tries (or what Retry-After asks)
 MAX_ENV_VARS = 50  # Runpod's limit per pod
@@ -29,19 +38,15 @@ CREATE_TRIES = 3  # creates: tries in all, each after looking for what a lost an
 # Answers after which a create may or may not have happened (the request reached Runpod).
 AMBIGUOUS_STATUS = (500, 502, 503, 504)
 
-# What Runpod answers when no machine is free for the requested GPU.
-NO_CAPACITY = "no longer any instances available"
-
-# The SDK pastes values into GraphQL text without escaping, so these must never reach
-# it: quotes, backslashes, control characters (newlines) and braces. The one brace
-# form allowed is a secret reference such as {{ RUNPOD_SECRET_kaggle_api_token }}.
-SECRET_REFERENCE = re.compile(r"\{\{ *RUNPOD_SECRET_[A-Za-z_][A-Za-z0-9_.\-/]* *\}\}")
-UNSAFE_CHARACTERS = re.compile(r'["\\{}\x00-\x1f\x7f]')
-SAFE_ID = re.compile(r"[A-Za-z0-9_-]+")
-
-
-class SnippetError(Exception):
-    """A failure explained in one Japanese sentence for the reader."""
+# What Runpod answers when no machine can take the pod: try another GPU. Seen in Runpod's
+# own smoke tests (runpod/containers tests/runpod_smoke/pod.py, UNAVAILABLE_RE).
+NO_CAPACITY = (
+    "no longer any instances available",
+    "does not have the resources to deploy your pod",
+)
+# Runpod's answer when something failed on its side (TRANSIENT_RE there): a read is tried
+# again; a create may have happened anyway, so it counts as a lost answer (see create_once).
+TRANSIENT = ("Something went wrong. Please try again later",)
 
 
 class NoCapacityError(SnippetError):
@@ -52,21 +57,8 @@ class AnswerLost(SnippetError):
     """A create reached Runpod but no answer came back: it may or may not have happened."""
 
 
-def api_key() -> str:
-    """The key from RUNPOD_API_KEY (the SDK does not read it by itself)."""
-    key = os.environ.get("RUNPOD_API_KEY", "").strip()
-    if not key:
-        raise SnippetError(
-            "環境変数 RUNPOD_API_KEY が設定されていません。Runpod のコンソール"
-            "（Settings → API Keys）で作ったキーを export RUNPOD_API_KEY=... で設定してください。"
-        )
-    runpod.api_key = key
-    return key
-
-
-def base_url() -> str:
-    """https://api.runpod.io, or the test server named by RUNPOD_API_BASE_URL."""
-    return os.environ.get("RUNPOD_API_BASE_URL", DEFAULT_BASE_URL).rstrip("/")
+class NameTaken(SnippetError):
+    """Runpod refused a create because the name is in use (HTTP 409; secrets)."""
 
 
 def load_recommended() -> dict:
@@ -98,44 +90,41 @@ class RunpodSession(requests.Session):
         )
         self.mount("http://", HTTPAdapter(max_retries=retry))
         self.mount("https://", HTTPAdapter(max_retries=retry))
+        self.base = base_url()  # checked before anything is sent
         self.headers["Authorization"] = f"Bearer {api_key()}"
+        # Cloudflare in front of api.runpod.io turns some clients away by their User-Agent
+        # (runpod/containers tests/runpod_smoke/api.py): introduce ourselves as the SDK does.
+        self.headers["User-Agent"] = USER_AGENT
 
     def request(self, method, url, *args, **kwargs):
-        kwargs["timeout"] = TIMEOUT  # also replaces the SDK's fixed 30 s
+        kwargs["timeout"] = (TIMEOUT[0], read_timeout(TIMEOUT[1]))  # not the SDK's fixed 30 s
+        if url.endswith("/graphql"):  # the SDK glues the unchecked variable to /graphql
+            url = self.base + "/graphql"
         try:
             response = super().request(method, url, *args, **kwargs)
         except requests.RequestException as error:
             if self.creates and not _never_sent(error):
                 raise _answer_lost("応答がありませんでした") from None
             raise SnippetError(
-                f"Runpod API（{base_url()}）に接続できないか、応答がありませんでした。"
+                f"Runpod API（{self.base}）に接続できないか、応答がありませんでした。"
                 "ネットワークと RUNPOD_API_BASE_URL を確認してください。"
             ) from None
-        if response.status_code in (401, 403):
+        status = response.status_code
+        if status == 401 or (status == 403 and "json" in response.headers.get("Content-Type", "")):
             raise SnippetError(
-                f"Runpod が API キーを受け付けませんでした（HTTP {response.status_code}）。"
+                f"Runpod が API キーを受け付けませんでした（HTTP {status}）。"
                 "RUNPOD_API_KEY の値と、キーの権限（Read/Write）を確認してください。"
             )
-        if self.creates and response.status_code in AMBIGUOUS_STATUS:
-            raise _answer_lost(f"HTTP {response.status_code} が返りました")
-        if response.content and "json" not in response.headers.get("Content-Type", ""):
-            raise SnippetError(
-                f"Runpod API が JSON ではない応答（HTML など、HTTP {response.status_code}）を"
-                "返しました。障害中かもしれません。しばらく待ってからもう一度実行してください。"
-            )
-        if response.status_code == 429 or response.status_code >= 500:
-            raise SnippetError(
-                f"Runpod API が混み合っているか障害中です（HTTP {response.status_code}、"
-                f"{RETRIES + 1} 回試しました）。しばらく待ってからもう一度実行してください。"
-            )
+        if self.creates and status in AMBIGUOUS_STATUS:
+            raise _answer_lost(f"HTTP {status} が返りました")
+        check_answer(response, graphql=url.endswith("/graphql"), tries=RETRIES + 1)
         return response
 
 
 def _never_sent(error: requests.RequestException) -> bool:
-    """True when the request surely never reached Runpod (no connection was made)."""
-    if isinstance(error, requests.ConnectTimeout):
-        return True
-    reason = getattr(error.args[0], "reason", None) if error.args else None  # urllib3's
+    """True when the request surely never reached Runpod (no connection was made).
+    requests wraps urllib3's MaxRetryError, whose `reason` says what went wrong last."""
+    reason = getattr(error.args[0], "reason", None) if error.args else None
     return isinstance(reason, (NewConnectionError, ConnectTimeoutError))
 
 
@@ -147,16 +136,18 @@ def rest(method: str, path: str, body: dict | None = None, not_found: str = "") 
     """Call REST API v2, e.g. rest("GET", "/v2/network-volumes"); None for empty answers.
     A POST is a create: it is not retried blindly (see RunpodSession and create_once)."""
     session = RunpodSession(creates=method.upper() == "POST")
-    response = session.request(method, base_url() + path, json=body)
-    if response.status_code == 404 and not_found:
+    response = session.request(method, session.base + path, json=body)
+    status = response.status_code
+    if status == 404 and not_found:
         raise SnippetError(not_found)
-    if response.status_code >= 400:
-        detail = response.json().get("detail", "") if response.content else ""
-        raise SnippetError(
-            f"Runpod API がリクエストを受け付けませんでした（HTTP {response.status_code}）:"
-            f" {detail}"
+    answer = response.json() if response.content else None  # a dict: check_answer saw it
+    if status >= 400:
+        refused = NameTaken if status == 409 else SnippetError
+        raise refused(
+            f"Runpod API がリクエストを受け付けませんでした（HTTP {status}）:"
+            f" {(answer or {}).get('detail', '')}"
         )
-    return response.json() if response.content else None
+    return answer
 
 
 def sdk(function, *args, **kwargs):
@@ -172,18 +163,28 @@ def sdk_create(function, *args, **kwargs):
 
 def _call_sdk(session: RunpodSession, function, args, kwargs):
     runpod.api_key = api_key()
-    # The SDK posts with a bare `requests.post` (no retries): hand it our session for this
-    # call only, so nothing else in the process sees a changed SDK.
-    bare_requests = runpod.api.graphql.requests
-    runpod.api.graphql.requests = session
-    try:
-        return function(*args, **kwargs)
-    except runpod.error.QueryError as error:
-        if NO_CAPACITY in str(error):
-            raise NoCapacityError("この GPU は今、空きがありません。") from None
-        raise SnippetError(f"Runpod API がエラーを返しました: {error}") from None
-    finally:
-        runpod.api.graphql.requests = bare_requests
+    for attempt in range(RETRIES + 1):
+        # The SDK posts with a bare `requests.post` (no retries): hand it our session for
+        # this call only, so nothing else in the process sees a changed SDK.
+        bare_requests = runpod.api.graphql.requests
+        runpod.api.graphql.requests = session
+        try:
+            return function(*args, **kwargs)
+        except runpod.error.QueryError as error:
+            message = str(error)
+            if any(text in message for text in NO_CAPACITY):
+                raise NoCapacityError("この GPU は今、空きがありません。") from None
+            if not any(text in message for text in TRANSIENT):
+                raise SnippetError(f"Runpod API がエラーを返しました: {message}") from None
+            if session.creates:
+                raise _answer_lost("Runpod の一時的なエラーが返りました") from None
+        finally:
+            runpod.api.graphql.requests = bare_requests
+        time.sleep(BACKOFF * 2**attempt)
+    raise SnippetError(
+        f"Runpod API が一時的なエラーを返し続けています（{RETRIES + 1} 回試しました）。"
+        "しばらく待ってからもう一度実行してください。"
+    )
 
 
 def create_once(
@@ -195,22 +196,42 @@ def create_once(
     that answers null). Sending it again blindly would make a second one, billed and unseen.
     So after a lost answer, look for a new resource with that name (one that was not there
     before we started) and send the create again only when there is none.
+
+    Names that must be unique (secrets) answer a second create with 409 (NameTaken). On the
+    first try that means the name was taken before we asked: refused, never mistaken for
+    ours (it may hold another value). On a later try it means our lost create did happen and
+    the list had not shown it yet: the new one with that name is ours. (Only another client
+    creating the same name within these few seconds could fool this.)
     """
     before = {item["id"] for item in list_all() if item.get("name") == name}
     for attempt in range(CREATE_TRIES):
+        taken = False
         try:
             made = create()
         except AnswerLost:
             made = None
+        except NameTaken:
+            if attempt == 0:
+                raise _name_taken(what, name) from None
+            made, taken = None, True
         if made:
             return made
         time.sleep(BACKOFF * 2**attempt)  # give the lost create a moment to show up
         new = [item for item in list_all() if item.get("name") == name and item["id"] not in before]
         if new:
             return new[0]
+        if taken:
+            raise _name_taken(what, name)
     raise SnippetError(
         f"{what}「{name}」を作る依頼に、{CREATE_TRIES} 回とも応答がありませんでした。"
         "作られた形跡もありません。しばらく待ってから、一覧で確かめてもう一度実行してください。"
+    )
+
+
+def _name_taken(what: str, name: str) -> SnippetError:
+    return SnippetError(
+        f"{what}「{name}」はすでにあります。同じ名前では作れません。一覧で確かめ、"
+        "別の名前にするか、古いものを削除してから作り直してください。"
     )
 
 
@@ -219,38 +240,8 @@ def graphql(query: str) -> dict:
     return sdk(runpod.api.graphql.run_graphql_query, query)["data"]
 
 
-def check_text(what: str, value: str) -> str:
-    """Refuse characters that would break the SDK's GraphQL text (before any request)."""
-    if UNSAFE_CHARACTERS.search(SECRET_REFERENCE.sub("", value)):
-        raise SnippetError(
-            f'{what} に使えない文字（" \\ 改行 {{ }}）が含まれています。'
-            "{{ RUNPOD_SECRET_名前 }} の形のシークレット参照以外では使えません。"
-        )
-    return value
-
-
-def check_id(what: str, value: str) -> str:
-    """IDs from Runpod are letters, digits, - and _ only."""
-    if not SAFE_ID.fullmatch(value):
-        raise SnippetError(f"{what} の形が正しくありません（英数字・-・_ のみ）: {value!r}")
-    return value
-
-
-def run_cli(action) -> int:
-    """Run a CLI action: on failure one Japanese line on stderr and exit code 1."""
-    try:
-        action()
-    except SnippetError as error:
-        print(f"エラー: {error}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:  # Ctrl+C while waiting: no traceback either
-        print("中断しました。", file=sys.stderr)
-        return 130
-    return 0
-
-
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(
+    parser = JapaneseArgumentParser(
         prog="python -m snippets.api",
         description="RUNPOD_API_KEY の API キーが Runpod に受け付けられるかを確かめます。",
     )

@@ -23,6 +23,8 @@ from google.api_core import exceptions as gexc
 from google.auth.exceptions import DefaultCredentialsError
 from google.cloud import storage
 
+from snippets.cli import JapaneseArgumentParser
+
 # gs://bucket/prefix: bucket names are 3-63 lowercase letters, digits, - _ .
 GS_URL = re.compile(r"^gs://([a-z0-9][a-z0-9._-]{1,61}[a-z0-9])(?:/(.*))?$")
 CHUNK = 1024 * 1024
@@ -116,7 +118,7 @@ def download(client: storage.Client, url: str, local_dir: Path) -> tuple[int, in
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = JapaneseArgumentParser(
         prog="python -m snippets.gcs_offload",
         description="モデルのフォルダを Google Cloud Storage に置いたり、取り戻したりします。"
         "同じサイズとチェックサムのファイルは飛ばすので、途中で止まっても同じコマンドで再開できます。",

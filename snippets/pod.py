@@ -3,35 +3,49 @@
 python -m snippets.pod up --volume VOLUME_ID --max-price 0.5
 python -m snippets.pod ssh-config POD_ID
 python -m snippets.pod down POD_ID
+
+Pods go through the runpod SDK's GraphQL: its own create mutation (the SDK's generator, sent
+by the SDK's transport), plus terminateAfter when asked, a field the SDK's create_pod lacks.
 """
 
-import argparse
 import re
-import socket
 import sys
-import time
-from pathlib import Path
 
 import runpod
+import runpod.api.graphql
+from runpod.api.mutations import pods as pod_mutations
 
 from snippets.api import (
-    MAX_ENV_VARS,
+    AnswerLost,
+    JapaneseArgumentParser,
     NoCapacityError,
     SnippetError,
-    check_id,
-    check_text,
     create_once,
     load_recommended,
     run_cli,
     sdk,
     sdk_create,
 )
-from snippets.pricing import cheapest_gpu, check_gpu
+from snippets.checks import check_name
+from snippets.pod_checks import (
+    check_env,
+    check_ports,
+    check_public_key,
+    read_public_key,
+    terminate_stamp,
+)
+from snippets.pod_status import (  # noqa: F401 - part of this module's interface
+    POLL,
+    READY_TIMEOUT,
+    get_pod,
+    progress_printer,
+    ssh_endpoint,
+    wait_until_ready,
+)
+from snippets.pricing import cheapest_gpu, check_gpu, check_gpu_count, check_price
 from snippets.volume import get_volume
 
-ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-PORTS = re.compile(r"\d+/(tcp|http)(,\d+/(tcp|http))*")
-READY_TIMEOUT = 600  # seconds `up` waits for SSH (big images take minutes to pull)
+CUDA_VERSION = re.compile(r"[0-9]+\.[0-9]+")
 
 
 def deploy_pod(
@@ -45,51 +59,30 @@ def deploy_pod(
     name: str | None = None,
     public_key: str | None = None,
     image: str | None = None,
+    terminate_after=None,
 ) -> dict:
     """Start an On-Demand pod with the volume at /workspace, in the volume's data center.
 
     Without gpu_type_id, takes the cheapest GPU under max_price ($/GPU/h) and moves on to
-    the next one when Runpod has no free machine for it.
+    the next one when Runpod has no free machine for it. Only machines whose CUDA version
+    the recommended image accepts are asked for. terminate_after (a datetime with its time
+    zone) makes Runpod delete the pod at that time, even if nobody else does.
     """
-    defaults = load_recommended()
-    ports = ports or defaults["pod"]["ports"]
-    env = dict(env or {})
-    if public_key:
-        env["PUBLIC_KEY"] = public_key  # Runpod's images add it to authorized_keys
-    # Check every value first: the SDK pastes them into GraphQL text unescaped.
-    name = check_text("Pod 名", name or "kaggle")
-    image = check_text("イメージ名", image or defaults["image"]["name"])
-    if not PORTS.fullmatch(ports):
-        raise SnippetError(f"ポートの形が正しくありません（例: 22/tcp,6006/http）: {ports!r}")
-    check_env(env)
-
+    request = pod_request(ports, env, name, public_key, image, terminate_after)
+    check_gpu_count(gpu_count)
+    check_price(max_price)
     if gpu_type_id:
         check_gpu(gpu_type_id)
     data_center = get_volume(volume_id)["dataCenter"]
+    request.update(volume_id=volume_id, gpu_count=gpu_count, data_center=data_center)
     tried = []
     while True:
         gpu = gpu_type_id or cheapest_gpu(data_center, max_price, gpu_count, exclude=tried)["id"]
         try:
-            pod = create_once(
-                "Pod",
-                name,
-                lambda gpu=gpu: sdk_create(
-                    runpod.create_pod,
-                    name=name,
-                    image_name=image,
-                    gpu_type_id=gpu,
-                    gpu_count=gpu_count,
-                    cloud_type=defaults["pod"]["cloud_type"],
-                    data_center_id=data_center,
-                    network_volume_id=volume_id,
-                    volume_mount_path=defaults["pod"]["volume_mount_path"],  # not the SDK's default
-                    container_disk_in_gb=defaults["pod"]["container_disk_gb"],
-                    ports=ports,
-                    env=env,
-                ),
-                list_pods,
+            made = create_once(
+                "Pod", request["name"], lambda gpu=gpu: create_pod(request, gpu), list_pods
             )
-            return {**pod, "gpuTypeId": gpu, "dataCenter": data_center}
+            return {**made, "gpuTypeId": gpu, "dataCenter": data_center}
         except NoCapacityError:
             if gpu_type_id:
                 raise NoCapacityError(
@@ -100,25 +93,60 @@ def deploy_pod(
             tried.append(gpu)
 
 
-def check_env(env: dict) -> dict:
-    """At most 50 variables; names of letters, digits and _; values safe for the SDK."""
-    if len(env) > MAX_ENV_VARS:
-        raise SnippetError(f"環境変数は {MAX_ENV_VARS} 個までです（指定: {len(env)} 個）。")
-    for key, value in env.items():
-        if not ENV_NAME.fullmatch(key):
-            raise SnippetError(
-                f"環境変数名 {key!r} は英数字と _ だけで、数字以外で始めてください。"
-            )
-        check_text(f"環境変数 {key} の値", value)
-    return env
+def pod_request(ports, env, name, public_key, image, terminate_after) -> dict:
+    """Everything the create sends, checked before any request: the SDK pastes values into
+    GraphQL text unescaped."""
+    defaults = load_recommended()
+    env = dict(env or {})
+    if public_key:
+        env["PUBLIC_KEY"] = check_public_key(public_key)  # Runpod's images let this key in
+    check_env(env)
+    cuda = defaults["image"]["allowed_cuda_versions"]
+    if not all(isinstance(v, str) and CUDA_VERSION.fullmatch(v) for v in cuda):
+        raise SnippetError(f"recommended_image.toml の allowed_cuda_versions が不正です: {cuda}")
+    return {
+        **defaults["pod"],
+        "name": check_name("Pod 名", "kaggle" if name is None else name),
+        "image": check_name("イメージ名", defaults["image"]["name"] if image is None else image),
+        "ports": check_ports(defaults["pod"]["ports"] if ports is None else ports),
+        "env": env,
+        "cuda": cuda,
+        "stop_at": None if terminate_after is None else terminate_stamp(terminate_after),
+    }
 
 
-def get_pod(pod_id: str) -> dict:
-    """A pod by id, with a clear message when it does not exist (any more)."""
-    pod = sdk(runpod.get_pod, check_id("Pod ID", pod_id))
-    if not pod:
-        raise SnippetError(f"Pod {pod_id} が見つかりません（もう削除されたかもしれません）。")
-    return pod
+def create_pod(request: dict, gpu: str) -> dict | None:
+    """One podFindAndDeployOnDemand; None when Runpod answered without a pod."""
+    mutation = pod_mutations.generate_pod_deployment_mutation(
+        name=request["name"],
+        image_name=request["image"],
+        gpu_type_id=gpu,
+        cloud_type=request["cloud_type"],
+        data_center_id=request["data_center"],
+        gpu_count=request["gpu_count"],
+        volume_in_gb=0,
+        container_disk_in_gb=request["container_disk_gb"],
+        min_vcpu_count=1,
+        min_memory_in_gb=1,
+        docker_args="",
+        ports=request["ports"],
+        volume_mount_path=request["volume_mount_path"],  # not the SDK's /runpod-volume
+        env=request["env"],
+        network_volume_id=request["volume_id"],
+        allowed_cuda_versions=request["cuda"],
+    )
+    if request["stop_at"]:  # made by terminate_stamp: digits, -, :, T and Z only
+        field = f'terminateAfter: "{request["stop_at"]}",'
+        mutation = mutation.replace("input: {", "input: { " + field, 1)
+    try:
+        answer = sdk_create(runpod.api.graphql.run_graphql_query, mutation)
+    except AnswerLost as lost:
+        print(f"{lost}一覧で確かめてから、必要なら作り直します。", file=sys.stderr)
+        raise
+    made = (answer.get("data") or {}).get("podFindAndDeployOnDemand")
+    if not made:
+        print("Runpod が Pod の情報を返しませんでした。一覧で確かめます。", file=sys.stderr)
+    return made
 
 
 def list_pods() -> list[dict]:
@@ -129,37 +157,6 @@ def terminate_pod(pod_id: str) -> None:
     """Delete the pod (billing stops); the network volume and its files stay."""
     get_pod(pod_id)
     sdk(runpod.terminate_pod, pod_id)
-
-
-def ssh_endpoint(pod: dict) -> tuple[str, int]:
-    """(public IP, port) of the pod's SSH server, from runtime.ports."""
-    for port in (pod.get("runtime") or {}).get("ports") or []:
-        if port["privatePort"] == 22 and port["isIpPublic"] and port["type"] == "tcp":
-            return port["ip"], port["publicPort"]
-    raise SnippetError(f"Pod {pod['id']} の SSH ポートがまだ開いていません。")
-
-
-def wait_until_ready(pod_id: str, timeout: float = 600, poll: float = 2) -> dict:
-    """Poll until the pod's SSH port accepts a TCP connection; returns the pod."""
-    deadline = time.monotonic() + timeout
-    while True:
-        pod = get_pod(pod_id)
-        if _ssh_port_open(pod):
-            return pod
-        if time.monotonic() > deadline:
-            raise SnippetError(
-                f"Pod {pod_id} が {timeout:g} 秒待っても SSH で入れる状態になりません。"
-                f"課金を止めるには python -m snippets.pod down {pod_id} を実行してください。"
-            )
-        time.sleep(poll)
-
-
-def _ssh_port_open(pod: dict) -> bool:
-    try:
-        with socket.create_connection(ssh_endpoint(pod), timeout=5):
-            return True
-    except (SnippetError, OSError):
-        return False
 
 
 def ssh_config_entry(pod: dict, alias: str | None = None, identity_file="~/.ssh/id_ed25519") -> str:
@@ -178,16 +175,6 @@ def proxy_urls(pod: dict) -> dict[int, str]:
     """Runpod's HTTPS address of each http port, e.g. TensorBoard on 6006."""
     http_ports = [int(p.split("/")[0]) for p in pod["ports"].split(",") if p.endswith("/http")]
     return {port: f"https://{pod['id']}-{port}.proxy.runpod.net" for port in http_ports}
-
-
-def read_public_key(path: str) -> str:
-    try:
-        return Path(path).expanduser().read_text().strip()
-    except FileNotFoundError:
-        raise SnippetError(
-            f"公開鍵 {path} がありません。ssh-keygen -t ed25519 で鍵を作るか、"
-            "--public-key-file で場所を指定してください。"
-        ) from None
 
 
 def parse_env(pairs: list[str]) -> dict:
@@ -211,13 +198,13 @@ def print_ssh_config(pod: dict, identity_file: str) -> None:
     print(ssh_config_entry(pod, identity_file=identity_file), end="")
 
 
-def main(argv=None) -> int:
+def parser() -> JapaneseArgumentParser:
     defaults = load_recommended()["pod"]
-    parser = argparse.ArgumentParser(
+    main_parser = JapaneseArgumentParser(
         prog="python -m snippets.pod",
         description="ボリューム付きの GPU Pod を借り、SSH（VS Code）の設定を表示し、削除します。",
     )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="操作")
+    commands = main_parser.add_subparsers(dest="command", required=True, metavar="操作")
     up = commands.add_parser(
         "up", help="Pod を作り、SSH で入れるまで待って ~/.ssh/config 用の設定を表示する"
     )
@@ -225,7 +212,7 @@ def main(argv=None) -> int:
         "--volume", required=True, help="ネットワークボリューム ID（/workspace に付きます）"
     )
     up.add_argument("--gpu", help='GPU の種類（例: "NVIDIA RTX A4000"）。省略すると上限以下で最安')
-    up.add_argument("--gpu-count", type=int, default=1, help="GPU の数（既定 1）")
+    up.add_argument("--gpu-count", type=int, default=1, help="GPU の数（1〜8、既定 1）")
     up.add_argument(
         "--max-price", type=float, default=0.5, help="1 GPU・1 時間あたりの上限ドル（既定 0.5）"
     )
@@ -241,6 +228,7 @@ def main(argv=None) -> int:
         help="SSH 公開鍵（既定 ~/.ssh/id_ed25519.pub）",
     )
     up.add_argument("--image", help="コンテナイメージ（既定は推奨イメージ）")
+    up.add_argument("--name", default="kaggle", help="Pod の名前（既定 kaggle）")
     ssh_config = commands.add_parser(
         "ssh-config", help="既存の Pod の ~/.ssh/config 用の設定を表示する"
     )
@@ -250,30 +238,38 @@ def main(argv=None) -> int:
     )
     down = commands.add_parser("down", help="Pod を削除して課金を止める（ボリュームは残ります）")
     down.add_argument("pod_id", metavar="ID", help="Pod ID")
-    args = parser.parse_args(argv)
+    return main_parser
+
+
+def up(args) -> None:
+    pod = deploy_pod(
+        args.volume,
+        gpu_type_id=args.gpu,
+        gpu_count=args.gpu_count,
+        max_price=args.max_price,
+        ports=args.ports,
+        env=parse_env(args.env),
+        name=args.name,
+        public_key=read_public_key(args.public_key_file),
+        image=args.image,
+    )
+    print(
+        f"Pod {pod['id']}（{pod['gpuTypeId']}）を作りました。起動を待っています…",
+        file=sys.stderr,
+    )
+    pod = wait_until_ready(pod["id"], READY_TIMEOUT, POLL, progress_printer())
+    print_ssh_config(pod, identity_file=args.public_key_file.removesuffix(".pub"))
+
+
+def main(argv=None) -> int:
+    args = parser().parse_args(argv)
 
     def run() -> None:
         if args.command == "up":
-            pod = deploy_pod(
-                args.volume,
-                gpu_type_id=args.gpu,
-                gpu_count=args.gpu_count,
-                max_price=args.max_price,
-                ports=args.ports,
-                env=parse_env(args.env),
-                public_key=read_public_key(args.public_key_file),
-                image=args.image,
-            )
-            print(
-                f"Pod {pod['id']}（{pod['gpuTypeId']}）を作りました。起動を待っています…",
-                file=sys.stderr,
-            )
-            pod = wait_until_ready(pod["id"], timeout=READY_TIMEOUT)
-            print_ssh_config(pod, identity_file=args.public_key_file.removesuffix(".pub"))
+            up(args)
         elif args.command == "ssh-config":
-            print_ssh_config(
-                wait_until_ready(args.pod_id, timeout=READY_TIMEOUT), args.identity_file
-            )
+            ready = wait_until_ready(args.pod_id, READY_TIMEOUT, POLL, progress_printer())
+            print_ssh_config(ready, args.identity_file)
         else:
             terminate_pod(args.pod_id)
             print(f"Pod {args.pod_id} を削除しました（ボリュームのファイルは残ります）。")

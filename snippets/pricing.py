@@ -3,13 +3,15 @@
 python -m snippets.pricing --data-center EU-RO-1 --max-price 0.5
 """
 
-import argparse
+import math
 import string
 import sys
 
 import runpod
 
-from snippets.api import SnippetError, check_text, graphql, run_cli, sdk
+from snippets.api import JapaneseArgumentParser, SnippetError, check_text, graphql, run_cli, sdk
+
+MAX_GPUS = 8  # the most GPUs one Runpod pod has
 
 # Prices differ per data center; the SDK has no call for that, so we ask GraphQL directly.
 # Values are inlined (the SDK sends no variables): both are checked before they get here.
@@ -50,8 +52,26 @@ def check_gpu(gpu_type_id: str) -> str:
     return gpu_type_id
 
 
+def check_price(max_price) -> float:
+    """A price limit in dollars per GPU per hour: a positive, finite number."""
+    number = isinstance(max_price, int | float) and not isinstance(max_price, bool)
+    if not number or not math.isfinite(max_price) or max_price <= 0:
+        raise SnippetError(
+            "価格の上限（--max-price）は 0 より大きい数にしてください"
+            f"（例: 0.5、指定: {max_price}）。"
+        )
+    return float(max_price)
+
+
+def check_gpu_count(count) -> int:
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_GPUS:
+        raise SnippetError(f"GPU の数は 1〜{MAX_GPUS} にしてください（指定: {count}）。")
+    return count
+
+
 def gpu_prices(data_center: str, gpu_count: int = 1) -> list[dict]:
     """GPUs that are in stock in the data center, cheapest first ($ per GPU per hour)."""
+    check_gpu_count(gpu_count)
     check_data_center(data_center)
     query = PRICES_QUERY.substitute(data_center=data_center, gpu_count=int(gpu_count))
     offers = []
@@ -71,6 +91,7 @@ def gpu_prices(data_center: str, gpu_count: int = 1) -> list[dict]:
 
 def cheapest_gpu(data_center: str, max_price: float, gpu_count: int = 1, exclude=()) -> dict:
     """The cheapest GPU at or under max_price, skipping the ids in `exclude`."""
+    check_price(max_price)
     offers = gpu_prices(data_center, gpu_count)
     affordable = [offer for offer in offers if offer["price"] <= max_price]
     if not affordable:
@@ -91,7 +112,7 @@ def cheapest_gpu(data_center: str, max_price: float, gpu_count: int = 1, exclude
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(
+    parser = JapaneseArgumentParser(
         prog="python -m snippets.pricing",
         description="データセンターの GPU を安い順に表示し、上限以下で最安のものを選びます。",
     )
@@ -103,6 +124,8 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     def show_prices() -> None:
+        check_price(args.max_price)  # before any request
+        check_gpu_count(args.gpu_count)
         print(f"{args.data_center} の GPU（Secure Cloud、1 GPU・1 時間あたり、安い順）:")
         for offer in gpu_prices(args.data_center, args.gpu_count):
             print(f"  ${offer['price']:.2f}  {offer['id']}")

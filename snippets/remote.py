@@ -3,13 +3,13 @@
 python -m snippets.remote POD_ID "nvidia-smi"
 """
 
-import argparse
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
-from snippets.api import SnippetError, run_cli
+from snippets.api import JapaneseArgumentParser, SnippetError, run_cli
 from snippets.pod import get_pod, ssh_endpoint
 
 SSH_OPTIONS = {
@@ -21,16 +21,27 @@ SSH_OPTIONS = {
     "LogLevel": "ERROR",  # no "Permanently added ..." noise
 }
 SSH_ARGS = [f"-o{name}={value}" for name, value in SSH_OPTIONS.items()]
-CONNECT_TRIES = 5  # sshd may refuse a few connections while the pod boots
+CONNECT_TRIES = 5  # a mapped port may reset connections until the pod's sshd is up
 RETRY_WAIT = 3  # seconds between them
-CONNECTION_FAILED = ("Connection refused", "Connection reset", "Connection closed")
+CONNECTION_FAILED = (
+    "Connection refused",
+    "Connection reset",
+    "Connection closed",
+    "Connection timed out",
+    "lost connection",  # scp's words for all of them
+)
 
 
 def run(pod, command: str, identity_file, stdin=None, check=True) -> subprocess.CompletedProcess:
     """Run `command` on the pod as root; stdin, stdout and stderr are text."""
     host, port = ssh_endpoint(pod)
-    args = ["ssh", "-p", str(port), *_options(identity_file), f"root@{host}", command]
-    return _with_retries(args, stdin, check)
+    with tempfile.TemporaryDirectory(prefix="kgl-ssh-") as folder:
+        # ssh's own messages go to a log of their own (stderr is the command's): there, a
+        # session that never started is told from a command that failed
+        log = Path(folder) / "ssh.log"
+        ssh = ["ssh", "-E", str(log), "-oLogLevel=VERBOSE", "-p", str(port)]
+        args = [*ssh, *_options(identity_file), f"root@{host}", command]
+        return _with_retries(args, stdin, check, log)
 
 
 def upload(pod, local_path, remote_path: str, identity_file) -> None:
@@ -46,13 +57,19 @@ def _options(identity_file) -> list[str]:
     return ["-i", str(Path(identity_file).expanduser()), *SSH_ARGS]
 
 
-def _with_retries(args: list[str], stdin, check: bool) -> subprocess.CompletedProcess:
+def _with_retries(args: list[str], stdin, check: bool, log: Path | None = None):
     for _ in range(CONNECT_TRIES):
         result = subprocess.run(args, input=stdin, capture_output=True, text=True)
-        # 255 is ssh's own failure; retry only when the connection itself failed
-        if result.returncode != 255 or not any(m in result.stderr for m in CONNECTION_FAILED):
+        said = result.stderr  # scp: its own words; ssh: the command's, and the log is ssh's
+        if log is not None:
+            said = log.read_text(errors="replace") if log.exists() else ""
+            log.unlink(missing_ok=True)
+        if not _never_connected(result.returncode, said, ssh_log=log is not None):
             break
         time.sleep(RETRY_WAIT)
+    if log is not None and result.returncode == 255 and "Authenticated to" not in said:
+        last = said.strip().splitlines()[-1:]  # ssh's last word on why it never got in
+        result.stderr += "".join(line + "\n" for line in last)
     if check and result.returncode != 0:
         raise SnippetError(
             f"Pod 上のコマンドが失敗しました（終了コード {result.returncode}）: "
@@ -61,8 +78,16 @@ def _with_retries(args: list[str], stdin, check: bool) -> subprocess.CompletedPr
     return result
 
 
+def _never_connected(returncode: int, said: str, ssh_log: bool) -> bool:
+    """True when the connection itself failed (worth another try), not the login or the
+    command: ssh exits 255 then; scp exits 1 and says "lost connection"."""
+    if returncode == 0 or (ssh_log and (returncode != 255 or "Authenticated to" in said)):
+        return False
+    return "Permission denied" not in said and any(m in said for m in CONNECTION_FAILED)
+
+
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(
+    parser = JapaneseArgumentParser(
         prog="python -m snippets.remote",
         description="Pod の上でコマンドを 1 つ実行します（ssh を使います）。",
     )

@@ -4,16 +4,19 @@ python -m snippets.secret create --name kaggle_api_token    (asks for the value)
 python -m snippets.secret env KAGGLE_API_TOKEN kaggle_api_token
 """
 
-import argparse
 import getpass
 import re
 import sys
 
-from snippets.api import SnippetError, check_id, create_once, rest, run_cli
+from snippets.api import SnippetError, create_once, listed, rest, run_cli
+from snippets.checks import check_id, check_utf8, shown
+from snippets.cli import JapaneseArgumentParser
 
 # Runpod's rule for secret names; names starting with "runpod" are reserved.
 SECRET_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-/]{0,190}")
 ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+VALUE_LIMIT = 16 * 1024 * 1024  # bytes of UTF-8, strictly below (Runpod's limit)
+DESCRIPTION_LIMIT = 65535  # bytes of UTF-8
 
 
 def check_secret_name(name: str) -> str:
@@ -29,10 +32,12 @@ def check_secret_name(name: str) -> str:
 def create_secret(name: str, value: str, description: str | None = None) -> dict:
     """Store a secret; the answer ({"id", "name", ...}) never contains the value."""
     check_secret_name(name)
-    if not value:
-        raise SnippetError("シークレットの値が空です。")
+    check_value(value)
     body = {"name": name, "value": value}
     if description:
+        check_utf8("説明", description)
+        if len(description.encode("utf-8")) > DESCRIPTION_LIMIT:
+            raise SnippetError(f"説明が長すぎます（{DESCRIPTION_LIMIT} バイトまで）。")
         body["description"] = description
     secret = create_once(
         "シークレット", name, lambda: rest("POST", "/v2/account/secrets", body), list_secrets
@@ -41,9 +46,21 @@ def create_secret(name: str, value: str, description: str | None = None) -> dict
     return secret
 
 
+def check_value(value: str) -> str:
+    """What Runpod can store and a pod's env can carry; the message never shows the value."""
+    if not value:
+        raise SnippetError("シークレットの値が空です。")
+    check_utf8("シークレットの値", value)
+    if "\x00" in value:
+        raise SnippetError("シークレットの値に NUL 文字（\\0）は使えません。")
+    if len(value.encode("utf-8")) >= VALUE_LIMIT:
+        raise SnippetError("シークレットの値が大きすぎます（16 MiB 未満にしてください）。")
+    return value
+
+
 def list_secrets() -> list[dict]:
     """Names and ids of the account's secrets (values are write-only)."""
-    return rest("GET", "/v2/account/secrets")["secrets"]
+    return listed(rest("GET", "/v2/account/secrets"), "secrets")
 
 
 def delete_secret(secret_id: str) -> None:
@@ -70,11 +87,20 @@ def read_value() -> str:
     """The secret from a pipe, or typed at a hidden prompt: never from the command line."""
     if sys.stdin.isatty():
         return getpass.getpass("シークレットの値（入力は表示されません）: ").strip()
-    return sys.stdin.read().strip()
+    data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read()
+    if isinstance(data, bytes):  # decoded here: the terminal's locale must not decide
+        try:
+            data = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise SnippetError(
+                "シークレットの値が UTF-8 のテキストではありません。"
+                "ファイルの文字コードを UTF-8 にしてから渡してください。"
+            ) from None
+    return data.strip()
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(
+    parser = JapaneseArgumentParser(
         prog="python -m snippets.secret",
         description="トークンを Pod の設定に書かずに渡す、Runpod のシークレットを扱います。",
     )
@@ -100,9 +126,8 @@ def main(argv=None) -> int:
             print(f"シークレット {secret['name']} を作りました（ID: {secret['id']}）。")
         elif args.command == "list":
             for secret in list_secrets():
-                print(
-                    f"{secret['id']}  {secret['name']}  {secret.get('description') or ''}".rstrip()
-                )
+                about = shown(str(secret.get("description") or ""))
+                print(f"{secret['id']}  {shown(str(secret.get('name')))}  {about}".rstrip())
         elif args.command == "delete":
             delete_secret(args.secret_id)
             print(f"シークレット {args.secret_id} を削除しました。")

@@ -5,33 +5,62 @@ python -m snippets.volume list
 python -m snippets.volume delete VOLUME_ID
 """
 
-import argparse
 import sys
 
-from snippets.api import SnippetError, check_id, check_text, create_once, rest, run_cli
-from snippets.pricing import check_data_center
+from snippets.api import SnippetError, create_once, listed, rest, run_cli
+from snippets.checks import check_id, check_name, check_text, shown
+from snippets.cli import JapaneseArgumentParser
 
 MIN_SIZE_GB, MAX_SIZE_GB = 10, 4096  # REST API v2 bounds
+# Always the standard tier: where a data center offers the pricier high-performance tier,
+# Runpod makes that one unless told otherwise (docs.runpod.io/storage/high-performance-storage).
+TIER = "STANDARD"
+TIER_NAMES = {"STANDARD": "標準ストレージ", "HIGH_PERFORMANCE": "高性能ストレージ（割高）"}
 
 
 def create_volume(name: str, size_gb: int, data_center: str) -> dict:
-    """Create a volume; returns {"id", "name", "size", "dataCenter", ...}."""
-    check_text("ボリューム名", name)
+    """Create a standard-tier volume; returns {"id", "name", "size", "dataCenter", "type"}."""
+    check_name("ボリューム名", name)
+    if isinstance(size_gb, bool) or not isinstance(size_gb, int):
+        raise SnippetError(f"容量は GB 単位の整数で指定してください（指定: {size_gb!r}）。")
     if not MIN_SIZE_GB <= size_gb <= MAX_SIZE_GB:
         raise SnippetError(
             f"容量は {MIN_SIZE_GB}〜{MAX_SIZE_GB} GB で指定してください（指定: {size_gb} GB）。"
         )
-    check_data_center(data_center)
-    body = {"name": name, "size": size_gb, "dataCenter": data_center}
+    check_volume_data_center(data_center)
+    body = {"name": name, "size": size_gb, "dataCenter": data_center, "type": TIER}
     # create_once: a retry after a lost answer never makes a second volume
     return create_once(
         "ボリューム", name, lambda: rest("POST", "/v2/network-volumes", body), list_volumes
     )
 
 
+def check_volume_data_center(data_center: str) -> str:
+    """Refuse a data center where Runpod makes no standard network volumes, naming those
+    where it does (GET /v2/catalog/datacenters lists each one's volume tiers)."""
+    check_text("データセンター", data_center)
+    answer = rest("GET", "/v2/catalog/datacenters")
+    tiers = {
+        center["id"]: center.get("networkVolumeTypes") or []
+        for center in listed(answer, "dataCenters")
+    }
+    offering = ", ".join(sorted(dc for dc, types in tiers.items() if TIER in types))
+    if data_center not in tiers:
+        raise SnippetError(
+            f"データセンター {data_center!r} はありません。"
+            f"ネットワークボリュームを作れるのは: {offering}"
+        )
+    if TIER not in tiers[data_center]:
+        raise SnippetError(
+            f"データセンター {data_center} ではネットワークボリューム（{TIER_NAMES[TIER]}）を"
+            f"作れません。作れるのは: {offering}"
+        )
+    return data_center
+
+
 def list_volumes() -> list[dict]:
     """All network volumes of the account."""
-    return rest("GET", "/v2/network-volumes")["networkVolumes"]
+    return listed(rest("GET", "/v2/network-volumes"), "networkVolumes")
 
 
 def get_volume(volume_id: str) -> dict:
@@ -53,13 +82,18 @@ def _not_found(volume_id: str) -> str:
     )
 
 
+def tier_name(volume: dict) -> str:
+    tier = str(volume.get("type") or "")
+    return TIER_NAMES.get(tier, shown(tier) or "種類不明")
+
+
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(
+    parser = JapaneseArgumentParser(
         prog="python -m snippets.volume",
         description="Pod を消しても残るディスク、ネットワークボリュームを作成・一覧・削除します。",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="操作")
-    create = commands.add_parser("create", help="ボリュームを作る")
+    create = commands.add_parser("create", help="ボリュームを作る（標準ストレージ）")
     create.add_argument("--name", required=True, help="ボリュームの名前（例: kaggle-data）")
     create.add_argument(
         "--size-gb", type=int, required=True, help=f"容量 GB（{MIN_SIZE_GB}〜{MAX_SIZE_GB}）"
@@ -73,13 +107,19 @@ def main(argv=None) -> int:
     def run() -> None:
         if args.command == "create":
             volume = create_volume(args.name, args.size_gb, args.data_center)
-            size, data_center = volume["size"], volume["dataCenter"]
-            print(f"ボリュームを作りました: {volume['id']}（{size} GB、{data_center}）")
+            where = f"{volume['size']} GB、{volume['dataCenter']}、{tier_name(volume)}"
+            print(f"ボリュームを作りました: {volume['id']}（{where}）")
+            if volume.get("type") != TIER:
+                print(
+                    "注意: 標準ストレージではありません。不要なら削除してください。",
+                    file=sys.stderr,
+                )
         elif args.command == "list":
             volumes = list_volumes()
             for volume in volumes:
                 print(
-                    f"{volume['id']}  {volume['name']}  {volume['size']} GB  {volume['dataCenter']}"
+                    f"{volume['id']}  {shown(str(volume.get('name')))}  {volume.get('size')} GB  "
+                    f"{volume.get('dataCenter')}  {tier_name(volume)}"
                 )
             if not volumes:
                 print("ボリュームはまだありません。")

@@ -44,9 +44,33 @@ def test_cap_below_every_gpu_names_the_cheapest(fake, capsys):
     assert f"最安は {in_stock('EU-RO-1')[0]}" in err
 
 
-def test_no_offer_at_all_for_that_many_gpus(fake):
+def test_no_offer_at_all_says_raise_the_cap(fake, monkeypatch):
+    monkeypatch.setattr(pricing, "gpu_prices", lambda data_center, gpu_count: [])
     with pytest.raises(SnippetError, match="GPU がありません。--max-price"):
-        pricing.cheapest_gpu("EU-RO-1", 100, gpu_count=64)
+        pricing.cheapest_gpu("EU-RO-1", 100)
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        (["--max-price", "-0.5"], "0 より大きい数"),
+        (["--max-price", "0"], "0 より大きい数"),
+        (["--max-price", "nan"], "0 より大きい数"),
+        (["--max-price", "inf"], "0 より大きい数"),
+        (["--gpu-count", "0"], "GPU の数は 1〜8"),
+        (["--gpu-count", "64"], "GPU の数は 1〜8"),
+    ],
+)
+def test_a_limit_that_matches_nothing_is_refused_before_any_request(fake, capsys, option, message):
+    assert pricing.main(["--data-center", "EU-RO-1", *option]) == 1
+    assert message in capsys.readouterr().err
+    assert fake.requests == []
+
+
+@pytest.mark.parametrize("bad", [True, "0.5", float("nan"), -1])
+def test_check_price_wants_a_positive_number(bad):
+    with pytest.raises(SnippetError, match="0 より大きい数"):
+        pricing.check_price(bad)
 
 
 def test_everything_excluded_says_nothing_is_free(fake):

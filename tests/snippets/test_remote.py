@@ -1,7 +1,10 @@
 """snippets/remote.py: the system ssh/scp against a fake pod's real SSH server."""
 
+import socket
+import struct
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -37,6 +40,52 @@ def test_refused_connections_are_retried(fake, running_pod, ssh_keypair):
     assert remote.run(running_pod, "echo up", ssh_keypair[0]).stdout == "up\n"
 
 
+@pytest.fixture
+def resetting_port():
+    """A port that accepts and resets every connection, as a mapped port before sshd is up;
+    OpenSSH then sometimes says nothing at all on stderr."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    accepted = []
+
+    def serve():
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            accepted.append(conn)
+            conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            conn.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    yield server.getsockname()[1], accepted
+    server.close()
+
+
+def a_pod_at(port: int) -> dict:
+    ports = [{"ip": "127.0.0.1", "isIpPublic": True, "privatePort": 22, "publicPort": port}]
+    return {"id": "p1", "runtime": {"ports": [{**ports[0], "type": "tcp"}]}}
+
+
+def test_every_reset_is_retried_whatever_ssh_prints(resetting_port, ssh_keypair, monkeypatch):
+    port, accepted = resetting_port
+    monkeypatch.setattr(remote, "CONNECT_TRIES", 6)
+    with pytest.raises(SnippetError, match="終了コード 255.*Connection reset"):
+        remote.run(a_pod_at(port), "true", ssh_keypair[0])
+    assert len(accepted) == 6
+
+
+def test_an_upload_that_meets_resets_is_retried(resetting_port, ssh_keypair, monkeypatch, tmp_path):
+    port, accepted = resetting_port
+    monkeypatch.setattr(remote, "CONNECT_TRIES", 3)
+    (tmp_path / "f").write_text("x")
+    with pytest.raises(SnippetError, match="lost connection"):
+        remote.upload(a_pod_at(port), tmp_path / "f", "/workspace/f", ssh_keypair[0])
+    assert len(accepted) == 3
+
+
 def test_a_wrong_key_is_not_retried_forever(running_pod, tmp_path):
     other = tmp_path / "other_key"
     other.write_text("not a key")
@@ -48,8 +97,7 @@ def test_a_wrong_key_is_not_retried_forever(running_pod, tmp_path):
 def test_upload_puts_the_file_on_the_volume(fake, running_pod, ssh_keypair, tmp_path):
     local = tmp_path / "train.csv"
     local.write_text("id,target\n1,0\n")
-    workspace = remote.run(running_pod, "echo $WORKSPACE", ssh_keypair[0]).stdout.strip()
-    remote.upload(running_pod, local, f"{workspace}/train.csv", ssh_keypair[0])
+    remote.upload(running_pod, local, "/workspace/train.csv", ssh_keypair[0])
     volume_id = fake.pods[running_pod["id"]].network_volume_id
     assert (fake.volume_dir(volume_id) / "train.csv").read_text() == "id,target\n1,0\n"
 

@@ -1,11 +1,17 @@
 """snippets/secret.py: secrets through REST v2; the value never shows up anywhere."""
 
 import io
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from snippets import secret
 from snippets.api import SnippetError
+
+ROOT = Path(__file__).resolve().parents[2]
 
 TOKEN = "KGAT_0123456789abcdef"
 
@@ -88,3 +94,72 @@ def test_help_is_japanese(capsys):
     with pytest.raises(SystemExit):
         secret.main(["--help"])
     assert "シークレット" in capsys.readouterr().out
+
+
+def run_secret(args, stdin: bytes, **env):
+    """python -m snippets.secret ARGS, as a reader runs it, with the value on stdin."""
+    return subprocess.run(
+        [sys.executable, "-m", "snippets.secret", *args], cwd=ROOT, input=stdin,
+        capture_output=True, timeout=30, env={**os.environ, **env},
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("locale", [{}, {"LC_ALL": "C", "LANG": "C"}])
+def test_a_value_that_is_not_utf8_is_refused_in_one_line(fake, locale):
+    done = run_secret(["create", "--name", "kaggle_api_token"], b"\xff\xfeKGAT_s3cr3t\n", **locale)
+    err = done.stderr.decode()
+    assert done.returncode == 1
+    assert err == (
+        "エラー: シークレットの値が UTF-8 のテキストではありません。"
+        "ファイルの文字コードを UTF-8 にしてから渡してください。\n"
+    )
+    assert b"s3cr3t" not in done.stdout + done.stderr
+    assert fake.secrets == {} and not [r for r in fake.requests if r.method == "POST"]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("a\x00b", "NUL 文字"), ("x" * (16 * 1024 * 1024), "大きすぎます"), ("bad\udcff", "UTF-8")],
+)
+def test_values_runpod_cannot_keep_are_refused_before_any_request(fake, value, message):
+    with pytest.raises(SnippetError, match=message) as refused:
+        secret.create_secret("tok", value)
+    assert value[:3] not in str(refused.value)
+    assert fake.requests == []
+
+
+def test_a_description_that_is_too_long_is_refused(fake):
+    with pytest.raises(SnippetError, match="説明が長すぎます"):
+        secret.create_secret("tok", "v", "説" * 30000)  # 90,000 bytes of UTF-8
+    assert fake.requests == []
+
+
+def test_a_name_in_use_is_refused_and_the_old_value_kept(fake):
+    fake.state.create_secret("kaggle_api_token", "KGAT_old", None)
+    done = run_secret(["create", "--name", "kaggle_api_token"], b"KGAT_new\n")
+    err = done.stderr.decode()
+    assert done.returncode == 1
+    assert err.startswith("エラー: シークレット「kaggle_api_token」はすでにあります。")
+    assert err.count("\n") == 1 and b"KGAT_" not in done.stdout + done.stderr
+    (kept,) = fake.secrets.values()
+    assert kept.value == "KGAT_old"
+
+
+@pytest.mark.parametrize("fault", ["timeout:rest_create=65", "lost:rest_create"])
+def test_a_lost_answer_makes_one_secret_and_reports_it(fake, fault):
+    fake.set_faults(fault)  # the secret is stored; its answer never reaches the reader
+    done = run_secret(
+        ["create", "--name", "kaggle_api_token"], f"{TOKEN}\n".encode(), SNIPPETS_READ_TIMEOUT="0.5"
+    )
+    (made,) = fake.secrets.values()
+    assert (made.name, made.value) == ("kaggle_api_token", TOKEN)
+    assert (done.returncode, done.stderr) == (0, b"")
+    expected = f"シークレット kaggle_api_token を作りました（ID: {made.id}）。\n"
+    assert done.stdout.decode() == expected
+
+
+def test_list_shows_odd_names_and_descriptions_safely(fake, capsys):
+    fake.state.create_secret("tok", "v", "line one\nline two\x1b[2J")
+    assert secret.main(["list"]) == 0
+    out = capsys.readouterr().out
+    assert out.endswith("  tok  line one\\x0aline two\\x1b[2J\n") and "\x1b" not in out

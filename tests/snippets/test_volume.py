@@ -1,9 +1,17 @@
 """snippets/volume.py: network volumes through REST v2, against the fake."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
+from fake_runpod import catalog
 from snippets import volume
 from snippets.api import SnippetError
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_create_list_delete(fake, capsys):
@@ -15,10 +23,11 @@ def test_create_list_delete(fake, capsys):
     )
     (created,) = fake.volumes.values()
     assert (created.name, created.size, created.data_center) == ("kaggle-data", 50, "EU-RO-1")
-    assert created.id in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert out == f"ボリュームを作りました: {created.id}（50 GB、EU-RO-1、標準ストレージ）\n"
 
     assert volume.main(["list"]) == 0
-    assert f"{created.id}  kaggle-data  50 GB  EU-RO-1" in capsys.readouterr().out
+    assert capsys.readouterr().out == f"{created.id}  kaggle-data  50 GB  EU-RO-1  標準ストレージ\n"
 
     assert volume.main(["delete", created.id]) == 0
     assert created.id in capsys.readouterr().out
@@ -27,7 +36,7 @@ def test_create_list_delete(fake, capsys):
 
 def test_functions_return_what_runpod_returns(fake):
     created = volume.create_volume("data", 10, "US-KS-2")
-    assert {"id", "name", "size", "dataCenter"} <= created.keys()
+    assert {"id", "name", "size", "dataCenter", "type"} <= created.keys()
     assert volume.list_volumes() == [created]
     assert volume.get_volume(created["id"]) == created
     volume.delete_volume(created["id"])
@@ -54,13 +63,90 @@ def test_unsafe_name_is_refused_before_any_request(fake, name):
     assert fake.requests == []
 
 
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [("", "ボリューム名が空です"), ("  \t ", "使えない文字"), ("   ", "ボリューム名が空です"),
+     ("data ", "前後に空白"), ("data\udcff", "UTF-8 の文字として読めない")],
+)  # fmt: skip
+def test_blank_or_odd_names_are_refused_before_any_request(fake, name, message):
+    with pytest.raises(SnippetError, match=message):
+        volume.create_volume(name, 50, "EU-RO-1")
+    assert fake.requests == []
+
+
+@pytest.mark.parametrize("size", ["50", 50.0, True, None])
+def test_a_size_that_is_not_a_whole_number_is_refused(fake, size):
+    with pytest.raises(SnippetError, match="GB 単位の整数"):
+        volume.create_volume("d", size, "EU-RO-1")
+    assert fake.requests == []
+
+
+# ---- storage tiers -----------------------------------------------------------------------
+def test_the_standard_tier_is_asked_for_where_the_default_is_the_pricier_one(fake):
+    # EU-RO-1 in the fake, like the console where high-performance storage is offered,
+    # makes HIGH_PERFORMANCE volumes unless told otherwise
+    assert catalog.VOLUME_TYPES["EU-RO-1"][0] == "HIGH_PERFORMANCE"
+    made = volume.create_volume("kaggle-data", 50, "EU-RO-1")
+    assert made["type"] == "STANDARD"
+    assert fake.volumes[made["id"]].type == "STANDARD"  # what the snippet sent
+
+
+def test_a_data_center_without_network_volumes_is_refused_before_any_create(fake, capsys):
+    args = ["create", "--name", "d", "--size-gb", "50", "--data-center", "US-TX-3"]
+    assert volume.main(args) == 1
+    err = capsys.readouterr().err
+    assert err == (
+        "エラー: データセンター US-TX-3 ではネットワークボリューム（標準ストレージ）を作れません。"
+        "作れるのは: CA-MTL-1, EU-RO-1, EU-SE-1, US-KS-2\n"
+    )
+    assert fake.volumes == {}
+    assert not [r for r in fake.requests if r.method == "POST"]
+
+
+def test_a_volume_made_in_another_tier_is_pointed_out(fake, monkeypatch, capsys):
+    # should Runpod ever ignore "type", the reader hears about the pricier volume
+    made_by_default = fake.state.create_volume
+    monkeypatch.setattr(fake.state, "create_volume", lambda *a: made_by_default(*a[:3], None))
+    args = ["create", "--name", "d", "--size-gb", "10", "--data-center", "EU-RO-1"]
+    assert volume.main(args) == 0
+    out, err = capsys.readouterr()
+    assert out.endswith("EU-RO-1、高性能ストレージ（割高））\n")
+    assert err.startswith("注意: 標準ストレージではありません")
+
+
+def test_list_shows_each_tier_and_odd_names_safely(fake, capsys):
+    fake.state.create_volume("fast", 10, "US-KS-2", "HIGH_PERFORMANCE")
+    fake.state.create_volume("evil\x1b[2Jname", 10, "EU-SE-1", None)
+    assert volume.main(["list"]) == 0
+    out = capsys.readouterr().out
+    assert "fast  10 GB  US-KS-2  高性能ストレージ（割高）" in out
+    assert "evil\\x1b[2Jname  10 GB  EU-SE-1  標準ストレージ" in out and "\x1b" not in out
+
+
+# ---- a create whose answer is lost, through the command a reader runs ---------------------
+@pytest.mark.parametrize("fault", ["timeout:rest_create=65", "lost:rest_create"])
+def test_a_lost_answer_makes_one_volume_and_reports_it(fake, fault):
+    fake.set_faults(fault)  # the create is carried out; its answer never reaches the reader
+    env = {**os.environ, "SNIPPETS_READ_TIMEOUT": "0.5"}
+    argv = ["create", "--name", "dup", "--size-gb", "10", "--data-center", "EU-RO-1"]
+    done = subprocess.run(
+        [sys.executable, "-m", "snippets.volume", *argv], cwd=ROOT, env=env,
+        capture_output=True, text=True, timeout=30,
+    )  # fmt: skip
+    (made,) = fake.volumes.values()
+    assert (made.name, made.type) == ("dup", "STANDARD")
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout == f"ボリュームを作りました: {made.id}（10 GB、EU-RO-1、標準ストレージ）\n"
+    assert len([r for r in fake.requests if r.method == "POST"]) <= 1  # never sent twice
+
+
 def test_unknown_data_center_names_the_real_ones(fake, capsys):
     args = ["create", "--name", "d", "--size-gb", "50", "--data-center", "EU-XX-9"]
     assert volume.main(args) == 1
     err = capsys.readouterr().err
     assert "データセンター 'EU-XX-9' はありません" in err and "EU-RO-1" in err
     assert fake.volumes == {}
-    assert all(request.method != "POST" or request.path == "/graphql" for request in fake.requests)
+    assert not [r for r in fake.requests if r.method == "POST"]
 
 
 def test_deleting_an_unknown_volume_is_explained(fake, capsys):
