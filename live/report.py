@@ -2,6 +2,9 @@
 
 Each step of the replay runs inside `Report.step(name)`; a step that raises is marked
 failed (the first one becomes `failed_step`), steps never reached stay `skipped`.
+`leaked` is what the API still listed with the run's names after teardown, or null when the
+leak check itself could not finish: a report never claims "nothing leaked" it did not see.
+`prices` are the GPU prices the run saw, with the time, and the volume price it used.
 Every text that goes into the report or the log passes through `Redactor.scrub`, so the
 dummy Kaggle token and the API key cannot leak through an error message.
 """
@@ -10,6 +13,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -20,13 +25,30 @@ from pathlib import Path
 
 import jsonschema
 
+ROOT = Path(__file__).resolve().parents[1]
 SCHEMA_PATH = Path(__file__).with_name("report.schema.json")
-DEFAULT_REPORT_PATH = "reports/live-report.json"
+# A real run's report (the site stamps pages from it), and a rehearsal's: kept apart so a
+# `make live-local` never overwrites the report of the last real night.
+REPORT_PATHS = {"real": ("LIVE_REPORT", "reports/live-report.json"),
+                "fake": ("REHEARSAL_REPORT", "reports/rehearsal-report.json")}
 REDACTED = "[REDACTED]"
 
 
-def report_path() -> Path:
-    return Path(os.environ.get("LIVE_REPORT") or DEFAULT_REPORT_PATH)
+def report_path(target: str = "real") -> Path:
+    variable, default = REPORT_PATHS[target]
+    return Path(os.environ.get(variable) or default)
+
+
+def current_commit() -> str | None:
+    """The commit being replayed: GITHUB_SHA in CI, else what git says (None without git)."""
+    sha = os.environ.get("GITHUB_SHA", "")
+    if not sha:
+        try:
+            sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True,
+                                 text=True, timeout=10).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            return None
+    return sha if re.fullmatch(r"[0-9a-f]{7,40}", sha) else None
 
 
 def utc_iso(moment: datetime) -> str:
@@ -103,7 +125,10 @@ class Report:
     price_per_hour: float | None = None
     estimated_cost_usd: float = 0.0
     failed_step: str | None = None
-    leaked: list[dict] = field(default_factory=list)
+    leaked: list[dict] | None = None  # None until a leak check has finished
+    prices: dict | None = None
+    plan: dict | None = None
+    commit: str | None = None
     on_step: Callable[[str], None] | None = None
     _t0: float = field(default_factory=time.monotonic)
 
@@ -151,7 +176,7 @@ class Report:
 
     def as_dict(self) -> dict:
         finished = datetime.now(UTC)
-        failed = self.failed_step is not None or bool(self.leaked)
+        failed = self.failed_step is not None or self.leaked is None or bool(self.leaked)
         return {
             "schema_version": 1,
             "run_id": self.run_id,
@@ -170,6 +195,9 @@ class Report:
             "budget": self.budget,
             "steps": [step.as_dict() for step in self.steps.values()],
             "leaked": self.leaked,
+            "commit": self.commit,
+            "prices": self.prices,
+            "plan": self.plan,
         }
 
     def write(self, path: Path | None = None) -> tuple[Path, dict]:
@@ -177,7 +205,7 @@ class Report:
         data = self.as_dict()
         validate(data)
         text = self.redactor.scrub(json.dumps(data, ensure_ascii=False, indent=2)) + "\n"
-        path = path or report_path()
+        path = path or report_path(self.target)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
         return path, json.loads(text)

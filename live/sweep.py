@@ -1,9 +1,15 @@
 """Find (and with --yes delete) what live replays left behind: `python -m live.sweep`.
 
-Looks for pods, network volumes and secrets named `kgl-live-<UTC timestamp>-<suffix>...`
-whose timestamp is older than --older-than (default 2h, so a replay still running is left
-alone). Dry run by default. Exit status: 0 when nothing matching is left, 1 otherwise.
-It talks to whatever RUNPOD_API_BASE_URL says (default: the real api.runpod.io).
+Looks for pods, network volumes and secrets whose name is exactly one a replay makes
+(`kgl-live-<UTC timestamp>-<6 hex>-<role>`, live/naming.py) and whose timestamp is older
+than --older-than (default 2h, so a replay still running is left alone), or that belong to
+--run-id whatever their age. Names that only look like ours are listed as "not ours" and
+never touched. Deletes go through the same registry as the replay's teardown
+(live/registry.py). Dry run by default. Exit status: 0 when nothing of ours is left, 1
+otherwise. It talks to whatever RUNPOD_API_BASE_URL says (default: the real api.runpod.io).
+
+It also removes, on this machine, the private files of replays that were killed (their SSH
+keys, the fake's pod homes): that needs no key.
 """
 
 from __future__ import annotations
@@ -12,10 +18,9 @@ import argparse
 import os
 import re
 import sys
-import time
 from datetime import UTC, datetime, timedelta
 
-from live import naming
+from live import naming, registry, scratch
 
 SKIP_MESSAGE = (
     "RUNPOD_API_KEY が設定されていないため、掃除 (make sweep) を飛ばしました。\n"
@@ -29,94 +34,94 @@ def duration(text: str) -> timedelta:
     """'2h', '30m', '90s', '0' -> timedelta."""
     match = _DURATION.match(text.strip().lower())
     if not match:
-        raise argparse.ArgumentTypeError(f"not a duration (e.g. 2h, 30m, 0): {text!r}")
+        raise argparse.ArgumentTypeError(f"時間の形が正しくありません（例: 2h、30m、0）: {text!r}")
     return timedelta(seconds=float(match[1]) * _UNIT_SECONDS[match[2]])
 
 
+def positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not (0 < value < 86400):  # also refuses NaN and infinity
+        raise argparse.ArgumentTypeError(f"0 より大きい秒数を指定してください: {text!r}")
+    return value
+
+
 def find(older_than: timedelta, run_id: str | None = None,
-         now: datetime | None = None) -> list[dict]:
-    """Every kgl-live-* pod, volume and secret that is old enough (or of run_id)."""
-    from snippets import pod, secret, volume
-
+         now: datetime | None = None) -> registry.Found:
+    """Our items of run_id, or older than older_than; and the lookalikes (never ours)."""
     now = now or datetime.now(UTC)
-    found = []
-    for kind, items in (("pod", pod.list_pods()), ("volume", volume.list_volumes()),
-                        ("secret", secret.list_secrets())):
-        for item in items:
-            parsed = naming.parse_name(item.get("name"))
-            if parsed is None:
-                continue
-            item_run, created = parsed
-            if run_id is not None:
-                if item_run != run_id:
-                    continue
-            elif now - created < older_than:
-                continue
-            found.append({"kind": kind, "id": str(item["id"]), "name": item["name"],
-                          "age": str(now - created).split(".")[0]})
-    return found
+    if run_id is not None:
+        return registry.find(registry.of_run(run_id))
+    return registry.find(lambda ours: now - ours.created >= older_than)
 
 
-def delete(found: list[dict], gone_timeout: float = 120, poll: float = 2) -> list[str]:
-    """Delete pods first (a volume cannot go while a pod uses it), then volumes, secrets.
-    Returns error messages (empty when every delete was accepted)."""
-    from snippets import api, pod, secret, volume
-
+def delete(found: registry.Found, gone_timeout: float, poll: float) -> list[str]:
+    """Delete in the registry's order (pods before the volumes they hold); the errors."""
     errors = []
-    pods = [f["id"] for f in found if f["kind"] == "pod"]
-    for pod_id in pods:
-        try:
-            pod.terminate_pod(pod_id)
-        except api.SnippetError as error:
-            errors.append(f"pod {pod_id}: {error}")
-    deadline = time.monotonic() + gone_timeout
-    while pods and any(p["id"] in pods for p in pod.list_pods()):
-        if time.monotonic() > deadline:
-            errors.append("pods still listed after terminate")
-            break
-        time.sleep(poll)
-    for kind, remove in (("volume", volume.delete_volume), ("secret", secret.delete_secret)):
-        for item in (f for f in found if f["kind"] == kind):
-            try:
-                remove(item["id"])
-            except api.SnippetError as error:
-                errors.append(f"{kind} {item['id']}: {error}")
+    for kind in registry.kinds():
+        ids = [item.id for item in found.ours if item.kind == kind.name]
+        if ids:
+            errors += registry.remove(kind, ids, timeout=gone_timeout, poll=poll)
     return errors
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m live.sweep", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+def parse_args(argv: list[str] | None):
+    from snippets.api import JapaneseArgumentParser
+
+    parser = JapaneseArgumentParser(prog="python -m live.sweep", description=__doc__,
+                                    formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--older-than", type=duration, default=duration("2h"),
-                        help="only resources whose name says they are older (default 2h)")
-    parser.add_argument("--run-id", help="only this run's resources, whatever their age")
-    parser.add_argument("--yes", action="store_true", help="delete (default: only list)")
-    parser.add_argument("--poll", type=float, default=2.0, help=argparse.SUPPRESS)
+                        help="名前の時刻がこれより古いものだけ（既定 2h）")
+    parser.add_argument("--run-id", help="この実行のものだけ（古さは問いません）")
+    parser.add_argument("--yes", action="store_true", help="削除する（既定は一覧だけ）")
+    parser.add_argument("--gone-timeout", type=positive_seconds, default=120.0,
+                        help="削除したものが一覧から消えるまで待つ秒数（既定 120）")
+    parser.add_argument("--poll", type=positive_seconds, default=2.0, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.run_id and not naming.is_run_id(args.run_id):
-        parser.error(f"bad --run-id {args.run_id!r}")
-    if not os.environ.get("RUNPOD_API_KEY"):
+    if args.run_id is not None and not naming.is_run_id(args.run_id):
+        parser.error(f"--run-id の形が正しくありません: {args.run_id!r}")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    for name in scratch.reap():
+        print(f"sweep: removed the local files of killed run {name}")
+    if not os.environ.get("RUNPOD_API_KEY", "").strip():
         print(SKIP_MESSAGE)
         return 0
+    from snippets.api import SnippetError
 
-    found = find(args.older_than, args.run_id)
+    try:
+        return _sweep(args)
+    except SnippetError as error:
+        print(f"エラー: {error}", file=sys.stderr)
+        return 1
+
+
+def _sweep(args) -> int:
+    now = datetime.now(UTC)
+    found = find(args.older_than, args.run_id, now)
     scope = f"run {args.run_id}" if args.run_id else f"older than {args.older_than}"
-    for item in found:
-        print(f"{'delete' if args.yes else 'would delete'} {item['kind']:<6} {item['id']:<28} "
-              f"{item['name']} (age {item['age']})")
-    if not found:
+    for item in found.ours:
+        print(f"{'delete' if args.yes else 'would delete'} {item.kind:<6} {item.id:<28} "
+              f"{item.name} (age {str(now - item.ours.created).split('.')[0]})")
+    for item in found.not_ours:
+        print(f"not ours (left alone) {item.kind:<6} {item.id:<28} {item.name!r}")
+    if not found.ours:
         print(f"sweep: nothing named {naming.PREFIX}* {scope} is left.")
         return 0
     if not args.yes:
-        print(f"sweep: {len(found)} leftover(s) {scope}; dry run, add --yes to delete.")
+        print(f"sweep: {len(found.ours)} leftover(s) {scope}; dry run, add --yes to delete.")
         return 1
-    errors = delete(found, poll=args.poll)
-    for error in errors:
+    for error in delete(found, args.gone_timeout, args.poll):
         print(f"sweep error: {error}", file=sys.stderr)
-    left = find(args.older_than, args.run_id)
+    left = find(args.older_than, args.run_id).ours
     for item in left:
-        print(f"still listed: {item['kind']} {item['id']} {item['name']}", file=sys.stderr)
-    print(f"sweep: deleted {len(found) - len(left)}, left {len(left)}.")
+        print(f"still listed: {item.kind} {item.id} {item.name}", file=sys.stderr)
+    print(f"sweep: deleted {len(found.ours) - len(left)}, left {len(left)}.")
     return 1 if left else 0
 
 

@@ -1,23 +1,36 @@
 """The replay under failure, offline: a fault in every kind of step, and the process killed.
 
 Whatever breaks, the report names the step that failed, says what the API still lists
-(`leaked`), and that list is empty after the teardown, or after `make sweep --yes` when the
-process was killed too hard to tear down. No secret value reaches any output.
+(`leaked`, or null when it could not look), and that list is empty after the teardown, or
+after `make sweep --yes` when the process was killed too hard to tear down; the next replay
+or sweep also removes the killed run's private files on this machine. No secret value
+reaches any output.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
 from live import sweep
-from tests.live.conftest import ROOT, assert_clean, replay_subprocess
+from live.report import StepFailed
+from live.targets import FakeTarget
+from tests.live.conftest import (
+    ROOT,
+    assert_clean,
+    replay_subprocess,
+    run_folders,
+    session_target,
+    step_of,
+)
 
 # What a refused SSH connection looks like: ssh's own exit status 255, or scp's 1, with
 # "Connection reset" when ssh gets to say it.
@@ -34,7 +47,7 @@ FAULTS = [
     ("pod1_deploy", "graphql:htmlx6", "pod1_deploy", "JSON"),
     ("pod1_deploy", "create_pod:no_capacityx*", "pod1_deploy", "no capacity anywhere"),
     ("pod1_deploy", "pod:never_ready", "pod1_ready", "SSH"),
-    ("pod1_ready", "ssh:refusex*", "pod1_ready", SSH_DOWN),
+    ("pod1_ready", "ssh:refusex*", "pod1_ready", "SSH で入れる状態になりません|" + SSH_DOWN),
     ("setup_first", "ssh:refusex*", "setup_first", SSH_DOWN),
     ("kaggle_auth", "ssh:refusex*", "kaggle_auth", SSH_DOWN),
     ("pod1_terminate", "graphql:500x6", "pod1_terminate", "HTTP 500"),
@@ -69,21 +82,47 @@ def test_a_fault_fails_its_step_and_teardown_leaves_nothing(run_fake_replay, fak
 
 
 def test_teardown_faults_show_up_as_leaked_and_sweep_cleans_them(run_fake_replay, fake_runpod,
-                                                                  tmp_path):
-    def inject(name: str) -> None:
-        if name == "pod2_terminate":
-            fake_runpod.set_faults("rest:500x24")  # volume delete (3 x 6 tries), secret list (6)
+                                                                  monkeypatch):
+    """Every volume and secret delete refused during the teardown (the lists still answer,
+    so the leak check can say what is left); one failed step stops no other."""
+    from snippets import api, secret, volume
 
-    # Teardown steps get no on_step call: set the fault at the last step of the guide.
-    status, report, output, _ = run_fake_replay(on_step=inject)
+    def refused(item_id):
+        raise api.SnippetError("Runpod API がリクエストを受け付けませんでした（HTTP 500）")
+
+    def arm(name: str) -> None:  # teardown steps get no on_step call: arm it just before
+        if name == "pod2_terminate":
+            monkeypatch.setattr(volume, "delete_volume", refused)
+            monkeypatch.setattr(secret, "delete_secret", refused)
+
+    real = (volume.delete_volume, secret.delete_secret)
+    status, report, output, _ = run_fake_replay(on_step=arm)
+    monkeypatch.setattr(volume, "delete_volume", real[0])
+    monkeypatch.setattr(secret, "delete_secret", real[1])
     assert status == 1
-    assert report["failed_step"] in ("volume_delete", "secret_delete")
-    kinds = sorted(item["kind"] for item in report["leaked"])
-    assert kinds and set(kinds) <= {"volume", "secret"}, report["leaked"]
+    assert report["failed_step"] == "volume_delete"
+    assert step_of(report, "secret_delete")["status"] == "failed"
+    assert step_of(report, "leak_check")["status"] == "failed"
+    assert sorted(item["kind"] for item in report["leaked"]) == ["secret", "volume"]
     assert all(item["name"].startswith("kgl-live-" + report["run_id"])
                for item in report["leaked"])
+    assert "leaked 2" in output and "make sweep で残りを確認してください" in output
 
+    assert sweep.main(["--yes", "--run-id", report["run_id"], "--poll", "0.05"]) == 0
+    assert_clean(fake_runpod)
+
+
+def test_a_leak_check_that_cannot_look_never_says_nothing_leaked(run_fake_replay, fake_runpod):
+    def inject(name: str) -> None:
+        if name == "pod2_terminate":
+            fake_runpod.set_faults("rest:500x*,graphql:500x*")  # from here on, nothing answers
+
+    status, report, output, _ = run_fake_replay(on_step=inject)
     fake_runpod.set_faults(None)
+    assert status == 1 and report["outcome"] == "failed"
+    assert report["leaked"] is None  # unknown, not "0"
+    assert step_of(report, "leak_check")["status"] == "failed"
+    assert "leaked ?" in output and "leaked 0" not in output
     assert sweep.main(["--yes", "--run-id", report["run_id"], "--poll", "0.05"]) == 0
     assert_clean(fake_runpod)
 
@@ -96,7 +135,7 @@ def test_no_capacity_falls_back_over_gpus_then_data_centers(run_fake_replay, fak
 
     status, report, output, _ = run_fake_replay(on_step=inject)
     assert status == 0, output
-    deploy = next(s for s in report["steps"] if s["name"] == "pod1_deploy")
+    deploy = step_of(report, "pod1_deploy")
     assert deploy["detail"].count("EU-RO-1/") == 3
     assert "volume moved to US-KS-2" in deploy["detail"]
     assert report["data_center"] == "US-KS-2"
@@ -124,9 +163,11 @@ def _read_until(child: subprocess.Popen, text: str, timeout: float = 30.0) -> st
     raise AssertionError(f"no {text!r} in time:\n" + "".join(seen))
 
 
-def _sweep(fake, *args: str) -> subprocess.CompletedProcess:
+def _sweep(fake, *args: str, scratch=None) -> subprocess.CompletedProcess:
     env = {"PATH": "/usr/bin:/bin", "RUNPOD_API_BASE_URL": fake.url,
            "RUNPOD_API_KEY": fake.api_key}
+    if scratch is not None:
+        env["LIVE_SCRATCH_DIR"] = str(scratch)
     return subprocess.run([sys.executable, "-m", "live.sweep", "--poll", "0.1", *args],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
 
@@ -148,34 +189,58 @@ def test_a_signal_while_pod1_exists_tears_everything_down(fake_runpod, tmp_path,
     assert child.returncode == status, output
     data = json.loads(report.read_text())
     assert data["failed_step"] == "pod1_ready"
-    failed = next(s for s in data["steps"] if s["name"] == "pod1_ready")
-    assert signal.Signals(signum).name in failed["detail"]
+    assert signal.Signals(signum).name in step_of(data, "pod1_ready")["detail"]
     assert data["leaked"] == []
     assert_clean(fake_runpod)
+    assert run_folders(tmp_path / "scratch") == []  # its SSH key is gone too
     for secret in [*tokens, fake_runpod.api_key]:
         assert secret not in output + report.read_text()
 
 
-def test_wall_time_budget_stops_the_run_and_tears_down(fake_runpod, tmp_path):
+def test_a_second_sigint_during_the_clean_up_is_ignored(fake_runpod, tmp_path):
     report = tmp_path / "live-report.json"
-    fake_runpod.set_faults("pod:slow_start=60")
-    # A 0.5 min budget with a 20 s teardown margin: the alarm fires 10 s in, while pod 1
-    # is still starting (it takes 60 s).
-    child = replay_subprocess(fake_runpod, report, env={
-        "LIVE_MAX_MINUTES": "0.5", "LIVE_TEARDOWN_MARGIN": "20", "LIVE_READY_TIMEOUT": "60"})
-    output, _ = child.communicate(timeout=60)
-    assert child.returncode == 1, output
+    fake_runpod.set_faults("pod:slow_start=30")
+    child = replay_subprocess(fake_runpod, report)
+    output = _read_until(child, "step pod1_ready ...")
+    # From now on every pod call is answered 2 s late: the clean-up takes seconds, time for
+    # a second ^C.
+    fake_runpod.set_faults("timeout:graphql=2x*")
+    child.send_signal(signal.SIGINT)
+    output += _read_until(child, "step pods_cleanup ...")
+    child.send_signal(signal.SIGINT)
+    rest, _ = child.communicate(timeout=60)
+    output += rest
+    assert child.returncode == 130, output
+    assert "SIGINT ignored: clean-up in progress" in output
+    assert "Traceback" not in output
     data = json.loads(report.read_text())
-    assert data["failed_step"] == "pod1_ready"
-    assert "wall-time budget" in next(s for s in data["steps"]
-                                      if s["name"] == "pod1_ready")["detail"]
+    assert data["leaked"] == [] and step_of(data, "pods_cleanup")["status"] == "passed"
+    assert_clean(fake_runpod)
+
+
+def test_wall_time_budget_stops_the_run_and_tears_down(run_fake_replay, fake_runpod):
+    """A step that hangs (say, an apt lock) meets the wall-time alarm, and the teardown
+    still runs inside the budget."""
+    def hang(name: str) -> None:
+        if name == "setup_first":
+            time.sleep(60)
+
+    target = FakeTarget(fake_runpod.url, 0.003, rehearsal_seconds=3, teardown_seconds=1)
+    started = time.monotonic()
+    status, data, output, _ = run_fake_replay(on_step=hang, target=target, use_signals=True)
+    assert time.monotonic() - started < 30
+    assert status == 1, output
+    assert data["failed_step"] == "setup_first"
+    assert "wall-time budget" in step_of(data, "setup_first")["detail"]
     assert data["wall_seconds"] < data["budget"]["max_wall_seconds"]
     assert data["leaked"] == []
     assert_clean(fake_runpod)
 
 
-def test_sigkill_mid_run_is_cleaned_by_the_sweep(fake_runpod, tmp_path, capsys):
+def test_sigkill_mid_run_is_cleaned_by_the_sweep(fake_runpod, tmp_path, capsys, monkeypatch):
     report = tmp_path / "live-report.json"
+    scratch = tmp_path / "scratch"
+    monkeypatch.setenv("LIVE_SCRATCH_DIR", str(scratch))
     fake_runpod.set_faults("pod:slow_start=30")
     child = replay_subprocess(fake_runpod, report)
     _read_until(child, "step pod1_ready ...")
@@ -183,31 +248,86 @@ def test_sigkill_mid_run_is_cleaned_by_the_sweep(fake_runpod, tmp_path, capsys):
     child.communicate(timeout=30)
     assert not report.exists()  # no chance to write anything
     assert len(fake_runpod.pods) == len(fake_runpod.volumes) == len(fake_runpod.secrets) == 1
+    [left] = run_folders(scratch)  # the killed run's private folder, with its SSH key
+    assert (left / "id_ed25519").is_file()
 
-    # A fresh run is younger than the default 2 h: left alone by a plain sweep.
+    # A fresh run is younger than the default 2 h: left alone by a plain sweep...
     assert sweep.main(["--yes"]) == 0
-    assert "nothing named kgl-live-*" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "nothing named kgl-live-*" in out
     assert len(fake_runpod.pods) == 1
+    # ...but its private files on this machine are gone: that needs no key and no age.
+    assert f"removed the local files of killed run {left.name}" in out
+    assert not left.exists()
 
     assert sweep.main(["--older-than", "0"]) == 1  # a dry run: something is left
     assert capsys.readouterr().out.count("would delete") == 3
     assert len(fake_runpod.pods) == 1  # ...and nothing was deleted
 
     # `make sweep ARGS="--yes --older-than 0"`, as a command.
-    swept = _sweep(fake_runpod, "--older-than", "0", "--yes")
+    swept = _sweep(fake_runpod, "--older-than", "0", "--yes", scratch=scratch)
     assert swept.returncode == 0, swept.stdout + swept.stderr
     assert "left 0" in swept.stdout
     assert_clean(fake_runpod)
     assert fake_runpod.api_key not in swept.stdout + swept.stderr
 
 
-def test_nothing_under_the_max_price_fails_the_deploy_after_every_data_center(
-        run_fake_replay, fake_runpod, monkeypatch):
-    monkeypatch.setenv("LIVE_MAX_PRICE", "0.01")
-    status, report, _, _ = run_fake_replay()
-    assert status == 1 and report["failed_step"] == "pod1_deploy"
-    detail = next(s for s in report["steps"] if s["name"] == "pod1_deploy")["detail"]
-    for data_center in ("EU-RO-1", "US-KS-2", "EU-SE-1", "CA-MTL-1"):
-        assert f"{data_center}: no GPU in stock under $0.01/h" in detail
-    assert report["leaked"] == []
-    assert_clean(fake_runpod)
+def test_sigkill_of_make_live_local_leaves_no_token_behind(tmp_path):
+    """`make live-local` runs its own fake: killed after setup.sh wrote the dummy token into
+    the fake pod's HOME, the next sweep (no key needed) removes the fake's files too."""
+    scratch = tmp_path / "scratch"
+    env = {"PATH": "/usr/bin:/bin:" + str(ROOT / ".venv/bin"), "HOME": str(tmp_path),
+           "LIVE_SCRATCH_DIR": str(scratch), "PYTHONUNBUFFERED": "1",
+           "REHEARSAL_REPORT": str(tmp_path / "r.json")}
+    child = subprocess.Popen([sys.executable, "-m", "live.replay", "--target", "fake"],
+                             cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True)
+    try:
+        _read_until(child, "step setup_again ...", timeout=60)
+    finally:
+        child.kill()
+        child.communicate(timeout=30)
+    [left] = run_folders(scratch)
+    fake_data = [line for line in (left / "also-remove").read_text().splitlines() if line]
+    assert fake_data and all(os.path.isdir(path) for path in fake_data)
+    # os.walk, not rglob: the killed run's pod processes may still be removing their own
+    # mount points (e.g. a bound ~/.pyenv) while we look, and walk skips what vanished.
+    tokens = [Path(folder, name) for path in fake_data for folder, _, names in os.walk(path)
+              for name in names if name == "access_token"]
+    assert tokens and tokens[0].read_text().startswith("KGAT_")  # the copy we must remove
+    swept = subprocess.run([sys.executable, "-m", "live.sweep"], cwd=ROOT, env=env,
+                           capture_output=True, text=True, timeout=60)
+    assert swept.returncode == 0, swept.stderr
+    assert f"removed the local files of killed run {left.name}" in swept.stdout
+    assert not left.exists() and not any(os.path.exists(path) for path in fake_data)
+
+
+def test_the_backstop_stops_a_pod_whose_teardown_and_sweep_both_failed(run_fake_replay,
+                                                                        monkeypatch):
+    """No pod delete works (and no sweep runs): the pod still goes at its terminateAfter,
+    counted by a realistic fake on its scaled clock, soon after the run's wall budget."""
+    from fake_runpod import FakeRunpod
+    from snippets import api, pod
+
+    def refused(pod_id):
+        raise api.SnippetError("Runpod API がエラーを返しました: Something went wrong.")
+
+    with FakeRunpod(realistic=True, time_scale=0.002) as fake:
+        monkeypatch.setenv("RUNPOD_API_BASE_URL", fake.url)
+        monkeypatch.setenv("RUNPOD_API_KEY", fake.api_key)
+        target = session_target(fake, rehearsal_seconds=4, teardown_seconds=1)
+        target.time_scale = fake.time_scale
+        monkeypatch.setattr(pod, "terminate_pod", refused)
+        def stop(name: str) -> None:  # the run fails as soon as pod 1 answers
+            if name == "setup_first":
+                raise StepFailed("stopped by the test")
+
+        started = time.monotonic()
+        status, report, _, _ = run_fake_replay(target=target, on_step=stop)
+        assert status == 1 and "pod" in [item["kind"] for item in report["leaked"]]
+        assert time.monotonic() - started < report["budget"]["max_wall_seconds"]
+        wall = report["budget"]["max_wall_seconds"]
+        while fake.pods and time.monotonic() - started < wall + 10:
+            time.sleep(0.1)
+        assert not fake.pods, "terminateAfter did not stop the pod"
+        assert time.monotonic() - started >= wall  # ...and not before the run's budget

@@ -1,56 +1,87 @@
 """The live replay, run end to end against the local fake Runpod (the offline rehearsal).
 
-What `make live` promises: every step of the guide runs through the snippets on a pod,
-the report says what each step checked, a rehearsal never claims a GPU check it could not
-make, everything is destroyed (the API lists nothing with the run's name), no secret
-reaches the output or the report, and the whole rehearsal stays under 60 s.
+What `make live` promises: every step of the guide runs through the snippets on a pod, the
+report says what each step checked and which prices it saw, a rehearsal never claims a GPU
+check it could not make, every pod carries a terminateAfter backstop, everything is
+destroyed (the API lists nothing with the run's names), no secret reaches the output or the
+report, and the whole rehearsal stays under 60 s, also on the fake's realistic clock.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from live import naming, replay
-from live.report import StepFailed
-from tests.live.conftest import ROOT, assert_clean
+from live import checks, guide, naming, probe
+from live.cost import BACKSTOP_SLACK_SECONDS
+from live.settings import Settings
+from live.targets import FakeTarget
+from tests.live.conftest import ROOT, assert_clean, run_folders, step_of
 
 REHEARSED = {"setup_first", "setup_again", "versions"}  # checks the fake cannot make for real
 
 
-def test_rehearsal_passes_every_step_and_leaves_nothing(run_fake_replay, fake_runpod):
+@pytest.fixture
+def deploys(monkeypatch):
+    """Every snippets.pod.deploy_pod call the replay makes, with its arguments."""
+    from snippets import pod
+
+    calls, real = [], pod.deploy_pod
+
+    def spy(*args, **kwargs):
+        calls.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pod, "deploy_pod", spy)
+    return calls
+
+
+def test_rehearsal_passes_every_step_and_leaves_nothing(run_fake_replay, fake_runpod, deploys):
     seen = {}
+    # Someone else's volume whose name only looks like ours (an impossible date: it crashed
+    # the old teardown, which then reported leaked: 0): never touched.
+    odd = fake_runpod.state.create_volume("kgl-live-20201399t999999z-abcdef-vol", 10,
+                                          "EU-RO-1", None)
 
     def look(step: str) -> None:
         if step == "pod1_ready":  # pod 1 exists now: what was it deployed with?
             pod = next(iter(fake_runpod.pods.values()))
             seen.update(image=pod.image_name, env=dict(pod.env), name=pod.name)
+        if step == "pod2_env":  # the same bytes written again (what made the old, time-based
+            # check flaky) are the same env: not a reinstall
+            for path in _venv(fake_runpod).glob("lib/python*/site-packages/kgl_live_probe*/*"):
+                if path.is_file():
+                    path.write_bytes(path.read_bytes())
 
     started = time.monotonic()
     status, report, output, tokens = run_fake_replay(on_step=look)
     wall = time.monotonic() - started
+    assert list(fake_runpod.volumes) == [odd.id]
+    fake_runpod.state.delete_volume(odd.id)
 
     assert status == 0, output
     assert report["outcome"] == "passed" and report["failed_step"] is None
-    assert [s["name"] for s in report["steps"]] == list(replay.CHECKS)
+    assert [s["name"] for s in report["steps"]] == list(guide.CHECKS)
     assert {s["status"] for s in report["steps"]} == {"passed"}, report["steps"]
-    assert all(s["checked"] == replay.CHECKS[s["name"]] for s in report["steps"])
+    assert all(s["checked"] == guide.CHECKS[s["name"]] for s in report["steps"])
     assert {s["name"] for s in report["steps"] if s.get("rehearsal")} >= {"versions"}
     assert {s["name"] for s in report["steps"] if s.get("rehearsal")} <= REHEARSED
     # What ran, where, for how much.
     assert report["target"] == "fake"
-    assert naming.parse_name(naming.resource_name(report["run_id"]))[0] == report["run_id"]
+    assert naming.is_run_id(report["run_id"])
     assert report["gpu_type"] and report["data_center"] == "EU-RO-1"
     assert 0 < report["price_per_hour"] <= report["budget"]["max_price_per_hour"]
     assert 0 < report["estimated_cost_usd"] <= report["budget"]["max_cost_usd"]
+    assert report["plan"]["worst_seconds"] == 38 * 60
     assert report["leaked"] == []
     assert_clean(fake_runpod)
-    # The dummy token was really created (and then kept out of the output and report).
-    assert len(tokens) == 1
+    assert len(tokens) == 1  # the dummy token was really created, and kept out of sight
 
     # Pod 1: the recommended image, the run's name, the token only as a secret reference.
     from snippets.api import load_recommended
@@ -60,43 +91,48 @@ def test_rehearsal_passes_every_step_and_leaves_nothing(run_fake_replay, fake_ru
     assert seen["env"]["KAGGLE_API_TOKEN"].startswith("{{ RUNPOD_SECRET_kgl-live-")
     assert "PUBLIC_KEY" in seen["env"]
 
-    # The versions check on the fake is a rehearsal, and says what the real run expects.
-    versions = next(s for s in report["steps"] if s["name"] == "versions")
+    versions = step_of(report, "versions")
     assert versions["rehearsal"] is True and versions["detail"].startswith("rehearsal:")
     assert "python 3.12" in versions["detail"] and "cuda 12.8" in versions["detail"]
-
-    # The rehearsal budget: under 60 s wall, measured here and in the report.
-    assert report["wall_seconds"] <= wall + 1
+    assert "offline uv sync installed nothing" in step_of(report, "pod2_env")["detail"]
+    assert_backstops(report, deploys)
+    assert_prices(report)
     assert wall < 60, f"rehearsal took {wall:.1f} s"
-    print(f"rehearsal wall time: {wall:.1f} s")
 
 
-def test_real_checks_refuse_what_a_rehearsal_would_accept():
-    """On target real, the same seen values (no torch, no GPU) are a failure."""
-    assert replay.same_minor("3.12.3", "3.12")
-    assert not replay.same_minor("3.120.1", "3.12")
-    assert not replay.same_minor(None, "3.12")
-    assert replay.version_prefix("Python 3.12.3") == "3.12.3"
-    assert replay.version_prefix("2.8.0+cu128") == "2.8.0"
-    assert replay.version_prefix("") is None
+def assert_backstops(report: dict, deploys: list[dict]) -> None:
+    """Every pod carries terminateAfter: on the fake's scaled clock it falls just after the
+    rehearsal's wall budget (on the real one, 5 minutes after LIVE_MAX_MINUTES)."""
+    started = datetime.fromisoformat(report["started_at"].replace("Z", "+00:00"))
+    wall = report["budget"]["max_wall_seconds"]
+    scale = 0.005  # tests.live.conftest.SESSION_TIME_SCALE
+    assert len(deploys) == 2
+    for call in deploys:
+        after = call["terminate_after"]
+        assert after.tzinfo is not None
+        expected = started + timedelta(seconds=wall / scale + BACKSTOP_SLACK_SECONDS)
+        assert abs((after - expected).total_seconds()) <= 2
+    assert "terminateAfter" in step_of(report, "pod1_deploy")["detail"]
 
 
-def test_budget_cap_stops_before_anything_is_rented(run_fake_replay, fake_runpod, monkeypatch):
-    monkeypatch.setenv("LIVE_MAX_COST", "0.01")
-    status, report, output, _ = run_fake_replay()
-    assert status == 1
-    assert report["failed_step"] == "preflight"
-    assert "exceeds the cap" in output
-    created = [r for r in fake_runpod.requests if r.method == "POST" and r.status < 400
-               and "graphql" not in r.path]
-    assert created == []  # no volume, no secret
-    assert not any("podFindAndDeployOnDemand" in (r.fields or []) for r in fake_runpod.requests)
-    assert report["leaked"] == []
-    assert_clean(fake_runpod)
+def assert_prices(report: dict) -> None:
+    """The prices seen that night: every offer of every data center, with the time."""
+    prices = report["prices"]
+    seen_at = datetime.fromisoformat(prices["seen_at"].replace("Z", "+00:00"))
+    assert abs((datetime.now(UTC) - seen_at).total_seconds()) < 120
+    assert {g["data_center"] for g in prices["gpus"]} == {"EU-RO-1", "US-KS-2", "EU-SE-1",
+                                                          "CA-MTL-1"}
+    rented = next(g for g in prices["gpus"] if g["gpu_type"] == report["gpu_type"]
+                  and g["data_center"] == report["data_center"])
+    assert rented["usd_per_hour"] == report["price_per_hour"]
+    assert prices["volume"] == {"tier": "STANDARD", "usd_per_gb_month": 0.07, "source": (
+        "data/prices.toml (https://docs.runpod.io/storage/network-volumes), "
+        "checked 2026-11-27")}
 
 
 def test_make_live_without_a_key_skips_in_japanese_and_english(tmp_path):
-    env = {"PATH": "/usr/bin:/bin", "LIVE_REPORT": str(tmp_path / "r.json")}
+    env = {"PATH": "/usr/bin:/bin", "LIVE_REPORT": str(tmp_path / "r.json"),
+           "LIVE_SCRATCH_DIR": str(tmp_path / "s")}
     done = subprocess.run([sys.executable, "-m", "live.replay", "--target", "real"],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
@@ -107,20 +143,25 @@ def test_make_live_without_a_key_skips_in_japanese_and_english(tmp_path):
 
 def test_target_real_refuses_any_other_api(tmp_path):
     env = {"PATH": "/usr/bin:/bin", "RUNPOD_API_KEY": "rpa_not_a_real_key_0000",
-           "RUNPOD_API_BASE_URL": "http://127.0.0.1:9", "LIVE_REPORT": str(tmp_path / "r.json")}
+           "RUNPOD_API_BASE_URL": "http://127.0.0.1:9", "LIVE_REPORT": str(tmp_path / "r.json"),
+           "LIVE_SCRATCH_DIR": str(tmp_path / "s")}
     done = subprocess.run([sys.executable, "-m", "live.replay", "--target", "real"],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
-    assert "https://api.runpod.io" in done.stderr
+    assert "https://api.runpod.io" in done.stderr and done.stderr.startswith("エラー: ")
+    assert "Traceback" not in done.stderr
     assert "rpa_not_a_real_key_0000" not in done.stdout + done.stderr
     assert not (tmp_path / "r.json").exists()
+    assert run_folders(tmp_path / "s") == []  # its private folder is gone too
 
 
-def test_make_live_local_starts_its_own_fake(tmp_path):
-    """`make live-local` = `python -m live.replay --target fake`: no server needed."""
-    report = tmp_path / "live-report.json"
-    env = {"PATH": "/usr/bin:/bin:" + str(ROOT / ".venv/bin"), "LIVE_REPORT": str(report),
-           "HOME": str(tmp_path)}
+def test_make_live_local_runs_the_realistic_fake_within_a_minute(tmp_path):
+    """`make live-local` = `python -m live.replay --target fake`: its own fake, realistic
+    (ten-minute pulls, hosts with old CUDA drivers, Runpod's capacity and transient answers
+    and a create that answers null) on a scaled clock, with the real night's settings."""
+    report = tmp_path / "rehearsal-report.json"
+    env = {"PATH": "/usr/bin:/bin:" + str(ROOT / ".venv/bin"), "REHEARSAL_REPORT": str(report),
+           "HOME": str(tmp_path), "LIVE_SCRATCH_DIR": str(tmp_path / "s")}
     started = time.monotonic()
     done = subprocess.run([sys.executable, "-m", "live.replay", "--target", "fake"],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
@@ -128,82 +169,75 @@ def test_make_live_local_starts_its_own_fake(tmp_path):
     data = json.loads(report.read_text())
     assert done.returncode == 0, done.stdout + done.stderr
     assert data["target"] == "fake" and data["outcome"] == "passed" and data["leaked"] == []
+    assert "Traceback" not in done.stdout + done.stderr
     assert "rpa_" not in done.stdout + done.stderr + report.read_text()
+    # The pods waited for their (scaled) ten-minute pulls, which start at the create.
+    for pod in ("pod1", "pod2"):
+        steps = (step_of(data, f"{pod}_deploy"), step_of(data, f"{pod}_ready"))
+        assert sum(step["seconds"] for step in steps) >= 600 * 0.005
+        assert steps[1]["seconds"] < 720 * 0.005 + 2  # within the per-pod wait
+    assert "空きがありません" in step_of(data, "pod1_deploy")["detail"]  # fell back a GPU
     assert wall < 60, f"make live-local took {wall:.1f} s"
+    assert run_folders(tmp_path / "s") == []
 
 
 def test_a_missing_marker_fails_pod2_marker(run_fake_replay, fake_runpod):
     def remove_marker(step: str) -> None:
         if step == "pod2_marker":
             volume = next(iter(fake_runpod.volumes))
-            (fake_runpod.volume_dir(volume) / replay.MARKER).unlink()
+            (fake_runpod.volume_dir(volume) / checks.MARKER).unlink()
 
     status, report, _, _ = run_fake_replay(on_step=remove_marker)
     assert status == 1 and report["failed_step"] == "pod2_marker"
     assert report["leaked"] == []
 
 
-def test_a_reinstalled_env_is_caught_on_pod2(run_fake_replay, fake_runpod):
-    def break_env(step: str) -> None:
-        if step == "pod2_env":  # as if pod 2 had to install the probe again
-            volume = next(iter(fake_runpod.volumes))
-            venv = fake_runpod.volume_dir(volume) / replay.PROJECT / ".venv"
-            init = next(venv.glob("lib/python*/site-packages/kgl_live_probe/__init__.py"))
-            init.write_text(init.read_text())  # same content, new file time
+def _venv(fake):
+    volume = next(iter(fake.volumes))
+    return fake.volume_dir(volume) / probe.PROJECT / ".venv"
 
-    status, report, _, _ = run_fake_replay(on_step=break_env)
+
+def test_a_changed_env_is_caught_on_pod2(run_fake_replay, fake_runpod):
+    def change_env(step: str) -> None:
+        if step == "pod2_env":  # a file of the installed probe is no longer what was installed
+            init = next(_venv(fake_runpod).glob("lib/python*/site-packages/kgl_live_probe/"
+                                                "__init__.py"))
+            init.write_text(init.read_text() + "# changed\n")
+
+    status, report, _, _ = run_fake_replay(on_step=change_env)
     assert status == 1 and report["failed_step"] == "pod2_env"
-    detail = next(s for s in report["steps"] if s["name"] == "pod2_env")["detail"]
-    assert "reinstalled" in detail
+    detail = step_of(report, "pod2_env")["detail"]
+    assert "reinstalled" in detail and "differs from its RECORD" in detail
 
 
-class _Canned:
-    """Replay.sh stand-in: answers the version commands with what a pod printed."""
+def test_a_reinstalled_env_is_caught_on_pod2(run_fake_replay, fake_runpod):
+    def lose_env(step: str) -> None:
+        if step == "pod2_env":  # pod 2 has to build the env again (same bytes, from the cache)
+            shutil.rmtree(_venv(fake_runpod))
 
-    def __init__(self, python: str, torch: str, smi: str, smi_code: int = 0):
-        self.answers = {"python3 --version": (0, python), "import torch": (0 if torch else 1,
-                                                                           torch),
-                        "nvidia-smi": (smi_code, smi)}
-
-    def __call__(self, pod, command, check=True):
-        for key, (code, out) in self.answers.items():
-            if key in command:
-                return code, out, ""
-        raise AssertionError(command)
+    status, report, _, _ = run_fake_replay(on_step=lose_env)
+    assert status == 1 and report["failed_step"] == "pod2_env"
+    detail = step_of(report, "pod2_env")["detail"]
+    assert "reinstalled on pod 2: uv says" in detail and "+ kgl-live-probe==1.0.0" in detail
 
 
-def _versions_step(target: str, canned: _Canned, monkeypatch):
-    from live.report import Redactor, Report, Step
-
-    settings = replay.Settings.from_env(target)
-    redactor = Redactor()
-    report = Report.new("20261127t000000z-abcdef", target, "img", settings.budget(),
-                        replay.CHECKS, redactor)
-    player = replay.Replay(settings, report, redactor)
-    monkeypatch.setattr(player, "sh", canned)
-    step = Step("versions", "x")
-    player.check_versions({"id": "p"}, step)
-    return step
+def test_the_fakes_settings_are_the_real_nights(live_env):
+    """The rehearsal runs the real night's settings; only Runpod's waits are scaled."""
+    target = FakeTarget("http://127.0.0.1:9", 0.005)
+    assert Settings.from_env() == Settings.from_env({})
+    assert target.timeout(720) == pytest.approx(3.6 + 2)  # + the fake's own real time
+    assert target.poll(5) == 0.05  # never a busy loop
 
 
-def test_real_versions_pass_only_on_the_recommended_image(monkeypatch):
-    good = _Canned("Python 3.12.3", "2.8.0+cu128 12.8 True", "NVIDIA RTX A4000, 570.1")
-    step = _versions_step("real", good, monkeypatch)
-    assert not step.rehearsal and "python 3.12.3" in step.detail
+@pytest.mark.parametrize("args", [[], ["--target", "cloud"], ["--target", "fake", "--run-id",
+                                                               "20201399t999999z-abcdef"],
+                                  ["--target", "fake", "--fake-time-scale", "nan"],
+                                  ["--target", "fake", "--fake-time-scale", "2"]])
+def test_bad_arguments_get_one_japanese_line(args, capsys):
+    from live import replay
 
-    for bad in (_Canned("Python 3.11.7", "2.8.0+cu128 12.8 True", "NVIDIA RTX A4000, 570"),
-                _Canned("Python 3.12.3", "2.8.0+cu126 12.6 True", "NVIDIA RTX A4000, 570"),
-                _Canned("Python 3.12.3", "2.7.1+cu128 12.8 True", "NVIDIA RTX A4000, 570"),
-                _Canned("Python 3.12.3", "2.8.0+cu128 12.8 False", "", smi_code=127),
-                _Canned("Python 3.12.3", "", "", smi_code=127)):
-        with pytest.raises(StepFailed):
-            _versions_step("real", bad, monkeypatch)
-
-
-def test_the_fake_pod_output_passes_only_as_a_rehearsal(monkeypatch):
-    local = subprocess.run(["python3", "--version"], capture_output=True, text=True).stdout
-    no_gpu = _Canned(local, "", "", smi_code=127)
-    step = _versions_step("fake", no_gpu, monkeypatch)
-    assert step.rehearsal is True
-    with pytest.raises(StepFailed):  # the same output on target real is a failure
-        _versions_step("real", no_gpu, monkeypatch)
+    with pytest.raises(SystemExit) as stop:
+        replay.main(args)
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("エラー: ") and len(err.strip().splitlines()) == 1

@@ -13,7 +13,7 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from live import replay
+from live import guide
 from live.report import validate
 from site_hooks import verified
 from tests.live.conftest import ROOT
@@ -24,7 +24,7 @@ FINISHED = "2026-11-26T18:41:07Z"  # 2026-11-27 03:41 in Japan
 
 def a_report(target: str = "real", failed: str | None = None, skipped_from: str | None = None
              ) -> dict:
-    names = list(replay.CHECKS)
+    names = list(guide.CHECKS)
     steps = []
     for name in names:
         status = "passed"
@@ -100,8 +100,10 @@ def test_no_report_is_not_verified():
 def test_a_rehearsal_never_stamps_a_page_verified():
     stamp = verified.stamp_for(PAGES["pod.md"], a_report(target="fake"), at("2026-11-27T09:00:00Z"))
     assert stamp.state == "unverified"
-    assert "未検証" in text_of(stamp) and "オフラインのリハーサルのみ" in text_of(stamp)
-    assert "成功" not in text_of(stamp) and "2026-11-27" not in text_of(stamp)
+    # The stamp may say when the rehearsal ran, but only as what it is: never a real run.
+    assert text_of(stamp).startswith("? 最終動作確認: 未検証")
+    assert "本物ではない" in text_of(stamp)
+    assert "成功" not in text_of(stamp) and "最終動作確認: 2026-11-27" not in text_of(stamp)
 
 
 def test_now_comes_from_site_now_or_the_clock(monkeypatch):
@@ -136,10 +138,10 @@ def test_page_steps_name_real_pages_and_real_steps():
     for page, steps in PAGES.items():
         assert (ROOT / "docs" / page).is_file(), page
         assert page in nav_pages, page
-        assert steps and set(steps) <= set(replay.CHECKS), (page, steps)
+        assert steps and set(steps) <= set(guide.CHECKS), (page, steps)
     # Every step of the guide proves at least one page.
     proven = {step for steps in PAGES.values() for step in steps}
-    assert set(replay.CHECKS) - proven == {"preflight", "pod2_ready"}
+    assert set(guide.CHECKS) - proven == {"preflight", "pod2_ready"}
 
 
 @pytest.mark.parametrize("case", ["passed", "fake"])

@@ -1,0 +1,149 @@
+"""What a live run can leave behind, and how to remove it: one registry for teardown and sweep.
+
+In the spirit of Terraform providers' sweepers: one list of kinds in dependency order (a pod
+holds its network volume and refers to the secret, so pods go first, then volumes, then
+secrets), each with how to list it, delete it and see that it is gone; the errors that are
+safe to skip or worth retrying are written down once, here. The replay's teardown and
+`python -m live.sweep` both go through `find` and `remove`, so they cannot drift apart.
+Everything goes through the reader-facing snippets, as the guide's own clean-up page does.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from live import naming
+
+# Safe to skip: the item is already gone (a parallel sweep, the terminateAfter backstop, or
+# an earlier try whose answer was lost got there first). A delete that fails for another
+# reason is also accepted when the item is no longer listed afterwards.
+ALREADY_GONE = re.compile(r"見つかりません|HTTP 404|not found", re.IGNORECASE)
+# Worth retrying until the deadline: Runpod refuses to delete a network volume while a pod
+# still uses it, and that lasts a moment after the pod is terminated.
+NOT_YET = re.compile(r"in use|remove this network volume from all pods", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str  # as in the report's `leaked` list: pod, volume, secret
+    step: str  # the replay's teardown step for this kind
+    list_all: Callable[[], list[dict]]
+    delete: Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Item:
+    kind: str
+    id: str
+    name: str
+    ours: naming.OurName | None = None
+
+    def as_dict(self) -> dict:
+        return {"kind": self.kind, "id": self.id, "name": self.name}
+
+
+@dataclass
+class Found:
+    ours: list[Item] = field(default_factory=list)  # exact replay names, selected
+    not_ours: list[Item] = field(default_factory=list)  # kgl-live-lookalikes: never touched
+
+
+def kinds() -> tuple[Kind, ...]:
+    """The registry, in the order things must go."""
+    from snippets import pod, secret, volume
+
+    return (
+        Kind("pod", "pods_cleanup", pod.list_pods, pod.terminate_pod),
+        Kind("volume", "volume_delete", volume.list_volumes, volume.delete_volume),
+        Kind("secret", "secret_delete", secret.list_secrets, secret.delete_secret),
+    )
+
+
+def kind(name: str) -> Kind:
+    return next(k for k in kinds() if k.name == name)
+
+
+def listed(of: Kind) -> list[Item]:
+    """Everything of one kind in the account, whatever its name (list errors propagate)."""
+    items = []
+    for raw in of.list_all() or []:
+        if isinstance(raw, dict) and raw.get("id") is not None:
+            name = raw.get("name")
+            items.append(Item(of.name, str(raw["id"]), name if isinstance(name, str) else "",
+                              naming.parse_name(name)))
+    return items
+
+
+def find(select: Callable[[naming.OurName], bool]) -> Found:
+    """Our items that `select` picks, and the lookalikes (listed, never deleted)."""
+    found = Found()
+    for of in kinds():
+        for item in listed(of):
+            if item.ours is not None and select(item.ours):
+                found.ours.append(item)
+            elif naming.looks_like_ours(item.name):
+                found.not_ours.append(item)
+    return found
+
+
+def of_run(run_id: str) -> Callable[[naming.OurName], bool]:
+    return lambda ours: ours.run_id == run_id
+
+
+def remove(of: Kind, ids: Iterable[str], timeout: float, poll: float,
+           sleep: Callable[[float], None] = time.sleep) -> list[str]:
+    """Delete these items of one kind and wait until the API no longer lists them.
+
+    Returns what went wrong (empty when all are gone). One deadline for the whole kind:
+    a volume still in use is retried until then, and so is the wait for the list to clear.
+    A delete that failed is forgiven when the item is gone anyway.
+    """
+    wanted = sorted(set(ids))
+    deadline = time.monotonic() + timeout
+    failed = {}
+    for item_id in wanted:
+        error = _delete_one(of, item_id, deadline, poll, sleep)
+        if error:
+            failed[item_id] = error
+    left, list_error = _wait_gone(of, wanted, deadline, poll, sleep)
+    errors = [error for item_id, error in failed.items() if item_id in left]
+    if left:
+        errors.append(f"{of.name} still listed {timeout:g} s after delete: {', '.join(left)}"
+                      + (f" ({list_error})" if list_error else ""))
+    return errors
+
+
+def _delete_one(of: Kind, item_id: str, deadline: float, poll: float,
+                sleep: Callable[[float], None]) -> str | None:
+    while True:
+        try:
+            of.delete(item_id)
+            return None
+        except Exception as error:  # classified just below, never swallowed
+            text = str(error)
+            if ALREADY_GONE.search(text):
+                return None
+            if NOT_YET.search(text) and time.monotonic() < deadline:
+                sleep(poll)
+                continue
+            return f"{of.name} {item_id}: {type(error).__name__}: {text}"
+
+
+def _wait_gone(of: Kind, ids: list[str], deadline: float, poll: float,
+               sleep: Callable[[float], None]) -> tuple[list[str], str]:
+    """(the ids still listed at the deadline, why the last list failed); ([], "") as soon
+    as none is listed. A list that fails proves nothing: its ids count as still there."""
+    while ids:
+        try:
+            present = {item.id for item in listed(of)}
+            list_error = ""
+        except Exception as error:  # retried until the deadline like a busy volume
+            present, list_error = set(ids), f"list failed: {type(error).__name__}: {error}"
+        left = [item_id for item_id in ids if item_id in present]
+        if not left or time.monotonic() >= deadline:
+            return left, list_error
+        sleep(poll)
+    return [], ""

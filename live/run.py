@@ -1,0 +1,221 @@
+"""One replay in progress: what it has made, and the moves the guide's steps are made of.
+
+Every call to Runpod goes through the reader-facing `snippets` package, so the replay proves
+the code the pages show. Names come from live/naming.py; deletes go through the registry
+(live/registry.py) that the teardown and the sweeper share.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from live import naming, registry
+from live.report import StepFailed
+
+SNIPPETS = Path(__file__).resolve().parents[1] / "snippets"
+
+
+@dataclass
+class Made:
+    """What this run created, with start times for the cost estimate."""
+    secret_id: str | None = None
+    volume: dict | None = None
+    volume_started: float = 0.0
+    pods: dict[str, dict] = field(default_factory=dict)  # id -> {"price", "started"}
+    spent: float = 0.0  # dollars of pods and volumes already gone
+
+
+class Run:
+    def __init__(self, settings, target, plan, report, redactor, scratch) -> None:
+        from snippets import api
+
+        self.s, self.target, self.plan = settings, target, plan
+        self.report, self.redactor, self.scratch = report, redactor, scratch
+        self.run_id = report.run_id
+        self.identity = scratch.path / "id_ed25519"
+        self.public_key = self.token = ""
+        self.made = Made()
+        self.offers: dict[str, list[dict]] = {}
+        self.image = api.load_recommended()["image"]
+        self.terminate_after = report.started + target.backstop(plan)
+        self._current = None
+
+    # ---- plumbing ---------------------------------------------------------------------------
+    def step(self, name: str, action, *args, **kwargs):
+        """Run one step of the guide as report step `name`; returns what the action returns."""
+        with self.report.step(name) as record:
+            self._current = record
+            try:
+                return action(*args, **kwargs)
+            finally:
+                self._current = None
+
+    def note(self, detail: str, rehearsal: bool = False) -> None:
+        """What the current step saw (goes into the report, scrubbed)."""
+        self._current.detail = detail
+        self._current.rehearsal = self._current.rehearsal or rehearsal
+
+    def name(self, role: str) -> str:
+        return naming.resource_name(self.run_id, role)
+
+    def timeout(self, seconds: float) -> float:
+        """A limit of Runpod time, on the target's clock."""
+        return self.target.timeout(seconds)
+
+    def poll(self) -> float:
+        return self.target.poll(self.s.poll)
+
+    def sh(self, pod: dict, command: str, check: bool = True,
+           stdin: str | None = None) -> tuple[int, str, str]:
+        """Run a command on a pod with snippets.remote, as the reader's terminal would.
+        Runpod's images keep the pod env for SSH shells in /etc/rp_environment."""
+        from snippets import remote
+
+        wrapped = f"[ -r /etc/rp_environment ] && . /etc/rp_environment; {command}"
+        done = remote.run(pod, wrapped, str(self.identity), stdin=stdin, check=False)
+        out, err = (x.decode("utf-8", "replace") if isinstance(x, bytes) else (x or "")
+                    for x in (done.stdout, done.stderr))
+        if self.token and (self.token in out or self.token in err):
+            raise StepFailed(f"the secret value appeared in the output of: {command}")
+        if check and done.returncode != 0:
+            raise StepFailed(f"`{command}` exited {done.returncode}: "
+                             f"{self.redactor.scrub((err or out)[-800:])}")
+        return done.returncode, out, err
+
+    def put(self, pod: dict, local: Path, remote_name: str | None = None) -> str:
+        """Upload a file (a snippet by default) into the pod's HOME; returns its remote name."""
+        from snippets import remote
+
+        remote_name = remote_name or f"kgl-{local.name}"
+        remote.upload(pod, str(local), remote_name, str(self.identity))
+        return remote_name
+
+    def update_cost(self) -> None:
+        """Dollars so far, from wall time (on the fake: a rehearsal of the arithmetic)."""
+        now = time.monotonic()
+        cost = self.made.spent
+        for held in self.made.pods.values():
+            cost += held["price"] * (now - held["started"]) / 3600
+        if self.made.volume:
+            cost += self.plan.volume.cost(self.s.volume_gb, now - self.made.volume_started)
+        self.report.estimated_cost_usd = cost
+
+    # ---- secret and volume ----------------------------------------------------------------
+    def create_secret(self) -> None:
+        import secrets as random
+
+        from snippets import secret
+
+        self.token = "KGAT_" + random.token_hex(16)  # a dummy Kaggle token, new each run
+        self.redactor.add(self.token)
+        made = secret.create_secret(self.name("kaggle"), self.token,
+                                    description="kgl-live dummy Kaggle token")
+        self.made.secret_id = made["id"]
+        if self.token in repr(made):
+            raise StepFailed("the API echoed the secret value")
+        self.note(f"secret {made.get('name')}")
+
+    def create_volume(self) -> None:
+        """In the first data center where the preflight saw a GPU the run may rent."""
+        from live.preflight import first_affordable_center
+
+        made = self._new_volume(first_affordable_center(self.s, self.offers))
+        self.note(f"{made.get('size')} GB in {made.get('dataCenter')}")
+
+    def _new_volume(self, data_center: str) -> dict:
+        from snippets import volume
+
+        made = volume.create_volume(self.name("vol"), self.s.volume_gb, data_center)
+        self.made.volume, self.made.volume_started = made, time.monotonic()
+        return made
+
+    def drop_volume(self) -> None:
+        """Delete the run's volume (to follow capacity to another data center)."""
+        if not self.made.volume:
+            return
+        self.remove("volume", [self.made.volume["id"]])
+        self.made.spent += self.plan.volume.cost(
+            self.s.volume_gb, time.monotonic() - self.made.volume_started)
+        self.made.volume = None
+
+    def remove(self, kind: str, ids: list[str]) -> None:
+        errors = registry.remove(registry.kind(kind), ids,
+                                 timeout=self.timeout(self.s.gone_timeout), poll=self.poll())
+        if errors:
+            raise StepFailed("; ".join(errors))
+
+    # ---- pods -----------------------------------------------------------------------------
+    def deploy(self, role: str) -> dict:
+        """The cheapest GPUs under the price cap, in the volume's data center first; pod 1
+        may move the volume on to the next data center when none has capacity."""
+        volume_center = self.made.volume["dataCenter"]
+        centers = [volume_center] + ([c for c in self.s.data_centers if c != volume_center]
+                                     if role == "pod1" else [])
+        attempts: list[str] = []
+        for center in centers:
+            if self.made.volume is None or self.made.volume["dataCenter"] != center:
+                self.drop_volume()  # a volume lives in one data center: follow the capacity
+                self._new_volume(center)
+                attempts.append(f"volume moved to {center}")
+            made = self._deploy_in(center, role, attempts)
+            if made is not None:
+                return made
+        raise StepFailed("no capacity anywhere: " + "; ".join(attempts))
+
+    def _deploy_in(self, center: str, role: str, attempts: list[str]) -> dict | None:
+        from live.preflight import affordable
+        from snippets import api, pod, pricing, secret
+
+        candidates = affordable(self.s, pricing.gpu_prices(center))
+        if not candidates:
+            attempts.append(f"{center}: no GPU in stock under ${self.s.max_price}/h")
+        for gpu in candidates:
+            try:
+                made = pod.deploy_pod(
+                    self.made.volume["id"], gpu_type_id=gpu["id"], max_price=self.s.max_price,
+                    env=secret.secret_env("KAGGLE_API_TOKEN", self.name("kaggle")),
+                    name=self.name(role), public_key=self.public_key, image=self.image["name"],
+                    terminate_after=self.terminate_after)
+            except api.NoCapacityError as error:  # anything else fails the step
+                attempts.append(f"{center}/{gpu['id']}: {error}")
+                continue
+            self.made.pods[made["id"]] = {"price": float(gpu["price"]),
+                                          "started": time.monotonic()}
+            if role == "pod1":
+                r = self.report
+                r.gpu_type, r.gpu_name = gpu["id"], gpu.get("displayName") or gpu["id"]
+                r.data_center, r.price_per_hour = center, float(gpu["price"])
+            self.note("; ".join([*attempts, f"{gpu['id']} in {center} at ${gpu['price']}/h, "
+                                 f"terminateAfter {self.terminate_after:%H:%M}Z"]))
+            return made
+        return None
+
+    def wait_ready(self, made: dict) -> dict:
+        """Until the pod's SSH server answers (the image pull takes minutes), then log in."""
+        from snippets import pod
+
+        started, said = time.monotonic(), [0.0]
+
+        def progress(status: str) -> None:  # one line a minute (Runpod time), not every poll
+            if time.monotonic() - said[0] >= self.target.poll(60):
+                said[0] = time.monotonic()
+                waited = (said[0] - started) / self.target.time_scale
+                self.redactor.say(f"  {made['id']}: {status} ({waited / 60:.0f} min)")
+
+        running = pod.wait_until_ready(made["id"], timeout=self.timeout(self.s.ready_timeout),
+                                       poll=self.poll(), progress=progress)
+        waited = (time.monotonic() - started) / self.target.time_scale
+        host, port = pod.ssh_endpoint(running)
+        self.sh(running, "true")
+        self.note(f"SSH {host}:{port} accepts the run's key; ready after {waited:.0f} s "
+                  f"(limit {self.s.ready_timeout:g} s)")
+        return running
+
+    def terminate(self, made: dict) -> None:
+        self.remove("pod", [made["id"]])
+        self.note(f"pod {made['id']} terminated and gone from the pod list")
+        held = self.made.pods.pop(made["id"], None)
+        if held:
+            self.made.spent += held["price"] * (time.monotonic() - held["started"]) / 3600

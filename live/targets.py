@@ -1,0 +1,219 @@
+"""Where the replay runs: the real Runpod, or the local fake. Everything that differs between
+the two lives here, so the step script (live/guide.py) is the same for both.
+
+A target says how to reach the API, how long Runpod's own waits take on its clock (the fake
+runs them faster by its time scale; the settings stay those of a real night), what the
+pod's image offers (on the fake, apt and pip are recording shims and there is no GPU), and
+so what the tool and version checks can prove there.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+from live.cost import BACKSTOP_SLACK_SECONDS, Plan
+from live.report import StepFailed
+
+REAL_API = "https://api.runpod.io"
+# The fake's default clock for `make live-local`: a ten-minute image pull takes 3 s.
+REHEARSAL_TIME_SCALE = 0.005
+# On the fake, commands run on this machine and the API answers at once: these seconds are
+# real time, added to the fake's scaled waits to make the rehearsal's wall-time budget.
+REHEARSAL_SECONDS = 40.0
+REHEARSAL_TEARDOWN_SECONDS = 15.0
+MIN_POLL = 0.05
+FAKE_OVERHEAD_SECONDS = 2.0  # added to each scaled wait: the fake's real-time work
+
+Shell = Callable[..., tuple[int, str, str]]  # Run.sh(pod, command, check=True, stdin=None)
+
+
+class RealTarget:
+    """api.runpod.io with the key in RUNPOD_API_KEY: the only code allowed to spend money."""
+
+    name = "real"
+    time_scale = 1.0
+    from_pypi = True  # the probe project also pulls a package from PyPI, as a reader does
+
+    def can_ask(self) -> bool:
+        """Whether the API can be asked anything (a key is there)."""
+        return bool(os.environ.get("RUNPOD_API_KEY", "").strip())
+
+    def connect(self, scratch) -> None:
+        base = os.environ.get("RUNPOD_API_BASE_URL")
+        if base and base.rstrip("/") != REAL_API:
+            raise TargetError(f"--target real は {REAL_API} だけを使います（RUNPOD_API_BASE_URL="
+                              f"{base}）。RUNPOD_API_BASE_URL を外してください。")
+        os.environ["RUNPOD_API_BASE_URL"] = REAL_API
+
+    def close(self) -> None:
+        pass
+
+    def timeout(self, seconds: float) -> float:
+        """How long to wait, on this target's clock, for what takes Runpod `seconds`."""
+        return seconds
+
+    def poll(self, seconds: float) -> float:
+        return seconds
+
+    def wall(self, plan: Plan) -> tuple[float, float]:
+        """(seconds the run may take, seconds of it kept for the teardown)."""
+        return plan.worst_seconds, plan.settings.teardown_margin
+
+    def backstop(self, plan: Plan) -> timedelta:
+        """How long after the run's start Runpod itself terminates a pod (terminateAfter)."""
+        return timedelta(seconds=plan.worst_seconds + BACKSTOP_SLACK_SECONDS)
+
+    def setup_prefix(self, pod: dict, folder: Path) -> str:
+        return ""
+
+    def env_prefix(self) -> str:
+        return ""
+
+    def check_tools(self, sh: Shell, pod: dict, folder: Path, first: bool) -> tuple[str, bool]:
+        """What setup.sh promises besides the token: fish, tmux, htop, kaggle 2.x, uv, poetry."""
+        _, out, _ = sh(pod, "command -v fish tmux htop && python3 -c 'import importlib."
+                            "metadata as m; print(m.version(\"kaggle\"), m.version(\"uv\"), "
+                            "m.version(\"poetry\"))'")
+        versions = out.strip().splitlines()[-1]
+        if int(versions.split()[0].split(".")[0]) < 2:
+            raise StepFailed(f"kaggle {versions.split()[0]} installed; the guide needs kaggle 2.x")
+        return f"fish, tmux, htop present; kaggle/uv/poetry {versions}", False
+
+    def judge_versions(self, seen: dict, want: dict) -> tuple[str, bool]:
+        """python, torch and its CUDA as snippets/recommended_image.toml says, and a GPU."""
+        torch_version, cuda, available = (seen["torch"].split() + [None, None, None])[:3]
+        problems = []
+        if not same_minor(version_prefix(seen["python"]), want["python"]):
+            problems.append(f"python {version_prefix(seen['python'])} != {want['python']}")
+        if seen["torch_code"] != 0 or not same_minor(version_prefix(torch_version), want["torch"]):
+            problems.append(f"torch {torch_version} != {want['torch']}")
+        if not same_minor(cuda, want["cuda"]):
+            problems.append(f"torch CUDA {cuda} != {want['cuda']}")
+        if available != "True" or seen["smi_code"] != 0:
+            problems.append("no GPU visible (torch.cuda.is_available / nvidia-smi)")
+        if problems:
+            raise StepFailed("; ".join(problems) + f" (seen: {describe(seen)})")
+        return describe(seen), False
+
+
+class FakeTarget(RealTarget):
+    """The local fake Runpod (fake_runpod): started here in its realistic mode, or one
+    already running at `url`. Runpod's waits are scaled by the fake's time scale."""
+
+    name = "fake"
+    from_pypi = False  # offline: uv installs the probe from a local wheel only
+
+    def __init__(self, url: str | None = None, time_scale: float | None = None,
+                 faults: str | None = None, *, rehearsal_seconds: float = REHEARSAL_SECONDS,
+                 teardown_seconds: float = REHEARSAL_TEARDOWN_SECONDS) -> None:
+        self.url, self.faults, self.fake = url, faults, None
+        self.time_scale = time_scale or (1.0 if url else REHEARSAL_TIME_SCALE)
+        self.rehearsal_seconds, self.teardown_seconds = rehearsal_seconds, teardown_seconds
+        self._installs: dict[str, list[str]] = {}  # pod id -> what setup.sh's first run did
+
+    def can_ask(self) -> bool:
+        return self.url is None or super().can_ask()  # a fake started here has its own key
+
+    def connect(self, scratch) -> None:
+        if self.url:
+            os.environ["RUNPOD_API_BASE_URL"] = self.url
+            return
+        from fake_runpod import FakeRunpod
+
+        try:
+            self.fake = FakeRunpod(faults=self.faults, realistic=True,
+                                   time_scale=self.time_scale)
+        except ValueError as error:  # a bad FAKE_RUNPOD_FAULTS
+            raise TargetError(f"FAKE_RUNPOD_FAULTS が読めません: {error}") from None
+        if scratch is not None:  # pod homes hold the token: removed even if we are killed
+            scratch.also_remove(self.fake.state.root)
+        self.fake.start()
+        os.environ["RUNPOD_API_BASE_URL"] = self.fake.url
+        os.environ["RUNPOD_API_KEY"] = self.fake.api_key
+
+    def close(self) -> None:
+        if self.fake is not None:
+            self.fake.stop()
+            self.fake = None
+
+    def timeout(self, seconds: float) -> float:
+        # The fake's own work (starting a pod's container, an SSH handshake) is real time.
+        return seconds * self.time_scale + FAKE_OVERHEAD_SECONDS
+
+    def poll(self, seconds: float) -> float:
+        return max(seconds * self.time_scale, MIN_POLL)
+
+    def wall(self, plan: Plan) -> tuple[float, float]:
+        waits = plan.runpod_wait_seconds * self.time_scale + 4 * FAKE_OVERHEAD_SECONDS
+        return waits + self.rehearsal_seconds, self.teardown_seconds
+
+    def backstop(self, plan: Plan) -> timedelta:
+        # The fake counts terminateAfter on its scaled clock: ask for the rehearsal's wall.
+        return timedelta(seconds=self.wall(plan)[0] / self.time_scale + BACKSTOP_SLACK_SECONDS)
+
+    def setup_prefix(self, pod: dict, folder: Path) -> str:
+        """The pod is this machine: apt and pip are the recording shims of fake_runpod.image
+        (a fresh set per pod, like a fresh image), so nothing is installed on the host."""
+        from fake_runpod.image import install_shims, shim_env
+
+        root = folder / "pods" / pod["id"]
+        shims, state = root / "shims", root / "state"
+        if not shims.exists():
+            (state / "site").mkdir(parents=True)
+            (state / "calls.log").touch()
+            install_shims(shims)
+        exports = " ".join(f"{key}={value}" for key, value in shim_env(shims, state).items())
+        return f'export PATH={shims}:"$PATH" {exports}; '
+
+    def env_prefix(self) -> str:
+        """uv from this project's own .venv (setup.sh's pip install was a shim), offline."""
+        return (f"export PATH={Path(sys.executable).parent}:\"$PATH\" UV_OFFLINE=1 "
+                "UV_PYTHON_DOWNLOADS=never UV_NO_CONFIG=1; ")
+
+    def check_tools(self, sh: Shell, pod: dict, folder: Path, first: bool) -> tuple[str, bool]:
+        """The first run installs the apt packages (and the pip ones, unless this machine's
+        python3 already has them); the second run installs nothing more."""
+        log = (folder / "pods" / pod["id"] / "state" / "calls.log").read_text()
+        installs = [line for line in log.splitlines()
+                    if line.startswith(("apt-get install", "python3 -m pip install"))]
+        apt = [line for line in installs if line.startswith("apt-get")]
+        if first:
+            if len(apt) != 1 or len(installs) > 2:
+                raise StepFailed(f"expected one apt-get and at most one pip install: {installs}")
+            self._installs[pod["id"]] = installs
+        elif installs != self._installs.get(pod["id"]):
+            raise StepFailed(f"the second run installed again: {installs}")
+        return f"rehearsal: apt/pip shims saw {len(installs)} install call(s)", True
+
+    def judge_versions(self, seen: dict, want: dict) -> tuple[str, bool]:
+        """No GPU and no torch here, and python3 is this machine's: the commands must run
+        over SSH and their answers parse; what they must say is the real run's to check."""
+        if version_prefix(seen["python"]) is None:
+            raise StepFailed(f"no python3 version in the pod's answer: {seen['python']!r}")
+        return (f"rehearsal: {describe(seen)}; the real run expects python {want['python']}, "
+                f"cuda {want['cuda']}, torch {want['torch']}"), True
+
+
+class TargetError(RuntimeError):
+    """The target cannot be reached as asked (Japanese message)."""
+
+
+def describe(seen: dict) -> str:
+    return (f"python {version_prefix(seen['python'])}; torch/cuda: {seen['torch'] or 'none'}; "
+            f"nvidia-smi: {seen['smi'] or 'none'}")
+
+
+def version_prefix(text: str | None) -> str | None:
+    """'Python 3.12.3' -> '3.12.3'; '2.8.0+cu128' -> '2.8.0'."""
+    match = re.search(r"(\d+\.\d+(?:\.\d+)?)", text or "")
+    return match.group(1) if match else None
+
+
+def same_minor(observed: str | None, expected: str) -> bool:
+    """'3.12.3' matches '3.12'; '3.120' does not."""
+    return observed is not None and (observed == expected or observed.startswith(expected + "."))
