@@ -22,32 +22,33 @@ $(BIN)/uv:
 # Compile bytecode once: PYTHONDONTWRITEBYTECODE (above) would otherwise make every
 # mkdocs/pytest start recompile ~1000 modules (~1.5 s per build).
 $(VENV)/.synced: $(BIN)/uv pyproject.toml uv.lock
-	$(BIN)/uv sync --frozen --quiet --compile-bytecode
+	$(BIN)/uv sync --frozen --all-groups --quiet --compile-bytecode
 	@touch $@
 
 node_modules/.installed: package.json package-lock.json
 	CHROMEDRIVER_SKIP_DOWNLOAD=true PUPPETEER_SKIP_DOWNLOAD=true npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-# serve/build/test need node_modules too: pages with Mermaid diagrams get the library from
-# the npm package `mermaid`, served from the site itself (site_hooks/mermaid.py).
+# serve/build/test need node_modules too: the build draws the pages' Mermaid diagrams as
+# inline SVG with an npm package (site_hooks/diagrams.py), so readers load no diagram library.
 serve: $(VENV)/.synced node_modules/.installed ## build and serve the site at http://127.0.0.1:8000 with live reload
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000 --watch snippets --watch notebooks
 
 build: $(VENV)/.synced node_modules/.installed ## build the site into site/ (strict: any warning fails)
 	$(BIN)/mkdocs build --strict --quiet
 
+# -n auto: one worker per core (pytest-xdist); each worker has its own fake Runpod and site build.
 test: $(VENV)/.synced node_modules/.installed ## run the whole offline suite (fake Runpod, notebooks, site, browser)
-	$(BIN)/python -m pytest --cov=snippets --cov-report=term-missing --cov-fail-under=100
+	$(BIN)/python -m pytest -n auto --cov=snippets --cov-report=term-missing --cov-fail-under=100
 
 lint: $(VENV)/.synced node_modules/.installed ## textlint, markdownlint, shellcheck, ruff, actionlint, zizmor
 	$(BIN)/python -m scripts.lint
 
-live: $(VENV)/.synced ## replay the guide on a real pod (needs RUNPOD_API_KEY; skips without it)
-	$(BIN)/python -m live.replay --target real
+live: $(VENV)/.synced ## replay the guide on a real pod (needs RUNPOD_API_KEY; ARGS=--plan: dry run)
+	$(BIN)/python -m live.replay --target real $(ARGS)
 
-live-local: $(VENV)/.synced ## the same replay against the local fake Runpod
-	$(BIN)/python -m live.replay --target fake
+live-local: $(VENV)/.synced ## the same replay against the local fake Runpod (realistic, scaled clock)
+	$(BIN)/python -m live.replay --target fake $(ARGS)
 
 sweep: $(VENV)/.synced ## list leftover kgl-live-* resources (add ARGS=--yes to delete)
 	$(BIN)/python -m live.sweep $(ARGS)

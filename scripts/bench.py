@@ -1,15 +1,20 @@
 """Measure the site's budgets and fail when one is exceeded (`make bench`).
 
-    python -m scripts.bench [--runs N] [--skip-tests] [--skip-lighthouse]
+    python -m scripts.bench [--runs N] [--skip-tests] [--skip-lighthouse] [--skip-browser]
 
 - build: wall time of `mkdocs build --strict` (the first run with mkdocs-jupyter's cache
   emptied, as on a fresh CI clone; then warm runs). Budget: the median run.
-- pages: raw size of every built HTML page (notebook pages included), and what a first
-  visit to each page transfers with gzip: the page plus the CSS, JS and images it loads
-  (Mermaid's library counts on the pages that draw a diagram).
+- pages: raw size of every built HTML page (notebook pages included), what a first visit to
+  each page transfers with gzip (the page plus the CSS, JS and images it loads), and the
+  JavaScript it can load, gzip: its scripts plus the search worker and what the worker
+  imports. No page may ship more than JS_BUDGET_BYTES.
+- Lighthouse on every page at 375 px and at desktop width (scripts/lighthouse.py):
+  performance >= 95, accessibility, best practices and SEO 100.
+- axe-core on every page at 375 px and at desktop width, light and dark: 0 violations.
+- search: the hit rate of tests/browser/questions.yml (the page that must come first).
 - tests: wall time of the whole offline suite (`pytest`).
-- Lighthouse: scripts/lighthouse.py's scores for a few pages, against its thresholds.
-Prints a table, writes reports/bench.json, exits 1 when a budget is exceeded.
+Prints a table, names every page over budget, writes reports/bench.json, exits 1 when a
+budget is exceeded.
 """
 
 from __future__ import annotations
@@ -28,22 +33,30 @@ import tempfile
 import time
 from pathlib import Path
 
+from scripts import lighthouse, site_pages
+from scripts.site_server import serve_site
+
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "reports" / "bench.json"
 JUPYTER_CACHE = ROOT / ".cache" / "mkdocs-jupyter"
 
 BUILD_SECONDS = 8.0  # median `mkdocs build --strict` on 2 cores
 PAGE_BYTES = 150_000  # one built HTML page, raw
-FIRST_VISIT_GZIP_BYTES = 500_000  # a page and what it loads, gzip (diagram pages excepted)
-DIAGRAM_PAGE_GZIP_BYTES = 1_500_000  # a page that draws Mermaid diagrams (library ~1 MB gzip)
-TEST_SECONDS = 600.0  # the whole offline suite
+FIRST_VISIT_GZIP_BYTES = 500_000  # a page and what it loads, gzip
+TEST_SECONDS = 240.0  # the whole offline suite, 2 cores
 
 # What a page loads as it opens: stylesheets, scripts, images (links and anchors excluded).
 LOADED = re.compile(
     r"<(?:script[^>]*\bsrc|link[^>]*\brel=\"?(?:stylesheet|icon)[^>]*\bhref|img[^>]*\bsrc)"
     r"=\"?([^\"\s>]+)"
 )
-MERMAID_LIBRARY = "assets/javascripts/mermaid.min.js"
+SCRIPT = re.compile(r"<script\b[^>]*>(.*?)</script>", re.S)
+# Material's search worker loads these itself (language "ja").
+WORKER_IMPORTS = (
+    "assets/javascripts/lunr/min/lunr.stemmer.support.min.js",
+    "assets/javascripts/lunr/tinyseg.js",
+    "assets/javascripts/lunr/min/lunr.ja.min.js",
+)
 
 
 def run(command: list[str], timeout: float) -> tuple[int, float, float, str]:
@@ -83,27 +96,41 @@ def gzip_size(path: Path) -> int:
     return len(gzip.compress(path.read_bytes(), compresslevel=6, mtime=0))
 
 
+def loaded_files(site: Path, page: Path, html: str) -> set[Path]:
+    """The local files a page loads as it opens."""
+    loaded = set()
+    for url in LOADED.findall(html):
+        if url.startswith(("http:", "https:", "//", "data:")):
+            continue
+        target = (page.parent / url.split("#")[0].split("?")[0]).resolve()
+        if target.is_file():
+            loaded.add(target)
+    return loaded
+
+
+def script_gzip_bytes(site: Path, html: str, loaded: set[Path]) -> int:
+    """The JavaScript a page can load, gzip: its scripts, inline ones, and the search worker."""
+    scripts = [path for path in loaded if path.suffix == ".js"]
+    if 'data-md-component="search"' in html:
+        scripts += sorted((site / "assets/javascripts/workers").glob("search.*.min.js"))
+        scripts += [site / name for name in WORKER_IMPORTS if (site / name).is_file()]
+    inline = "".join(SCRIPT.findall(html)).encode("utf-8")
+    inline_gzip = len(gzip.compress(inline, compresslevel=6, mtime=0)) if inline else 0
+    return inline_gzip + sum(gzip_size(path) for path in set(scripts))
+
+
 def measure_pages(site: Path) -> list[dict]:
     pages = []
     for page in sorted(site.rglob("*.html")):
         html = page.read_text(encoding="utf-8")
-        loaded = set()
-        for url in LOADED.findall(html):
-            if url.startswith(("http:", "https:", "//", "data:")):
-                continue
-            target = (page.parent / url.split("#")[0].split("?")[0]).resolve()
-            if target.is_file():
-                loaded.add(target)
-        diagrams = 'class="mermaid"' in html
-        if diagrams and (site / MERMAID_LIBRARY).is_file():
-            loaded.add((site / MERMAID_LIBRARY).resolve())
+        loaded = loaded_files(site, page, html)
         pages.append(
             {
                 "page": str(page.relative_to(site)),
                 "bytes": page.stat().st_size,
                 "gzip_bytes": gzip_size(page),
                 "first_visit_gzip_bytes": gzip_size(page) + sum(map(gzip_size, loaded)),
-                "draws_diagrams": diagrams,
+                "script_gzip_bytes": script_gzip_bytes(site, html, loaded),
             }
         )
     return pages
@@ -116,20 +143,43 @@ def measure_tests() -> tuple[int, float]:
 
 
 def measure_lighthouse(site: Path) -> dict:
-    progress("Lighthouse")
     try:
-        from scripts import lighthouse
-    except ImportError as error:
-        return {"available": False, "reason": f"scripts/lighthouse.py: {error}"}
-    try:
-        scores = lighthouse.run_lighthouse(site)
+        results = lighthouse.run_lighthouse(site, progress=progress)
     except (OSError, RuntimeError, subprocess.SubprocessError) as error:
         return {"available": False, "reason": str(error).splitlines()[0][:200]}
     return {
         "available": True,
-        "scores": scores,
+        "results": [vars(result) for result in results],
         "thresholds": lighthouse.THRESHOLDS,
-        "below": lighthouse.below_thresholds(scores),
+        "problems": [line for result in results for line in result.problems()],
+    }
+
+
+def measure_in_browser(site: Path) -> dict:
+    """axe on every page (two widths, two colour schemes) and the search question set."""
+    from scripts import axe, search_questions
+    from scripts.browser import chromium
+
+    progress("axe-core on every page, 375 px and desktop, light and dark")
+    try:
+        questions = search_questions.load()
+        with serve_site(site) as base, chromium() as browser:
+            problems = axe.sweep(browser, base, site_pages.content_pages(site))
+            progress(f"search: {len(questions)} questions")
+            answers = search_questions.ask_all(browser, base, questions)
+    except ImportError as error:
+        return {"available": False, "reason": f"Playwright: {error}"}
+    misses = [
+        f"{q.question!r}: want {q.url_path or '/'}, got {found[:3]}"
+        for q, found in answers
+        if found[:1] != [q.url_path]
+    ]
+    return {
+        "available": True,
+        "axe_problems": problems,
+        "questions": len(answers),
+        "hits": len(answers) - len(misses),
+        "misses": misses,
     }
 
 
@@ -137,100 +187,100 @@ def kb(size: int) -> str:
     return f"{size / 1000:.1f} KB"
 
 
+def page_rows(pages: list[dict]) -> list[tuple[str, str, str, bool]]:
+    largest = max(pages, key=lambda p: p["bytes"])
+    heaviest = max(pages, key=lambda p: p["first_visit_gzip_bytes"])
+    most_js = max(pages, key=lambda p: p["script_gzip_bytes"])
+    return [
+        (f"largest page ({largest['page']})", kb(largest["bytes"]), f"<= {kb(PAGE_BYTES)}",
+         all(p["bytes"] <= PAGE_BYTES for p in pages)),
+        (f"first visit, gzip ({heaviest['page']})", kb(heaviest["first_visit_gzip_bytes"]),
+         f"<= {kb(FIRST_VISIT_GZIP_BYTES)}",
+         all(p["first_visit_gzip_bytes"] <= FIRST_VISIT_GZIP_BYTES for p in pages)),
+        (f"JavaScript, gzip ({most_js['page']})", kb(most_js["script_gzip_bytes"]),
+         f"<= {kb(lighthouse.JS_BUDGET_BYTES)}",
+         all(p["script_gzip_bytes"] <= lighthouse.JS_BUDGET_BYTES for p in pages)),
+    ]
+
+
+def over_budget_pages(pages: list[dict]) -> list[str]:
+    out = []
+    for p in pages:
+        if p["bytes"] > PAGE_BYTES:
+            out.append(f"{p['page']}: {kb(p['bytes'])} > {kb(PAGE_BYTES)} raw HTML")
+        if p["first_visit_gzip_bytes"] > FIRST_VISIT_GZIP_BYTES:
+            out.append(f"{p['page']}: first visit {kb(p['first_visit_gzip_bytes'])} gzip")
+        if p["script_gzip_bytes"] > lighthouse.JS_BUDGET_BYTES:
+            out.append(f"{p['page']}: JavaScript {kb(p['script_gzip_bytes'])} gzip")
+    return out
+
+
+def build_rows(builds: list[tuple[float, float]]) -> tuple[str, str, str, bool]:
+    median = statistics.median(wall for wall, _ in builds)
+    cpu = statistics.median(cpu for _, cpu in builds)
+    return (
+        f"build, median of {len(builds)} (cold run {builds[0][0]:.2f} s)",
+        f"{median:.2f} s (CPU {cpu:.2f} s)",
+        f"<= {BUILD_SECONDS:.0f} s",
+        median <= BUILD_SECONDS,
+    )
+
+
+def browser_rows(report: dict) -> list[tuple[str, str, str, bool]]:
+    rows = []
+    lh = report["lighthouse"]
+    if lh["available"]:
+        worst = min((min(r["scores"].values()), r["page"], r["form_factor"]) for r in lh["results"])
+        rows.append((f"Lighthouse, {len(lh['results'])} runs (lowest: {worst[1] or '/'}, "
+                     f"{worst[2]})", str(worst[0]),
+                     "perf >= 95, others 100", not lh["problems"]))
+    found = report["browser"]
+    if found["available"]:
+        rows.append(("axe-core, every page x 2 widths x 2 schemes",
+                     f"{len(found['axe_problems'])} violations", "0", not found["axe_problems"]))
+        rows.append(("search questions, right page first", f"{found['hits']}/{found['questions']}",
+                     "-", True))
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="builds to time (default 3)")
     parser.add_argument("--skip-tests", action="store_true", help="do not time the test suite")
     parser.add_argument("--skip-lighthouse", action="store_true", help="do not run Lighthouse")
+    parser.add_argument("--skip-browser", action="store_true", help="no axe, no search questions")
     args = parser.parse_args(argv)
 
-    rows: list[tuple[str, str, str, bool]] = []  # what, measured, budget, within budget
     report: dict = {"cpus": os.cpu_count()}
+    problems: list[str] = []
     with tempfile.TemporaryDirectory(prefix="bench-site-") as folder:
         site = Path(folder) / "site"
         builds = measure_builds(site, max(1, args.runs))
-        median = statistics.median(wall for wall, _ in builds)
-        cpu = statistics.median(cpu for _, cpu in builds)
         report["build_seconds"] = [{"wall": wall, "cpu": cpu} for wall, cpu in builds]
         report["load_average"] = os.getloadavg()
-        rows.append(
-            (
-                f"build, median of {len(builds)} (cold run {builds[0][0]:.2f} s)",
-                f"{median:.2f} s (CPU {cpu:.2f} s)",
-                f"<= {BUILD_SECONDS:.0f} s",
-                median <= BUILD_SECONDS,
-            )
-        )
-
-        pages = measure_pages(site)
-        report["pages"] = pages
-        largest = max(pages, key=lambda p: p["bytes"])
-        rows.append(
-            (
-                f"largest page ({largest['page']})",
-                kb(largest["bytes"]),
-                f"<= {kb(PAGE_BYTES)}",
-                all(p["bytes"] <= PAGE_BYTES for p in pages),
-            )
-        )
-        for diagrams, budget in ((False, FIRST_VISIT_GZIP_BYTES), (True, DIAGRAM_PAGE_GZIP_BYTES)):
-            group = [p for p in pages if p["draws_diagrams"] == diagrams]
-            if not group:
-                continue
-            heaviest = max(group, key=lambda p: p["first_visit_gzip_bytes"])
-            rows.append(
-                (
-                    f"first visit, gzip ({heaviest['page']}"
-                    + (", Mermaid" if diagrams else "")
-                    + ")",
-                    kb(heaviest["first_visit_gzip_bytes"]),
-                    f"<= {kb(budget)}",
-                    all(p["first_visit_gzip_bytes"] <= budget for p in group),
-                )
-            )
+        rows = [build_rows(builds)]
+        report["pages"] = measure_pages(site)
+        rows += page_rows(report["pages"])
+        problems += over_budget_pages(report["pages"])
         total = sum(gzip_size(path) for path in site.rglob("*") if path.is_file())
         report["site_gzip_bytes"] = total
         rows.append(("whole site, gzip", kb(total), "-", True))
 
-        if args.skip_lighthouse:
-            report["lighthouse"] = {"available": False, "reason": "skipped (--skip-lighthouse)"}
-        else:
-            report["lighthouse"] = measure_lighthouse(site)
-        lighthouse = report["lighthouse"]
-        if lighthouse["available"]:
-            for page, scores in lighthouse["scores"].items():
-                low = [line for line in lighthouse["below"] if line.startswith(f"{page} ")]
-                rows.append(
-                    (
-                        f"Lighthouse {page}",
-                        " ".join(f"{k[:4]} {v}" for k, v in scores.items()),
-                        " ".join(f"{k[:4]} {v}" for k, v in lighthouse["thresholds"].items()),
-                        not low,
-                    )
-                )
+        skipped = {"available": False, "reason": "skipped"}
+        report["lighthouse"] = skipped if args.skip_lighthouse else measure_lighthouse(site)
+        report["browser"] = skipped if args.skip_browser else measure_in_browser(site)
+        rows += browser_rows(report)
+        problems += report["lighthouse"].get("problems", [])
+        problems += report["browser"].get("axe_problems", [])
 
     if not args.skip_tests:
         code, took = measure_tests()
         report["tests"] = {"seconds": took, "exit_code": code}
-        rows.append(
-            (
-                "test suite (pytest)" + ("" if code == 0 else f", exit {code}"),
-                f"{took:.0f} s",
-                f"<= {TEST_SECONDS:.0f} s",
-                took <= TEST_SECONDS,
-            )
-        )
-
-    load = ", ".join(f"{value:.1f}" for value in report["load_average"])
-    print(f"{report['cpus']} CPUs, load average {load} (timings need a quiet machine)")
-    width = max(len(row[0]) for row in rows)
-    print(f"{'measure':<{width}}  {'measured':>22}  {'budget':>22}  ok")
-    for what, measured, budget, ok in rows:
-        print(f"{what:<{width}}  {measured:>22}  {budget:>22}  {'yes' if ok else 'NO'}")
-    if not report["lighthouse"]["available"]:
-        print(f"Lighthouse: not available ({report['lighthouse']['reason']})")
-
-    report["budgets_met"] = all(row[3] for row in rows)
+        rows.append(("test suite (pytest)" + ("" if code == 0 else f", exit {code}"),
+                     f"{took:.0f} s", f"<= {TEST_SECONDS:.0f} s", took <= TEST_SECONDS))
+    print_report(report, rows, problems)
+    report["problems"] = problems
+    report["budgets_met"] = all(row[3] for row in rows) and not problems
     report["rows"] = [
         dict(zip(("measure", "measured", "budget", "ok"), r, strict=True)) for r in rows
     ]
@@ -238,6 +288,22 @@ def main(argv: list[str] | None = None) -> int:
     REPORT.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"wrote {REPORT.relative_to(ROOT)}")
     return 0 if report["budgets_met"] else 1
+
+
+def print_report(report: dict, rows: list, problems: list[str]) -> None:
+    load = ", ".join(f"{value:.1f}" for value in report["load_average"])
+    print(f"{report['cpus']} CPUs, load average {load} (timings need a quiet machine)")
+    width = max(len(row[0]) for row in rows)
+    print(f"{'measure':<{width}}  {'measured':>22}  {'budget':>22}  ok")
+    for what, measured, budget, ok in rows:
+        print(f"{what:<{width}}  {measured:>22}  {budget:>22}  {'yes' if ok else 'NO'}")
+    for part in ("lighthouse", "browser"):
+        if not report[part]["available"]:
+            print(f"{part}: not measured ({report[part]['reason']})")
+    for miss in report["browser"].get("misses", []):
+        print("search miss:", miss)
+    for line in problems:
+        print("OVER BUDGET:", line)
 
 
 if __name__ == "__main__":

@@ -1,11 +1,14 @@
-"""Lighthouse scores for the built site, served gzip-compressed like GitHub Pages.
+"""Lighthouse scores of the built site, served gzip-compressed like GitHub Pages.
 
-    python -m scripts.lighthouse [SITE_DIR]     # default: site/ (run `make build` first)
+    python -m scripts.lighthouse [SITE_DIR] [PAGE ...]   # default: site/, every page
 
-`run_lighthouse(site_dir)` returns {page: {category: score 0-100}} for the home page, a
-chapter and a notebook page; scripts/bench.py and tests/browser/test_lighthouse.py call it.
-Lighthouse runs Debian's chromium (CHROME_PATH), headless, mobile form factor (its
-default), simulated throttling; it never downloads a browser of its own.
+`run_lighthouse(site_dir, pages, form_factors)` returns one Result per page and form factor:
+"mobile" is a 375 px wide phone (simulated slow 4G and a 4x slower CPU, Lighthouse's mobile
+defaults), "desktop" Lighthouse's desktop preset (1350 px). scripts/bench.py runs it on every
+page, tests/browser/test_lighthouse.py on the heaviest page of each kind. Each result carries
+the JavaScript Lighthouse saw the page load (gzip bytes on the wire), held to JS_BUDGET_BYTES
+(scripts/bench.py also counts the search worker's scripts). Lighthouse runs Debian's
+chromium (CHROME_PATH), headless; it never downloads a browser of its own.
 """
 
 from __future__ import annotations
@@ -15,17 +18,27 @@ import os
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from scripts.site_pages import content_pages
 from scripts.site_server import serve_site
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
-# The pages measured: the landing page, a prose chapter and a rendered notebook.
-PAGES = ("", "storage/", "notebooks/quickstart/")
-# What the project promises (issue 7); the browser test asserts these.
 THRESHOLDS = {"performance": 95, "accessibility": 100, "best-practices": 100, "seo": 100}
+JS_BUDGET_BYTES = 150_000  # the JavaScript one page loads, gzip
+FORM_FACTORS = {
+    "mobile": [
+        "--form-factor=mobile",
+        "--screenEmulation.mobile",
+        "--screenEmulation.width=375",
+        "--screenEmulation.height=812",
+        "--screenEmulation.deviceScaleFactor=2",
+    ],
+    "desktop": ["--preset=desktop"],
+}
 # Headless flags that work as root on these machines (FACTS.md, "Tooling").
 CHROME_FLAGS = (
     "--headless=new --no-sandbox --disable-gpu --disable-quic --no-first-run "
@@ -33,17 +46,34 @@ CHROME_FLAGS = (
 )
 
 
+@dataclass
+class Result:
+    page: str  # site-relative, "" for the home page
+    form_factor: str
+    scores: dict[str, int]
+    script_bytes: int
+    below_full_marks: list[str] = field(default_factory=list)  # audits, for a useful message
+
+    def problems(self, categories=CATEGORIES) -> list[str]:
+        """What is over budget, each naming the page: empty when the page is within budget."""
+        where = f"{self.page or '/'} ({self.form_factor})"
+        out = [
+            f"{where}: {name} {score} < {THRESHOLDS[name]}"
+            for name, score in self.scores.items()
+            if name in categories and score < THRESHOLDS[name]
+        ]
+        if self.script_bytes > JS_BUDGET_BYTES:
+            out.append(f"{where}: JavaScript {self.script_bytes} B gzip > {JS_BUDGET_BYTES} B")
+        return out
+
+
 def lighthouse_command() -> list[str]:
     local = ROOT / "node_modules" / ".bin" / "lighthouse"
     return [str(local)] if local.exists() else ["npx", "--no-install", "lighthouse"]
 
 
-# url -> the audits that did not get full marks, for a useful failure message
-failing: dict[str, list[str]] = {}
-
-
-def audit(url: str, workdir: Path) -> dict[str, int]:
-    """One Lighthouse run on one URL -> {category: score 0-100}."""
+def audit(url: str, form_factor: str, workdir: Path) -> dict:
+    """One Lighthouse run on one URL: its JSON result."""
     report = workdir / "report.json"
     with tempfile.TemporaryDirectory(prefix="lh-profile-") as profile:
         cmd = [
@@ -53,6 +83,9 @@ def audit(url: str, workdir: Path) -> dict[str, int]:
             "--output=json",
             f"--output-path={report}",
             f"--only-categories={','.join(CATEGORIES)}",
+            *FORM_FACTORS[form_factor],
+            # Pictures of the page cost seconds per run and no score.
+            "--skip-audits=full-page-screenshot,screenshot-thumbnails,final-screenshot",
             f"--chrome-flags={CHROME_FLAGS} --user-data-dir={profile}",
         ]
         env = {**os.environ, "CHROME_PATH": CHROMIUM}
@@ -63,12 +96,22 @@ def audit(url: str, workdir: Path) -> dict[str, int]:
         raise RuntimeError(f"lighthouse failed on {url}: {proc.stderr[-2000:]}")
     result = json.loads(report.read_text(encoding="utf-8"))
     report.unlink()
+    return result
+
+
+def scores_of(result: dict) -> dict[str, int]:
     scores = {}
     for name in CATEGORIES:
         score = result["categories"][name]["score"]
         scores[name] = round(score * 100) if score is not None else 0
-    failing[url] = failed_audits(result)
     return scores
+
+
+def script_bytes(result: dict) -> int:
+    """Bytes on the wire of the scripts Lighthouse saw the page load."""
+    items = result["audits"]["network-requests"]["details"]["items"]
+    scripts = [item for item in items if item.get("resourceType") == "Script"]
+    return sum(item.get("transferSize", 0) for item in scripts)
 
 
 def failed_audits(result: dict) -> list[str]:
@@ -82,35 +125,37 @@ def failed_audits(result: dict) -> list[str]:
 
 
 def run_lighthouse(
-    site_dir: Path | str, pages: tuple[str, ...] = PAGES, runs: int = 3
-) -> dict[str, dict]:
-    """Score each page of an already built site: {page: {category: score 0-100}}.
+    site_dir: Path | str,
+    pages: list[str] | tuple[str, ...] | None = None,
+    form_factors: tuple[str, ...] = ("mobile", "desktop"),
+    runs: int = 3,
+    progress=None,
+) -> list[Result]:
+    """Score pages of an already built site (default: every page) at each form factor.
 
     Performance varies from run to run, a lot on a busy 2-core machine (Lighthouse's docs
     recommend several runs), so a page below a threshold is measured again, up to `runs`
     times, and each category keeps its best score.
     """
     site_dir = Path(site_dir)
-    results = {}
+    pages = content_pages(site_dir) if pages is None else list(pages)
+    results = []
     with serve_site(site_dir) as base, tempfile.TemporaryDirectory(prefix="lh-") as workdir:
         for page in pages:
-            best: dict[str, int] = {}
-            for _ in range(runs):
-                scores = audit(base + page, Path(workdir))
-                best = {k: max(v, best.get(k, 0)) for k, v in scores.items()}
-                if not below_thresholds({page: best}):
-                    break
-            results[page or "/"] = best
+            for form_factor in form_factors:
+                if progress:
+                    progress(f"Lighthouse {page or '/'} ({form_factor})")
+                best: Result | None = None
+                for _ in range(runs):
+                    raw = audit(base + page, form_factor, Path(workdir))
+                    scores = scores_of(raw)
+                    if best is not None:
+                        scores = {k: max(v, best.scores[k]) for k, v in scores.items()}
+                    best = Result(page, form_factor, scores, script_bytes(raw), failed_audits(raw))
+                    if not best.problems():
+                        break
+                results.append(best)
     return results
-
-
-def below_thresholds(results: dict[str, dict]) -> list[str]:
-    return [
-        f"{page} {name} {score} < {THRESHOLDS[name]}"
-        for page, scores in results.items()
-        for name, score in scores.items()
-        if score < THRESHOLDS[name]
-    ]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -119,15 +164,17 @@ def main(argv: list[str] | None = None) -> int:
     if not (site_dir / "index.html").exists():
         print(f"{site_dir} has no built site: run `make build` first", file=sys.stderr)
         return 2
-    results = run_lighthouse(site_dir)
-    for page, scores in results.items():
-        print(f"{page:<24} " + "  ".join(f"{k} {v}" for k, v in scores.items()))
-    for url, audits in failing.items():
-        if audits:
-            print(f"  {url}: {', '.join(audits)}")
-    problems = below_thresholds(results)
+    results = run_lighthouse(site_dir, args[1:] or None)
+    problems = []
+    for result in results:
+        scores = "  ".join(f"{k} {v}" for k, v in result.scores.items())
+        print(f"{result.page or '/':<24} {result.form_factor:<8} {scores}  "
+              f"JS {result.script_bytes / 1000:.1f} KB")
+        problems += result.problems()
+        if result.problems():
+            print(f"  below full marks: {', '.join(result.below_full_marks)}")
     for line in problems:
-        print("BELOW THRESHOLD:", line)
+        print("OVER BUDGET:", line)
     return 1 if problems else 0
 
 

@@ -1,15 +1,26 @@
 """Small MkDocs hooks for this site, one module per job (listed under `hooks:` in mkdocs.yml).
 
-- description.py    every page must have a meta description (front matter or notebook metadata)
-- code_fences.py    code on a page is only ever included from a file (`--8<--`), never pasted
-- referral.py       `referral:` links, the PR disclosure, and the ban on raw referral URLs
-- go_page.py        writes the /go/runpod/ forwarding page
-- downloads.py      publishes snippets/setup.sh byte for byte at downloads/setup.sh
-- mermaid.py        serves the Mermaid library from this site instead of a CDN
-- notebook_search.py (notebooks) slims mkdocs-jupyter's pages: no inlined CSS or CDN scripts
-- search_ja.py      (gates) lets Material's search find kanji compounds
-- verified.py       (live) stamps each page with when the live replay last proved it
+- description.py     every page must have a meta description (front matter or notebook metadata)
+- code_fences.py     code on a page is only ever included from a file (`--8<--`), never pasted
+- diagrams.py        draws ```mermaid fences as inline SVG at build time (no script for readers)
+- referral.py        `referral:` links, the PR disclosure, and the ban on raw referral URLs
+- go_page.py         writes the /go/runpod/ forwarding page
+- downloads.py       publishes snippets/setup.sh byte for byte at downloads/setup.sh
+- social_card.py     the picture that link previews show (og:image), drawn at build time
+- notebook_search.py slims mkdocs-jupyter's pages: no inlined CSS or CDN scripts
+- search_ja.py       lets Material's search understand Japanese questions
+- verified.py        stamps each page with what proved its steps, and when
 
-MkDocs loads each module by path, so a hook cannot import a sibling module: each file stands
-alone. Errors are raised as `PluginError` and always name the source file.
+Markup lives in theme templates (docs/overrides/partials/), rendered through _common.py, the
+helpers the hooks share. MkDocs loads each hook by path with this folder on sys.path, so a
+hook imports a sibling by its bare name (`import _common`). Errors are raised as
+`PluginError` and name the source file.
 """
+
+import sys
+
+from site_hooks import _common
+
+# Tests import the hooks as `site_hooks.<name>`: give them the same `_common` module that
+# `import _common` finds when MkDocs loads the hooks by path.
+sys.modules.setdefault("_common", _common)

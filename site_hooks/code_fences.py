@@ -5,17 +5,23 @@ fenced block may only hold `--8<--` includes (pymdownx.snippets). Mermaid diagra
 one exception: they are pictures, not code a reader runs.
 """
 
-import os
-import re
+from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+
+import _common
+from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import Files
+from mkdocs.structure.pages import Page
 
 FENCE_OPEN = re.compile(r"^[ \t]*(?P<fence>`{3,}|~{3,})(?P<info>[^`]*)$")
 MERMAID = re.compile(r"^\s*\{?\s*\.?mermaid\b")
 INCLUDE = re.compile(r"^\s*;?--8<--(\s+(['\"]).+\2)?\s*$")
 
 
-def inline_code_lines(text):
+def inline_code_lines(text: str) -> Iterator[int]:
     """Yield the line numbers (1-based) of fence bodies that hold something other than includes."""
     lines = text.splitlines()
     index = 0
@@ -38,13 +44,13 @@ def inline_code_lines(text):
         index += 1  # skip the closing fence
 
 
-def on_page_markdown(markdown, page, config, files):
+def on_page_markdown(markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
     if not page.file.src_uri.endswith(".md") or not page.file.abs_src_path:
         return markdown
     with open(page.file.abs_src_path, encoding="utf-8") as source:
         bad = next(inline_code_lines(source.read()), None)
     if bad is not None:
-        where = os.path.relpath(page.file.abs_src_path, os.path.dirname(config.config_file_path))
+        where = _common.source_path(page.file.abs_src_path, config)
         raise PluginError(
             f"{where}:{bad}: code is written inside a fence; put it in a file under snippets/ "
             'and include it with --8<-- "snippets/NAME" (only mermaid fences may hold text)'

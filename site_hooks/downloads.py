@@ -4,16 +4,20 @@ Readers fetch it from this stable URL on every new pod (snippets/commands/setup-
 so the file served must be exactly the one the tests ran.
 """
 
+from __future__ import annotations
+
 import os
 import shutil
 
+import _common
+from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 
 DOWNLOADS = {"snippets/setup.sh": "downloads/setup.sh"}
 
 
-def on_post_build(config):
-    root = os.path.dirname(config.config_file_path)
+def on_post_build(*, config: MkDocsConfig) -> None:
+    root = _common.project_root(config)
     for source, target in DOWNLOADS.items():
         source_path = os.path.join(root, source)
         if not os.path.isfile(source_path):

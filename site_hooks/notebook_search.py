@@ -7,7 +7,8 @@ gives headings ASCII-only ids (Japanese headings lose their anchors), and render
 without alt text. This hook rewrites the page content once, before the search plugin and
 the theme see it:
 
-- drops the inlined <style>/<script> blocks and the clipboard widgets, and turns code cells
+- drops the inlined <style>/<script> blocks (site.css keeps the few rules that matter) and
+  the clipboard widgets, and turns code cells
   into Material's own `div.highlight > pre > code` so Material styles them and adds its
   copy button; text outputs become keyboard-focusable, since wide ones scroll sideways;
 - gives headings the same slugs as Markdown pages (the toc `slugify` in mkdocs.yml) and
@@ -26,21 +27,12 @@ import re
 from pathlib import Path
 
 from markdown.extensions.toc import nest_toc_tokens, strip_tags, unique
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import Files
+from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
 log = logging.getLogger("mkdocs.hooks.notebook_search")
-
-# A few rules for what the dropped JupyterLab CSS used to do; Material styles the rest.
-NOTEBOOK_CSS = (
-    "<style>"
-    ".jupyter-wrapper .jp-OutputArea-output pre,.jupyter-wrapper .jp-RenderedMarkdown pre"
-    "{margin:0 0 1em;padding:.6em 1em;"
-    "background:var(--md-code-bg-color);font-size:.85em;overflow-x:auto}"
-    ".jupyter-wrapper .jp-RenderedImage img{max-width:100%;height:auto}"
-    ".jupyter-wrapper .jp-OutputArea-output.jp-RenderedText[data-mime-type="
-    '"application/vnd.jupyter.stderr"] pre{border-left:.2em solid var(--md-accent-fg-color)}'
-    "</style>"
-)
 
 STYLE_OR_SCRIPT = re.compile(r"<(style|script)\b[^>]*>.*?</\1>", re.S | re.I)
 CLIPBOARD_WIDGET = re.compile(
@@ -57,18 +49,20 @@ PNG_IMG = re.compile(r'<img\b[^>]*?\bsrc="data:image/png;base64,')
 ALT_ATTR = re.compile(r'\s+alt="[^"]*"')
 
 
-def is_notebook(page) -> bool:
+def is_notebook(page: Page) -> bool:
     return page.file.src_uri.endswith(".ipynb")
 
 
-def on_page_content(html_text: str, page, config, files) -> str:
+def on_page_content(
+    html_text: str, *, page: Page, config: MkDocsConfig, files: Files
+) -> str:
     if not is_notebook(page):
         return html_text
     html_text = strip_jupyter_chrome(html_text)
     html_text = add_alt_texts(html_text, Path(page.file.abs_src_path), page.file.src_uri)
     html_text, tokens = slug_headings(html_text, config)
     page.toc = get_toc(tokens)
-    return NOTEBOOK_CSS + html_text
+    return html_text
 
 
 def strip_jupyter_chrome(html_text: str) -> str:
@@ -111,7 +105,7 @@ def add_alt_texts(html_text: str, notebook_path: Path, name: str) -> str:
     return PNG_IMG.sub(with_alt, html_text)
 
 
-def slug_headings(html_text: str, config) -> tuple[str, list[dict]]:
+def slug_headings(html_text: str, config: MkDocsConfig) -> tuple[str, list[dict]]:
     """Give headings the site's slugs and return matching toc tokens."""
     toc_config = config["mdx_configs"].get("toc", {})
     slugify = toc_config.get("slugify")

@@ -1,36 +1,60 @@
-"""Stamp chapter pages with the last time their steps ran on a real pod.
+"""Stamp chapter pages with what proved their steps, and when.
 
-The nightly live replay (live/replay.py) writes live-report.json; this hook reads it
-(path from LIVE_REPORT, default reports/live-report.json) and, on every page listed in
-live/page_steps.yml, shows e.g. 「最終動作確認: 2026-11-27 · 成功 · RTX A4000」.
+Two kinds of report (live/report.schema.json) can exist when the site is built:
+- a real run (`make live`, target "real"): LIVE_REPORT, default reports/live-report.json;
+- a rehearsal on the local Runpod stand-in (`make live-local`, target "fake"): REHEARSAL_REPORT,
+  default reports/rehearsal-report.json (a fake report found at LIVE_REPORT counts as one).
 
-- a page fails when any of its steps failed; passes only when all of them passed;
-- a report older than STALE_AFTER is marked 古い;
-- no report, or an offline rehearsal (target "fake"), shows 未検証: a rehearsal never
-  stamps a page as verified.
-The date comes from the report and "now" from the clock (SITE_NOW, an ISO date or time,
-freezes it for tests). The status is written out in words, never shown by colour alone.
+On every page listed in live/page_steps.yml the stamp leads with the real run, e.g.
+「最終動作確認: 2026-11-27 · 成功 · RTX A4000」; a failed step fails its pages only, a report
+older than STALE_AFTER is marked 古い, a page whose steps the run never reached is 未検証.
+Without a real run the stamp says 未検証 and, when a rehearsal exists, what it proved: the
+commands ran against the stand-in on that date, for that commit. A rehearsal never shows
+成功 and never looks like a real run. The home page's `<!-- verification-summary -->` marker
+becomes one sentence that matches what the pages show.
+
+Markup: partials/verified.html and partials/verified-summary.html. "Now" comes from the clock
+(SITE_NOW, an ISO date or time, freezes it for tests); status is written out in words.
 """
 
 from __future__ import annotations
 
-import html
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
+import _common
 import yaml
+from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import Files
+from mkdocs.structure.pages import Page
 
 STALE_AFTER = timedelta(days=3)
 JST = timezone(timedelta(hours=9))  # readers are in Japan; Japan has no daylight saving
 DEFAULT_REPORT = "reports/live-report.json"
+DEFAULT_REHEARSAL = "reports/rehearsal-report.json"
 PAGE_STEPS = "live/page_steps.yml"
 SCHEMA = "live/report.schema.json"
+SUMMARY_MARKER = "<!-- verification-summary -->"
+ICONS = {"passed": "✓", "failed": "✗"}
 
-_state: dict = {"report": None, "pages": {}}
+_state: dict = {"real": None, "rehearsal": None, "pages": {}, "config": None}
+
+
+@dataclass(frozen=True)
+class Run:
+    """What one report says about one page."""
+
+    result: str  # "passed" | "failed" | "not_reached"
+    finished_at: str
+    day: str  # the finishing day in Japan
+    gpu: str | None = None
+    commit: str | None = None
+    failed_steps: list[str] = field(default_factory=list)
+    rehearsed_only: list[str] = field(default_factory=list)  # steps the stand-in can only mimic
 
 
 @dataclass(frozen=True)
@@ -38,6 +62,8 @@ class Stamp:
     state: str  # "passed" | "failed" | "unverified"
     stale: bool
     html: str
+    real: Run | None = None
+    rehearsal: Run | None = None
 
 
 def now() -> datetime:
@@ -63,47 +89,87 @@ def load_report(path: Path, schema_path: Path) -> dict | None:
     return report
 
 
-def stamp_for(steps: list[str], report: dict | None, at: datetime) -> Stamp:
+def finished(report: dict) -> datetime:
+    return datetime.fromisoformat(report["finished_at"].replace("Z", "+00:00"))
+
+
+def run_for(steps: list[str], report: dict) -> Run:
+    """What `report` proved for a page whose content is proven by `steps`."""
+    status = {step["name"]: step for step in report["steps"]}
+    seen = [status[name]["status"] if name in status else "skipped" for name in steps]
+    failed = [name for name in steps if status.get(name, {}).get("status") == "failed"]
+    if failed:
+        result = "failed"
+    elif all(state == "passed" for state in seen):
+        result = "passed"
+    else:
+        result = "not_reached"
+    commit = report.get("commit")
+    return Run(
+        result=result,
+        finished_at=report["finished_at"],
+        day=finished(report).astimezone(JST).date().isoformat(),
+        gpu=report.get("gpu_name") or report.get("gpu_type"),
+        commit=commit[:7] if isinstance(commit, str) else None,
+        failed_steps=failed,
+        rehearsed_only=[n for n in steps if status.get(n, {}).get("rehearsal")],
+    )
+
+
+def split_reports(report: dict | None, rehearsal: dict | None) -> tuple[dict | None, dict | None]:
+    """(real report, rehearsal report): a fake report is a rehearsal wherever it was found."""
+    real = report if report and report["target"] == "real" else None
+    if report and report["target"] != "real" and rehearsal is None:
+        rehearsal = report
+    if rehearsal and rehearsal["target"] == "real":
+        real, rehearsal = real or rehearsal, None
+    return real, rehearsal
+
+
+def stamp_for(steps: list[str], report: dict | None, at: datetime,
+              rehearsal: dict | None = None, config: MkDocsConfig | None = None) -> Stamp:
     """The stamp of one page whose content is proven by `steps`."""
-    if report is None:
-        return _render("unverified", False, "未検証", note="実機での確認はまだ行われていません")
-    if report["target"] != "real":
-        return _render("unverified", False, "未検証", note="オフラインのリハーサルのみ")
-
-    finished = datetime.fromisoformat(report["finished_at"].replace("Z", "+00:00"))
-    day = finished.astimezone(JST).date().isoformat()
-    stale = at - finished > STALE_AFTER
-    status = {s["name"]: s["status"] for s in report["steps"]}
-    seen = [status.get(step, "skipped") for step in steps]
-    when = f'<time datetime="{html.escape(report["finished_at"])}">{day}</time>'
-    gpu = report.get("gpu_name") or report.get("gpu_type")
-    if "failed" in seen:
-        failed = [step for step in steps if status.get(step) == "failed"]
-        note = "失敗した手順: " + ", ".join(f"<code>{html.escape(s)}</code>" for s in failed)
-        return _render("failed", stale, "失敗", when=when, gpu=gpu, note=note)
-    if all(s == "passed" for s in seen):
-        return _render("passed", stale, "成功", when=when, gpu=gpu)
-    return _render("unverified", stale, "未検証", when=when,
-                   note="この日の実行は、前の手順の失敗でこのページの手順まで進みませんでした")
+    real, rehearsal = split_reports(report, rehearsal)
+    real_run = run_for(steps, real) if real else None
+    rehearsal_run = run_for(steps, rehearsal) if rehearsal else None
+    state = "unverified"
+    if real_run and real_run.result in ("passed", "failed"):
+        state = real_run.result
+    stale = bool(real and at - finished(real) > STALE_AFTER)
+    context = {
+        "state": state, "stale": stale, "stale_days": STALE_AFTER.days,
+        "icon": ICONS.get(state, "?"), "real": real_run, "rehearsal": rehearsal_run,
+    }
+    markup = _render(config, "partials/verified.html", context)
+    return Stamp(state, stale, markup, real_run, rehearsal_run)
 
 
-def _render(state: str, stale: bool, word: str, when: str | None = None,
-            gpu: str | None = None, note: str | None = None) -> Stamp:
-    parts = [f"最終動作確認: {when}" if when else "最終動作確認:",
-             f'<strong class="kgl-verified__status">{word}</strong>']
-    if when and gpu:
-        parts.append(html.escape(gpu))
-    text = " · ".join(parts) if when else " ".join(parts)
-    if stale:
-        text += (' · <strong class="kgl-verified__stale">古い</strong>'
-                 f"（{STALE_AFTER.days}日以上前の結果です）")
-    if note:
-        text += f'<span class="kgl-verified__note">（{note}）</span>'
-    classes = f"kgl-verified kgl-verified--{state}" + (" kgl-verified--stale" if stale else "")
-    icon = {"passed": "✓", "failed": "✗"}.get(state, "?")
-    markup = (f'<p class="{classes}" data-verified="{state}{"-stale" if stale else ""}">'
-              f'<span class="kgl-verified__icon" aria-hidden="true">{icon}</span> {text}</p>')
-    return Stamp(state, stale, markup)
+def summary_for(report: dict | None, rehearsal: dict | None, at: datetime,
+                config: MkDocsConfig | None = None) -> str:
+    """The home page's sentence about the stamps, for the same reports."""
+    real, rehearsal = split_reports(report, rehearsal)
+    all_steps = [step["name"] for step in (real or rehearsal or {"steps": []})["steps"]]
+    context = {
+        "real": run_for(all_steps, real) if real else None,
+        "rehearsal": run_for(all_steps, rehearsal) if rehearsal else None,
+        "stale": bool(real and at - finished(real) > STALE_AFTER),
+        "stale_days": STALE_AFTER.days,
+    }
+    return _render(config, "partials/verified-summary.html", context)
+
+
+def _render(config: MkDocsConfig | None, template: str, context: dict) -> str:
+    config = config or _state["config"] or _standalone_config()
+    return " ".join(_common.render_partial(config, template, **context).split())
+
+
+def _standalone_config() -> MkDocsConfig:
+    """The project's config, for callers outside a build (tests of the stamp alone)."""
+    from mkdocs.config import load_config
+
+    root = Path(__file__).resolve().parent.parent
+    _state["config"] = load_config(str(root / "mkdocs.yml"))
+    return _state["config"]
 
 
 def _insert(page_html: str, stamp: str) -> str:
@@ -115,20 +181,34 @@ def _insert(page_html: str, stamp: str) -> str:
     return page_html[:end] + "\n" + stamp + page_html[end:]
 
 
+def _report_path(config: MkDocsConfig, variable: str, default: str) -> Path:
+    path = Path(os.environ.get(variable) or default)
+    return path if path.is_absolute() else _common.project_root(config) / path
+
+
 # ---- mkdocs hook events -------------------------------------------------------------------
-def on_config(config, **_):
-    root = Path(config.config_file_path or "mkdocs.yml").resolve().parent
-    report_path = Path(os.environ.get("LIVE_REPORT") or DEFAULT_REPORT)
-    if not report_path.is_absolute():
-        report_path = root / report_path
-    _state["report"] = load_report(report_path, root / SCHEMA)
-    pages = yaml.safe_load((root / PAGE_STEPS).read_text(encoding="utf-8")) or {}
-    _state["pages"] = pages
+def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    root = _common.project_root(config)
+    schema = root / SCHEMA
+    _state["config"] = config
+    _state["real"] = load_report(_report_path(config, "LIVE_REPORT", DEFAULT_REPORT), schema)
+    _state["rehearsal"] = load_report(
+        _report_path(config, "REHEARSAL_REPORT", DEFAULT_REHEARSAL), schema
+    )
+    _state["pages"] = yaml.safe_load((root / PAGE_STEPS).read_text(encoding="utf-8")) or {}
     return config
 
 
-def on_page_content(page_html, page, config, files, **_):
+def on_page_content(html_text: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+    reports = (_state["real"], _state["rehearsal"])
+    if page.is_homepage and SUMMARY_MARKER not in html_text:
+        raise PluginError(
+            f"{_common.source_path(page.file.abs_src_path, config)}: the home page must hold a "
+            f"line {SUMMARY_MARKER}: it says what the stamps on the pages show"
+        )
+    html_text = html_text.replace(SUMMARY_MARKER, summary_for(*reports, now(), config))
     steps = _state["pages"].get(page.file.src_uri)
     if not steps:
-        return page_html
-    return _insert(page_html, stamp_for(steps, _state["report"], now()).html)
+        return html_text
+    stamp = stamp_for(steps, reports[0], now(), rehearsal=reports[1], config=config)
+    return _insert(html_text, stamp.html)

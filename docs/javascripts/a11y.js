@@ -1,6 +1,15 @@
-// Accessibility fixes (owner: gates) for markup that Material and the Markdown extensions
-// generate in the browser or without names; checked by axe-core in tests/browser.
+// Accessibility fixes for markup that Material and the Markdown extensions generate in the
+// browser or without names; checked by axe-core (make bench, tests/browser).
 (function () {
+  // A code block that scrolls sideways must take keyboard focus, or keyboard users cannot
+  // scroll it (axe: scrollable-region-focusable). Material does this only on devices with
+  // a mouse (`(hover)`) and removes the tabindex elsewhere, phones included.
+  function focusableWhenScrolling(code) {
+    if (code.scrollWidth > code.clientWidth) {
+      if (code.getAttribute("tabindex") !== "0") code.setAttribute("tabindex", "0");
+    }
+  }
+
   function fix(root) {
     // Material wraps each code block's copy button in a <nav>: several unnamed navigation
     // landmarks per page (axe: landmark-unique). A copy button is not navigation.
@@ -13,19 +22,26 @@
         var item = box.closest(".task-list-item");
         box.setAttribute("aria-label", item.textContent.trim().slice(0, 100));
       });
-    // Notebook code and outputs may scroll sideways: make them reachable by keyboard, as
-    // Material does for its own code blocks (axe: scrollable-region-focusable). Measuring
-    // which ones overflow would force a layout on every change, so all of them get it.
+    // Notebook code and outputs may scroll sideways too. Measuring which ones overflow
+    // would force a layout on every change, so all of them get it.
     root.querySelectorAll(".jupyter-wrapper pre:not([tabindex])").forEach(function (pre) {
       pre.setAttribute("tabindex", "0");
     });
+    root.querySelectorAll(".md-typeset pre > code").forEach(focusableWhenScrolling);
   }
-  // Material adds markup after load and again on every instant navigation.
+
+  // Material adds markup after load and on every instant navigation, and it sets or drops
+  // a code block's tabindex whenever the block's size changes.
   var pending = false;
   new MutationObserver(function () {
     if (pending) return;
     pending = true;
     requestAnimationFrame(function () { pending = false; fix(document); });
-  }).observe(document.documentElement, { childList: true, subtree: true });
+  }).observe(document.documentElement, {
+    childList: true,
+    subtree: true,
+    attributes: true,
+    attributeFilter: ["tabindex"],
+  });
   fix(document);
 })();

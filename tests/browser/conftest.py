@@ -15,19 +15,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from scripts.browser import CHROMIUM, CHROMIUM_ARGS
+from scripts.site_pages import heaviest_of_each_kind
 from tests.browser import site_pages
 
-CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
-# Flags that work headless as root on these machines (FACTS.md, "Tooling").
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -117,6 +108,15 @@ def pages(built_site: Path) -> list[str]:
     missing = [page for page in site_pages.nav_pages() if page not in found]
     assert not missing, f"nav pages missing from the build: {missing}"
     return found
+
+
+@pytest.fixture(scope="session")
+def heaviest(built_site: Path) -> dict[str, str]:
+    """{kind: page}: the heaviest landing, chapter with code, notebook and diagram page.
+    The browser tests check these; `make bench` checks every page."""
+    kinds = heaviest_of_each_kind(built_site)
+    assert len(kinds) == 4, f"the site lacks a kind of page: {kinds}"
+    return kinds
 
 
 @pytest.fixture(scope="session")

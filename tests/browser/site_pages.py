@@ -6,6 +6,8 @@ from pathlib import Path
 
 import yaml
 
+from scripts.site_pages import content_pages, is_redirect  # noqa: F401 (re-exported)
+
 ROOT = Path(__file__).resolve().parents[2]
 MKDOCS_YML = ROOT / "mkdocs.yml"
 
@@ -23,27 +25,6 @@ def mkdocs_config() -> dict:
 
 def referral_url() -> str:
     return mkdocs_config()["extra"]["referral"]["url"]
-
-
-def is_redirect(html: str) -> bool:
-    """A forwarding page (/go/runpod/) is not content: it leaves the site at once."""
-    return 'http-equiv="refresh"' in html.lower()
-
-
-def content_pages(site_dir: Path) -> list[str]:
-    """Every page of the built site as a path relative to the site root ('' = home).
-
-    Walks the build output rather than the nav so pages outside the nav are checked too.
-    """
-    found = []
-    for index in sorted(site_dir.rglob("index.html")):
-        rel = index.parent.relative_to(site_dir)
-        if rel.parts and rel.parts[0] in {"assets", "search"}:
-            continue
-        if is_redirect(index.read_text(encoding="utf-8", errors="replace")):
-            continue
-        found.append("" if rel == Path(".") else rel.as_posix() + "/")
-    return found
 
 
 def nav_pages() -> list[str]:

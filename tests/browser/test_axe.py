@@ -1,34 +1,20 @@
-"""axe-core (from node_modules) injected into every page: no accessibility violations."""
+"""axe-core (from node_modules) on the heaviest page of each kind, at 375 px (light) and at
+desktop width (dark): no accessibility violations. `make bench` sweeps every page in every
+width and scheme."""
 
 from __future__ import annotations
 
 import pytest
 
-AXE_OPTIONS = {"resultTypes": ["violations"]}
+from scripts import axe
 
 
-def axe_violations(page, axe_js) -> list[dict]:
-    page.add_script_tag(path=str(axe_js))
-    return page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)["violations"]
-
-
-def describe(path: str, violations: list[dict]) -> list[str]:
-    return [
-        f"{path or '/'}: {v['id']} ({v['impact']}) x{len(v['nodes'])}: "
-        f"{v['nodes'][0]['target']} {v['help']}"
-        for v in violations
-    ]
-
-
-@pytest.mark.parametrize("color_scheme", ["light", "dark"])
-def test_axe_finds_no_violations(new_page, site_url, pages, node_modules, color_scheme):
+@pytest.mark.parametrize("kind", ["landing", "chapter with code", "notebook",
+                                  "page with a diagram"])
+def test_axe_finds_no_violations(chromium, site_url, heaviest, node_modules, kind):
     axe_js = node_modules / "axe-core" / "axe.min.js"
-    page = new_page(color_scheme=color_scheme)
-    found = []
-    for path in pages:
-        page.goto(site_url + path)
-        found += describe(path, axe_violations(page, axe_js))
-    assert not found, "\n".join(found)
+    problems = axe.sweep(chromium, site_url, [heaviest[kind]], axe.EACH_ONCE, axe_js)
+    assert not problems, "\n".join(problems)
 
 
 @pytest.mark.parametrize("color_scheme", ["light", "dark"])
@@ -42,5 +28,5 @@ def test_axe_search_dialog(new_page, site_url, node_modules, color_scheme):
     box.fill("Pod")
     box.press("End")
     page.locator(".md-search-result__item").first.wait_for()
-    violations = axe_violations(page, axe_js)
-    assert not violations, "\n".join(describe("search dialog", violations))
+    violations = axe.violations(page, axe_js)
+    assert not violations, "\n".join(axe.describe("search dialog", violations))

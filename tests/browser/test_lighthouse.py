@@ -1,15 +1,24 @@
-"""Lighthouse on the home page, a chapter and a notebook page (mobile, simulated throttling):
-Performance >= 95, Accessibility, Best Practices and SEO 100 (scripts/lighthouse.py)."""
+"""Lighthouse on the heaviest page of each kind (375 px phone): accessibility, best practices
+and SEO 100, and no more JavaScript than the budget (scripts/lighthouse.py).
+
+The performance score is a speed measurement: it moves with the machine's load (a busy CI
+runner or other tests in parallel lower it), so it is held to its budget by `make bench`
+(every page, phone and desktop, on a quiet machine), not by a test that could flake.
+"""
 
 from __future__ import annotations
 
 from scripts import lighthouse
 
+# The categories whose audits do not depend on how busy the machine is.
+DETERMINISTIC = ("accessibility", "best-practices", "seo")
 
-def test_lighthouse_scores_meet_thresholds(chromium, built_site, node_modules):
+
+def test_lighthouse_scores_meet_thresholds(chromium, built_site, heaviest, node_modules):
     # `chromium` makes this skip (or fail under REQUIRE_BROWSER=1) like the other browser tests.
-    results = lighthouse.run_lighthouse(built_site)
-    assert set(results) == {page or "/" for page in lighthouse.PAGES}
-    problems = lighthouse.below_thresholds(results)
-    details = {url: audits for url, audits in lighthouse.failing.items() if audits}
-    assert not problems, f"{problems}\nscores: {results}\naudits below full marks: {details}"
+    results = lighthouse.run_lighthouse(built_site, list(heaviest.values()), ("mobile",))
+    assert {result.page for result in results} == set(heaviest.values())
+    problems = [line for result in results for line in result.problems(DETERMINISTIC)]
+    details = {r.page or "/": r.below_full_marks for r in results if r.problems(DETERMINISTIC)}
+    assert not problems, f"{problems}\naudits below full marks: {details}"
+    assert all(set(result.scores) == set(lighthouse.CATEGORIES) for result in results)

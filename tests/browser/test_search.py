@@ -1,22 +1,23 @@
-"""Japanese search finds the page a reader means, compound words included.
+"""Japanese search finds the page a reader means: words, compounds and whole questions.
 
-Real input methods fire key events while composing; Playwright's fill() does not, and
-Material reads the search box on keyup, so each query ends with a key press (End).
-
-Two fixes make this work (test_compound_words_are_found guards both): Material's search
-cut 計算リソース into 計算 + リソース in the pages but looked the query up as one word and
-found nothing; the `separator` in mkdocs.yml now splits both at script changes (kanji,
-katakana, Latin). And Material dropped the last piece of a kanji query (環境変数 -> 環境);
-site_hooks/search_ja.py fixes that in the built search worker.
+Three fixes make this work. Material's search cut 計算リソース into 計算 + リソース in the
+pages but looked the query up as one word; the `separator` in mkdocs.yml now splits both at
+script changes (kanji, katakana, Latin). Material dropped the last piece of a kanji query
+(環境変数 -> 環境). And a question such as 「残高が尽きた」 found nothing: site_hooks/search_ja.py
+cuts questions the way the index is cut, drops particles, adds synonyms and ranks pages
+whose headings hold the reader's words first (tests/browser/questions.yml).
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
+import yaml
+
+from scripts import search_questions
+from scripts.search_questions import search
 
 # query -> pages (site-relative) of which at least one must be among the first TOP results:
 # the page a reader typing this word is looking for.
@@ -40,35 +41,6 @@ COMPOUNDS = [
 ]
 
 
-def search(page, query: str) -> list[str]:
-    """Type a query like a reader with an IME; return the pages found, best first."""
-    box = page.locator("input.md-search__input")
-    box.click()
-    box.fill(query)
-    box.press("End")
-    # Material writes 「N件見つかりました」 or 「何も見つかりませんでした」 once it has answered.
-    page.wait_for_function(
-        "q => { const m = document.querySelector('.md-search-result__meta');"
-        " const i = document.querySelector('input.md-search__input');"
-        " return m && i && i.value === q && /見つかり/.test(m.textContent); }",
-        arg=query,
-    )
-    # Material renders ten results at a time and more as the list scrolls: scroll to the end.
-    links = page.locator(".md-search-result__item > a.md-search-result__link")
-    shown = -1
-    while links.count() != shown:
-        shown = links.count()
-        page.locator(".md-search__scrollwrap").evaluate("el => el.scrollTo(0, el.scrollHeight)")
-        page.wait_for_timeout(150)
-    hrefs = links.evaluate_all("els => els.map(e => e.href)")
-    found: list[str] = []
-    for href in hrefs:  # results carry ?h=... highlights and #section anchors
-        path = urlsplit(href).path.lstrip("/")
-        if path not in found:
-            found.append(path)
-    return found
-
-
 def pages_containing(built_site: Path, word: str) -> set[str]:
     """Pages whose indexed title or text contains the word (what search should find)."""
     index = json.loads((built_site / "search" / "search_index.json").read_text("utf-8"))
@@ -80,16 +52,24 @@ def pages_containing(built_site: Path, word: str) -> set[str]:
     }
 
 
-@pytest.fixture
-def search_page(new_page, site_url):
-    page = new_page()
-    page.goto(site_url)
-    return page
+# The question set, read without validation: a question whose page does not exist still
+# gets its test, which fails naming it.
+QUESTIONS = yaml.safe_load(search_questions.QUESTIONS.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def question_page(chromium, site_server):
+    """One page of the site for every question (a reader asking one after another)."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="ja-JP")
+    page = context.new_page()
+    page.goto(site_server)
+    yield page
+    context.close()
 
 
 @pytest.mark.parametrize("query", list(EXPECTED))
-def test_query_finds_the_page_a_reader_means(search_page, built_site, query):
-    found = search(search_page, query)
+def test_query_finds_the_page_a_reader_means(question_page, built_site, query):
+    found = search(question_page, query)
     assert EXPECTED[query] & set(found[:TOP]), (
         f"{query!r}: expected one of {sorted(EXPECTED[query])} in the first {TOP}, got {found[:6]}"
     )
@@ -99,12 +79,24 @@ def test_query_finds_the_page_a_reader_means(search_page, built_site, query):
 
 
 @pytest.mark.parametrize("word", COMPOUNDS)
-def test_compound_words_are_found(search_page, built_site, word):
+def test_compound_words_are_found(question_page, built_site, word):
     expected = pages_containing(built_site, word)
-    found = search(search_page, word)
+    found = search(question_page, word)
     missing = expected - set(found)
     assert not missing, f"{word!r} is on {sorted(missing)} but search did not find it: {found}"
 
 
-def test_nonsense_query_finds_nothing(search_page):
-    assert search(search_page, "ぬぬぬぬ") == []
+def test_nonsense_query_finds_nothing(question_page):
+    assert search(question_page, "ぬぬぬぬ") == []
+
+
+@pytest.mark.parametrize("entry", QUESTIONS, ids=[e["question"] for e in QUESTIONS])
+def test_question_finds_its_page_first(question_page, built_site, entry):
+    question = search_questions.Question(entry["question"], entry["page"])
+    assert (search_questions.ROOT / "docs" / question.page).is_file(), (
+        f"questions.yml: {question.question!r} expects {question.page}, which does not exist"
+    )
+    found = search(question_page, question.question)
+    assert found[:1] == [question.url_path], (
+        f"{question.question!r}: expected {question.url_path or '/'} first, got {found[:4]}"
+    )

@@ -44,6 +44,7 @@ def make_project(root: Path) -> Path:
         elif source.is_file():
             (root / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, root / name)
+    (root / "node_modules").symlink_to(PROJECT / "node_modules")  # the diagram renderer
     shutil.copytree(FIXTURES / "docs", root / "docs", dirs_exist_ok=True)
     shutil.copytree(FIXTURES / "text", root / "tests/site/fixtures/text")
     config = (PROJECT / "mkdocs.yml").read_text(encoding="utf-8")
@@ -55,6 +56,12 @@ def make_project(root: Path) -> Path:
 
 def append(path: Path, text: str) -> None:
     path.write_text(path.read_text(encoding="utf-8") + "\n" + text + "\n", encoding="utf-8")
+
+
+def replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{path.name} has no {old!r}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def line_of(path: Path, text: str) -> int:
@@ -130,21 +137,38 @@ CASES: dict[str, Case] = {
         lambda r: (r / "snippets/setup.sh").unlink(),
         lambda r: ["snippets/setup.sh is missing"],
     ),
-    "mermaid diagram without the local library": (
-        lambda r: append(r / "docs/other.md", "```mermaid\ngraph LR\n  A --> B\n```"),
-        lambda r: ["node_modules/mermaid/dist/mermaid.min.js", "other.md"],
+    "diagram drawn without one of its arrows": (
+        lambda r: append(
+            r / "docs/other.md", "```mermaid\nflowchart LR\n    accTitle: 図\n    A-->B\n```"
+        ),
+        lambda r: ["docs/other.md", "diagram 1", "1 arrows in its source but 0"],
+    ),
+    "diagram that cannot be drawn": (
+        lambda r: append(r / "docs/other.md", "```mermaid\naccTitle: 図\nnot a diagram\n```"),
+        lambda r: ["docs/other.md", "cannot be drawn", "Invalid mermaid header"],
+    ),
+    "diagram without a name for screen readers": (
+        lambda r: append(r / "docs/other.md", DIAGRAM.replace("    accTitle: 小さな図\n", "")),
+        lambda r: ["docs/other.md", "accTitle"],
+    ),
+    "home page without the verification summary": (
+        lambda r: replace(r / "docs/index.md", "<!-- verification-summary -->", ""),
+        lambda r: ["docs/index.md", "<!-- verification-summary -->"],
+    ),
+    "site name the card font cannot draw": (
+        lambda r: replace(r / "mkdocs.yml", "site_name: ", "site_name: 鬱"),
+        lambda r: ["site_name", "鬱", "scripts.social_card_font"],
     ),
 }
 
-
-def with_local_mermaid(root: Path) -> None:
-    append(root / "docs/other.md", "```mermaid\ngraph LR\n  A --> B\n```")
-    library = root / "node_modules/mermaid/dist/mermaid.min.js"
-    library.parent.mkdir(parents=True)
-    library.write_text("/* stand-in for the npm file */\n", encoding="utf-8")
+DIAGRAM = "```mermaid\nflowchart LR\n    accTitle: 小さな図\n    A[入口] --> B[出口]\n```"
 
 
-GOOD = {"unbroken copy": lambda r: None, "mermaid with the local library": with_local_mermaid}
+def with_diagram(root: Path) -> None:
+    append(root / "docs/other.md", DIAGRAM)
+
+
+GOOD = {"unbroken copy": lambda r: None, "page with a diagram": with_diagram}
 
 
 class _Collect(logging.Handler):
@@ -221,16 +245,24 @@ def test_unbroken_copy_has_the_site_machinery(builds):
     assert (root / "site/downloads/setup.sh").read_bytes() == (
         root / "snippets/setup.sh"
     ).read_bytes()
-    assert not (root / "site/assets/javascripts/mermaid.min.js").exists()  # no diagram, no copy
+    go_page = (root / "site/go/runpod/index.html").read_text(encoding="utf-8")
+    assert '<strong class="referral-disclosure__label">PR</strong>' in go_page
+    assert (root / "site/assets/images/social-card.png").is_file()
+    assert "kgl-stamps-summary" in home and "<!-- verification-summary -->" not in home
 
 
-def test_mermaid_library_is_copied_when_a_page_draws_a_diagram(builds):
-    root, _, _ = builds["mermaid with the local library"]
-    assert (root / "site/assets/javascripts/mermaid.min.js").read_bytes() == (
-        root / "node_modules/mermaid/dist/mermaid.min.js"
-    ).read_bytes()
+def test_a_diagram_is_drawn_into_the_page(builds):
+    root, _, _ = builds["page with a diagram"]
     other = (root / "site/other/index.html").read_text(encoding="utf-8")
-    assert 'class="mermaid"' in other and '"../assets/javascripts/mermaid.min.js"' in other
+    article = other[other.index("<article"):other.index("</article>")]
+    assert 'class="mermaid"' not in other and "<script" not in article
+    figure = other[other.index('<figure class="kgl-diagram">'):]
+    assert '<svg xmlns="http://www.w3.org/2000/svg"' in figure and 'role="img"' in figure
+    assert ">入口</text>" in figure and ">出口</text>" in figure  # the words stay text
+    assert "<figcaption" in figure and "小さな図" in figure
+    assert "「入口」から「出口」へ。" in figure  # the description for screen readers
+    assert "fonts.googleapis.com" not in other and "<style>" not in figure
+    assert not list((root / "site").rglob("mermaid*.js"))
 
 
 @pytest.mark.parametrize("name", CASES)

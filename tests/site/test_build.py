@@ -60,8 +60,21 @@ def test_nav_page_renders_with_title_and_metadata(built_site, source):
     assert og.get("og:type") in {"website", "article"}
     assert og.get("og:locale") == "ja_JP"
     assert og.get("og:site_name") == CONFIG["site_name"]
-    assert soup.find("meta", attrs={"name": "twitter:card"})["content"] == "summary"
+    assert og.get("og:image") == CONFIG["site_url"] + "assets/images/social-card.png"
+    assert og.get("og:image:width") == "1200" and og.get("og:image:height") == "630"
+    twitter = {tag["name"]: tag["content"] for tag in soup.find_all("meta", attrs={"name": True})}
+    assert twitter["twitter:card"] == "summary_large_image"
+    assert twitter["twitter:image"] == og["og:image"]
+    assert twitter["twitter:title"] == og["og:title"]
     assert soup.html["lang"] == "ja"
+
+
+def test_social_card_is_a_1200x630_png(built_site):
+    from PIL import Image
+
+    with Image.open(built_site / "assets/images/social-card.png") as card:
+        assert card.format == "PNG" and card.size == (1200, 630)
+        assert len(card.getcolors(maxcolors=1 << 16) or []) > 2, "the card is blank"
 
 
 def test_japanese_headings_keep_japanese_ids(built_site):
@@ -86,3 +99,15 @@ def test_every_draft_chapter_is_on_the_site(built_site, chapter, source, pattern
     assert re.search(pattern, NAV[source] + " " + text), f"{chapter}: not found in {source}"
     assert PLACEHOLDER not in text, f"{chapter}: {source} is still a placeholder"
     assert len(text) > MIN_CHAPTER_CHARS, f"{chapter}: {source} has only {len(text)} characters"
+
+
+def test_code_blocks_carry_no_markup_per_line(built_site):
+    """Long files stay cheap: no span and anchor per line for Material's scripts to walk
+    (pymdownx.highlight line_spans / anchor_linenums); only Pygments' token spans remain."""
+    page = built_site / "tips/setup-script/index.html"
+    html = page.read_text(encoding="utf-8")
+    assert "__codelineno" not in html and 'id="__span-' not in html
+    blocks = soup_of(page).select("div.highlight pre > code")
+    assert blocks, "the setup script page shows no code"
+    for code in blocks:
+        assert not code.find("a"), "a code block holds links (line anchors)"

@@ -9,7 +9,11 @@ SITE_HOOKS = [
     "site_hooks/referral.py",
     "site_hooks/go_page.py",
     "site_hooks/downloads.py",
-    "site_hooks/mermaid.py",
+    "site_hooks/social_card.py",
+    "site_hooks/diagrams.py",
+    "site_hooks/notebook_search.py",
+    "site_hooks/search_ja.py",
+    "site_hooks/verified.py",
 ]
 
 
@@ -57,6 +61,9 @@ def test_code_comes_from_files_and_diagrams_from_fences():
     fences = extension("pymdownx.superfences")["custom_fences"]
     assert any(fence["name"] == "mermaid" and fence["class"] == "mermaid" for fence in fences)
     assert "slugify" in extension("toc") and "slugify" in extension("pymdownx.tabbed")
+    # No per-line spans or anchors: Material's scripts would walk every line of long files.
+    highlight = extension("pymdownx.highlight")
+    assert not highlight.get("line_spans") and not highlight.get("anchor_linenums")
     assert plugin("mkdocs-jupyter")["execute"] is False
     assert plugin("search")["lang"] == "ja"
 

@@ -1,0 +1,54 @@
+"""axe-core (from node_modules) on pages of the built site, in Debian's chromium.
+
+`violations(page, axe_js)` runs axe on an open Playwright page; `sweep(...)` opens every
+given page at 375 px and at desktop width, in light and dark colour schemes (or a chosen
+few of those views), and returns one line per violation, naming the page and the view.
+scripts/bench.py sweeps every page; the browser tests check the heaviest page of each kind.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from scripts.browser import WIDTHS
+
+ROOT = Path(__file__).resolve().parent.parent
+AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+AXE_OPTIONS = {"resultTypes": ["violations"]}
+
+
+def violations(page, axe_js: Path = AXE_JS) -> list[dict]:
+    page.add_script_tag(path=str(axe_js))
+    return page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)["violations"]
+
+
+def describe(where: str, found: list[dict]) -> list[str]:
+    return [
+        f"{where}: {v['id']} ({v['impact']}) x{len(v['nodes'])}: "
+        f"{v['nodes'][0]['target']} {v['help']}"
+        for v in found
+    ]
+
+
+# Every width with every colour scheme (make bench), or each width once and each scheme
+# once (the browser tests, which must stay fast).
+EVERY_VIEW = tuple((width, scheme) for width in WIDTHS for scheme in ("light", "dark"))
+EACH_ONCE = (("375 px", "light"), ("desktop", "dark"))
+
+
+def sweep(browser, base_url: str, pages: list[str], views=EVERY_VIEW,
+          axe_js: Path = AXE_JS) -> list[str]:
+    """Every violation on `pages` (site-relative) in each (width, colour scheme) view."""
+    problems: list[str] = []
+    for label, scheme in views:
+        width, height = WIDTHS[label]
+        context = browser.new_context(
+            viewport={"width": width, "height": height}, color_scheme=scheme, locale="ja-JP"
+        )
+        page = context.new_page()
+        for path in pages:
+            page.goto(base_url + path)
+            where = f"{path or '/'} ({label}, {scheme})"
+            problems += describe(where, violations(page, axe_js))
+        context.close()
+    return problems
