@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Poetry: keep the venv inside the project (./.venv on the volume), not in
-# ~/.cache/pypoetry, which is gone on the next pod.
+# Poetry: 仮想環境をプロジェクトの中（ボリュームの ./.venv）に作ります。
+# 標準の ~/.cache/pypoetry は、次の Pod では消えています。
 set -euo pipefail
 cd "${WORKSPACE:-/workspace}/${PROJECT:-my-competition}"
 
-# Writes poetry.toml ([virtualenvs] in-project = true). Commit that file.
-# (Poetry 2 rejects the old `virtualenvs-in-project` key in pyproject.toml.)
+# poetry.toml（[virtualenvs] in-project = true）を書きます。このファイルはコミットします。
+# （Poetry 2 は、pyproject.toml の古い virtualenvs-in-project をエラーにします）
 poetry config virtualenvs.in-project true --local
 
-# First pod: creates ./.venv and installs. Next pods: finds ./.venv, nothing to do.
+# 1 台目の Pod: ./.venv を作ってインストールします。2 台目から: ./.venv があるので何もしません。
 poetry install
 poetry run python -c 'import sys; print("venv:", sys.prefix)'

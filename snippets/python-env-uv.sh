@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
-# uv: the project's ./.venv is on the volume, and so is uv's download cache.
+# uv: 仮想環境（./.venv）も、ダウンロードのキャッシュも、ボリュームに置きます。
 set -euo pipefail
 WORKSPACE="${WORKSPACE:-/workspace}"
-# Runpod's official images already set this; other images need it.
+# Runpod の公式イメージでは設定済みです。ほかのイメージのための指定です。
 export UV_CACHE_DIR="${UV_CACHE_DIR:-$WORKSPACE/.cache/uv}"
 cd "$WORKSPACE/${PROJECT:-my-competition}"
 
-# First pod: downloads into the cache and creates ./.venv.
-# Next pods: ./.venv is already complete, so this needs no network.
+# 1 台目の Pod: キャッシュにダウンロードして ./.venv を作ります。
+# 2 台目から: ./.venv ができているので、ネットワークを使いません。
 uv sync
 uv run python -c 'import sys; print("venv:", sys.prefix)'
 
-# If ./.venv was deleted, `uv sync --offline` rebuilds it from the cache.
+# ./.venv を消してしまっても、uv sync --offline でキャッシュから作り直せます。

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Download the guide's setup script and run it (first thing on a new pod).
+# このガイドのセットアップスクリプトをダウンロードして実行します（新しい Pod で最初に）。
 set -euo pipefail
 GUIDE_URL="${GUIDE_URL:-https://runpod-kaggle.github.io/guide/}"
 curl -fsSL "${GUIDE_URL%/}/downloads/setup.sh" -o "${TMPDIR:-/tmp}/setup.sh"

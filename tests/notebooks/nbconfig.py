@@ -46,15 +46,16 @@ def regression(force_regen: bool = False) -> NBRegressionFixture:
     )
 
 
-def cost_env(prices: Path | None = None) -> dict[str, str]:
-    """Environment for the cost notebook's kernel."""
-    env = {"COST_AS_OF": COST_AS_OF}
+def cost_env(prices: Path | None = None, report: Path | None = None) -> dict[str, str]:
+    """Environment for the cost notebook's kernel. Without a report the notebook must use
+    data/prices.toml only (never a report a maintainer's `make live` left in reports/)."""
+    env = {"COST_AS_OF": COST_AS_OF, "LIVE_REPORT": str(report or NOTEBOOKS / "no-report.json")}
     if prices is not None:
         env["COST_PRICES"] = str(prices)
     return env
 
 
-def apply_env(env: dict[str, str], remove=("COST_PRICES",)) -> None:
+def apply_env(env: dict[str, str], remove=("COST_PRICES", "LIVE_REPORT")) -> None:
     """Set env for kernels started from this process (they inherit os.environ)."""
     for name in remove:
         os.environ.pop(name, None)

@@ -61,6 +61,51 @@ def test_cost_notebook_matches_its_stored_outputs(cost_kernel_env):
     assert all(image.metadata["image/png"]["alt"] for image in images)
 
 
+def report_with_prices(tmp_path, target: str, seen_at: str):
+    """A live report whose `prices` saw the RTX 4090 cheaper than data/prices.toml says."""
+    path = tmp_path / "live-report.json"
+    path.write_text(json.dumps({"target": target, "prices": {
+        "seen_at": seen_at,
+        "gpus": [
+            {"gpu_type": "NVIDIA GeForce RTX 4090", "gpu_name": "RTX 4090",
+             "data_center": "EU-RO-1", "usd_per_hour": 0.69},
+            {"gpu_type": "NVIDIA GeForce RTX 4090", "gpu_name": "RTX 4090",
+             "data_center": "US-KS-2", "usd_per_hour": 0.59},
+        ],
+        "volume": {"tier": "STANDARD", "usd_per_gb_month": 0.07, "source": "api"},
+    }}), encoding="utf-8")  # fmt: skip
+    return path
+
+
+def test_cost_notebook_uses_the_prices_a_real_run_saw_when_newer(monkeypatch, tmp_path):
+    report = report_with_prices(tmp_path, "real", "2026-11-28T18:40:00Z")
+    result = regression()
+    for name, value in cost_env(report=report).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("COST_PRICES", raising=False)
+    try:
+        result.check(str(COST))
+    except NBRegressionError as error:
+        text = str(error)
+    else:
+        pytest.fail("the notebook ignored the newer prices of the live report")
+    # The cheapest data center's price, dated by the night it was seen.
+    assert "x $0.59/h" in text
+    assert "2026-11-28 確認" in text and "毎晩の実機確認で見た価格" in text
+
+
+@pytest.mark.parametrize(("target", "seen_at"), [("fake", "2026-11-28T18:40:00Z"),
+                                                  ("real", "2026-01-01T00:00:00Z")])
+def test_cost_notebook_keeps_the_file_prices_for_a_rehearsal_or_an_older_report(
+        monkeypatch, tmp_path, target, seen_at):  # fmt: skip
+    report = report_with_prices(tmp_path, target, seen_at)
+    for name, value in cost_env(report=report).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("COST_PRICES", raising=False)
+    result = regression().check(str(COST))  # the stored outputs: data/prices.toml's prices
+    assert "x $0.74/h" in outputs_text(result.nb_final)
+
+
 def test_quickstart_says_where_its_outputs_come_from_and_what_a_real_run_costs():
     first = nbformat.read(QUICKSTART, as_version=4).cells[0]
     assert first.cell_type == "markdown"

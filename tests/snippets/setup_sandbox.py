@@ -4,11 +4,14 @@ The sandbox has its own HOME and WORKSPACE, and puts recording shims for
 apt-get, apt, dpkg-query, pip and `python3 -m pip` first on PATH. The shims
 append their argv to a log and pretend to install: apt-get marks packages as
 installed for dpkg-query, pip writes dist-info folders that importlib.metadata
-finds, so a second run sees what the first one installed.
+finds, so a second run sees what the first one installed. Env values may be bytes
+(a secret that is not UTF-8 reaches the script as is). Other snippet tests use the
+same sandbox with stand-ins of their own (add_shim).
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SETUP_SH = ROOT / "snippets" / "setup.sh"
 
 # Environment variables whose values are secrets: never allowed in any output.
-SECRET_ENV = ("KAGGLE_API_TOKEN", "RUNPOD_SECRET_kaggle_json")
+SECRET_ENV = ("KAGGLE_API_TOKEN", "KAGGLE_KEY", "RUNPOD_SECRET_kaggle_json")
 
 NON_ROOT_ID = """
     if [[ "${1:-}" == "-u" ]]; then echo 1000; else /usr/bin/id "$@"; fi
@@ -71,18 +74,18 @@ class Sandbox:
             "LANG": "C.UTF-8",
         }
 
-    def run(self, script: Path | str = SETUP_SH, *args: str, **env: str) -> Result:
-        """Run a script with bash; env values of None are left out."""
+    def run(self, script: Path | str = SETUP_SH, *args: str, **env: str | bytes) -> Result:
+        """Run a script with bash; env values of None are left out, bytes are passed as is."""
         full_env = self.base_env()
         full_env.update({k: v for k, v in env.items() if v is not None})
         proc = subprocess.run(
             ["bash", str(script), *args],
-            env=full_env,
+            env={os.fsencode(k): os.fsencode(v) for k, v in full_env.items()},
             capture_output=True,
-            text=True,
             timeout=60,
         )
-        result = Result(proc.returncode, proc.stdout, proc.stderr, full_env)
+        out, err = (stream.decode("utf-8", "replace") for stream in (proc.stdout, proc.stderr))
+        result = Result(proc.returncode, out, err, full_env)
         assert_no_secret_in_output(result)
         return result
 
@@ -91,7 +94,9 @@ def assert_no_secret_in_output(result: Result, window: int = 12) -> None:
     """No secret value, nor any 12-character piece of it, may appear in stdout or stderr."""
     for name in SECRET_ENV:
         value = result.env.get(name, "")
-        if len(value.strip()) < window or value.startswith("{{"):
+        if isinstance(value, bytes):
+            value = value.decode("utf-8", "replace")
+        if len(value.strip()) < window or "{{" in value:
             continue  # too short to search for, or an unfilled {{ RUNPOD_SECRET_x }}
         for start in range(len(value) - window + 1):
             piece = value[start : start + window]

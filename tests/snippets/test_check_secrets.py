@@ -1,4 +1,8 @@
-"""snippets/check-secrets.sh: says which secret env vars are set, never their values."""
+"""snippets/check-secrets.sh: says which secret env vars are set, never their values.
+
+Upper-case names are the ones that reach SSH and VS Code shells; the 2024 draft's
+lower-case RUNPOD_SECRET_kaggle_json still counts, with a note saying what to rename.
+"""
 
 from __future__ import annotations
 
@@ -31,7 +35,7 @@ def test_token_set(pod: Sandbox) -> None:
     r = pod.run(CHECK, KAGGLE_API_TOKEN=TOKEN, GIT_USER_NAME="Taro", GIT_USER_EMAIL="t@example.com")
     assert r.returncode == 0
     assert status(r.stdout, "KAGGLE_API_TOKEN") == "設定されています"
-    assert status(r.stdout, "RUNPOD_SECRET_kaggle_json").startswith("未設定")
+    assert "RUNPOD_SECRET_kaggle_json" not in r.output  # the old name is not advertised
     assert status(r.stdout, "GIT_USER_NAME") == "設定されています"
     assert status(r.stdout, "GIT_USER_EMAIL") == "設定されています"
     assert "OK: Kaggle のシークレットが使えます。" in r.stdout
@@ -39,19 +43,43 @@ def test_token_set(pod: Sandbox) -> None:
     assert "Taro" not in r.output and "t@example.com" not in r.output
 
 
-def test_kaggle_json_alone_is_enough(pod: Sandbox) -> None:
+RENAME = (
+    "注意: RUNPOD_SECRET_kaggle_json は名前に小文字があるため、SSH や VS Code のターミナルには"
+    "届きません。Pod の環境変数を KAGGLE_API_TOKEN（おすすめ）か、KAGGLE_USERNAME と KAGGLE_KEY に"
+    "変えてください。"
+)
+
+
+def test_the_drafts_kaggle_json_name_is_enough_but_says_what_to_rename(pod: Sandbox) -> None:
     r = pod.run(CHECK, RUNPOD_SECRET_kaggle_json=KAGGLE_JSON)
     assert r.returncode == 0
     assert status(r.stdout, "RUNPOD_SECRET_kaggle_json") == "設定されています"
     assert status(r.stdout, "KAGGLE_API_TOKEN").startswith("未設定")
     assert status(r.stdout, "GIT_USER_NAME").startswith("未設定")
+    assert r.stderr.strip() == RENAME
+
+
+def test_legacy_username_and_key_together_are_enough(pod: Sandbox) -> None:
+    r = pod.run(CHECK, KAGGLE_USERNAME="taro", KAGGLE_KEY="0123456789abcdef0123456789abcdef")
+    assert r.returncode == 0
+    assert status(r.stdout, "KAGGLE_USERNAME") == "設定されています"
+    assert status(r.stdout, "KAGGLE_KEY") == "設定されています"
+    assert r.stderr == ""
+
+
+def test_half_of_the_legacy_pair_is_not_enough(pod: Sandbox) -> None:
+    r = pod.run(CHECK, KAGGLE_KEY="0123456789abcdef0123456789abcdef")
+    assert r.returncode == 1
+    assert status(r.stdout, "KAGGLE_USERNAME").startswith("未設定")
+    assert "エラー: Kaggle のシークレットがありません。" in r.stderr
 
 
 def test_nothing_set_fails(pod: Sandbox) -> None:
     r = pod.run(CHECK)
     assert r.returncode == 1
     assert status(r.stdout, "KAGGLE_API_TOKEN").startswith("未設定")
-    assert status(r.stdout, "RUNPOD_SECRET_kaggle_json").startswith("未設定")
+    assert status(r.stdout, "KAGGLE_USERNAME").startswith("未設定")
+    assert status(r.stdout, "KAGGLE_KEY").startswith("未設定")
     assert (
         r.stderr.strip()
         == "エラー: Kaggle のシークレットがありません。Pod の環境変数を確認してください。"
@@ -64,9 +92,15 @@ def test_nothing_set_fails(pod: Sandbox) -> None:
         ("", "空です"),
         ("   ", "空です"),
         ("{{ RUNPOD_SECRET_kaggle_api_token }}", "置き換わっていません"),
+        ("   {{ RUNPOD_SECRET_kaggle_api_token }}", "置き換わっていません"),
+        ("KGAT_{{RUNPOD_SECRET_kaggle_api_token}}\n", "置き換わっていません"),
+        ("{{\n RUNPOD_SECRET_kaggle_api_token }}", "置き換わっていません"),
+        ("{{ RUNPOD_SECRET_kaggle_api_token", "置き換わっていません"),
+        ("RUNPOD_SECRET_kaggle_api_token", "置き換わっていません"),
+        (b"KGAT_\xff\xfe0123456789abcdef", "UTF-8 でない文字があります"),
     ],
 )
-def test_unusable_values_fail(pod: Sandbox, value: str, expected: str) -> None:
+def test_unusable_values_fail(pod: Sandbox, value: str | bytes, expected: str) -> None:
     r = pod.run(CHECK, KAGGLE_API_TOKEN=value)
     assert r.returncode == 1
     assert status(r.stdout, "KAGGLE_API_TOKEN").startswith(expected)

@@ -2,9 +2,10 @@
 
 What the reader is promised: one command sets up a new pod (tools, Kaggle
 credentials readable only by them, git identity, caches on the volume); it can
-be run again safely; a missing or broken secret stops it with a Japanese
-message naming the secret, leaving no half-written credential file; secrets
-never appear in the output.
+be run again safely; a missing, unfilled or broken secret stops it with a
+Japanese message naming the secret, leaving no half-written credential file
+(not even after a killed run); the 2024 draft's lower-case variable name still
+works but says what to rename it to; secrets never appear in the output.
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ import http.server
 import json
 import os
 import shutil
+import signal
 import stat
 import subprocess
 import threading
+import time
 from functools import partial
 from pathlib import Path
 
@@ -116,19 +119,56 @@ def test_second_run_succeeds_and_changes_nothing(pod: Sandbox) -> None:
     assert r.stdout.count("インストール済みなので飛ばします。") == 2
 
 
-def test_kaggle_json_fallback(pod: Sandbox) -> None:
+RENAME_WARNING = (
+    "注意: 環境変数 RUNPOD_SECRET_kaggle_json は名前に小文字があるため、SSH や VS Code の"
+    "ターミナルには届きません。Pod の環境変数を KAGGLE_API_TOKEN（おすすめ）か、"
+    "KAGGLE_USERNAME と KAGGLE_KEY に変えてください。"
+)
+
+
+def test_the_drafts_lower_case_name_still_works_and_says_what_to_rename(pod: Sandbox) -> None:
     r = pod.run(RUNPOD_SECRET_kaggle_json=KAGGLE_JSON)
     assert r.returncode == 0, r.stderr
+    assert r.stderr.strip() == RENAME_WARNING
     f = pod.home / ".kaggle" / "kaggle.json"
     assert f.read_text() == KAGGLE_JSON
     assert mode(f) == 0o600 and mode(f.parent) == 0o700
     assert kaggle_files(pod) == ["kaggle.json"]
 
 
-def test_token_wins_over_kaggle_json(pod: Sandbox) -> None:
-    r = pod.run(KAGGLE_API_TOKEN=TOKEN, RUNPOD_SECRET_kaggle_json=KAGGLE_JSON)
+def test_legacy_username_and_key_in_upper_case_variables(pod: Sandbox) -> None:
+    r = pod.run(KAGGLE_USERNAME="kaggler taro", KAGGLE_KEY="0123456789abcdef0123456789abcdef")
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == ""  # upper-case names: nothing to rename
+    f = pod.home / ".kaggle" / "kaggle.json"
+    assert json.loads(f.read_text()) == json.loads(KAGGLE_JSON)
+    assert mode(f) == 0o600 and kaggle_files(pod) == ["kaggle.json"]
+
+
+@pytest.mark.parametrize(
+    ("env", "missing"),
+    [
+        ({"KAGGLE_USERNAME": "taro"}, "KAGGLE_KEY"),
+        ({"KAGGLE_KEY": "0123456789abcdef"}, "KAGGLE_USERNAME"),
+    ],
+)
+def test_half_of_the_legacy_pair_is_refused(pod: Sandbox, env: dict, missing: str) -> None:
+    r = pod.run(**env)
+    assert r.returncode == 1
+    assert r.stderr.strip() == (
+        f"エラー: シークレット {missing} が設定されていません。Pod の環境変数を確認してください。"
+    )
+    assert kaggle_files(pod) == [] and pod.calls("apt-get") == []
+
+
+def test_token_wins_over_the_legacy_forms(pod: Sandbox) -> None:
+    r = pod.run(
+        KAGGLE_API_TOKEN=TOKEN, KAGGLE_USERNAME="taro", KAGGLE_KEY="0123456789abcdef",
+        RUNPOD_SECRET_kaggle_json=KAGGLE_JSON,
+    )  # fmt: skip
     assert r.returncode == 0, r.stderr
     assert kaggle_files(pod) == ["access_token"]
+    assert r.stderr == ""
 
 
 @pytest.mark.parametrize(
@@ -158,10 +198,19 @@ def test_rotated_token_replaces_the_old_file(pod: Sandbox) -> None:
 def test_missing_secret_stops_before_installing(pod: Sandbox) -> None:
     r = pod.run()
     assert r.returncode == 1
-    assert "KAGGLE_API_TOKEN" in r.stderr and "RUNPOD_SECRET_kaggle_json" in r.stderr
-    assert r.stderr.startswith("エラー: シークレット")
+    assert r.stderr.strip() == (
+        "エラー: シークレット KAGGLE_API_TOKEN (または KAGGLE_USERNAME と KAGGLE_KEY) が"
+        "設定されていません。Pod の環境変数を確認してください。"
+    )
     assert kaggle_files(pod) == []
     assert pod.calls("apt-get") == [] and pod.calls("python3") == []
+
+
+UNFILLED = "置き換わっていません"
+DEEP_ARRAY = "[" * 50_000 + "]" * 50_000  # one env string may hold at most 128 KiB
+DEEP_OBJECT = '{"a":' * 20_000 + "1" + "}" * 20_000
+NOT_JSON = "RUNPOD_SECRET_kaggle_json が JSON として読めません"
+NOT_UTF8 = b"KGAT_\xff\xfe_0123456789abcdef"
 
 
 @pytest.mark.parametrize(
@@ -169,8 +218,24 @@ def test_missing_secret_stops_before_installing(pod: Sandbox) -> None:
     [
         ("KAGGLE_API_TOKEN", "", "シークレット KAGGLE_API_TOKEN が空です"),
         ("KAGGLE_API_TOKEN", "  \n ", "シークレット KAGGLE_API_TOKEN が空です"),
-        ("KAGGLE_API_TOKEN", "{{ RUNPOD_SECRET_kaggle_api_token }}", "置き換わっていません"),
+        ("KAGGLE_API_TOKEN", "{{ RUNPOD_SECRET_kaggle_api_token }}", UNFILLED),
+        # A reference left unfilled, whatever surrounds it.
+        ("KAGGLE_API_TOKEN", "   {{ RUNPOD_SECRET_kaggle_api_token }}", UNFILLED),
+        ("KAGGLE_API_TOKEN", "\t{{RUNPOD_SECRET_kaggle_api_token}}\n", UNFILLED),
+        ("KAGGLE_API_TOKEN", "token={{ RUNPOD_SECRET_kaggle_api_token }} ", UNFILLED),
+        ("KAGGLE_API_TOKEN", "KGAT_{{ RUNPOD_SECRET_a }}{{ RUNPOD_SECRET_b }}", UNFILLED),
+        ("KAGGLE_API_TOKEN", "{{\n RUNPOD_SECRET_kaggle_api_token\n}}", UNFILLED),
+        ("KAGGLE_API_TOKEN", "{{ RUNPOD_SECRET_kaggle_api_token", UNFILLED),  # cut short
+        ("KAGGLE_API_TOKEN", "RUNPOD_SECRET_kaggle_api_token }}", UNFILLED),
+        ("KAGGLE_API_TOKEN", "RUNPOD_SECRET_kaggle_api_token", UNFILLED),  # braces dropped
+        ("KAGGLE_API_TOKEN", NOT_UTF8, "KAGGLE_API_TOKEN に UTF-8 でない文字があります"),
         ("RUNPOD_SECRET_kaggle_json", "", "シークレット RUNPOD_SECRET_kaggle_json が空です"),
+        ("RUNPOD_SECRET_kaggle_json", " {{ RUNPOD_SECRET_kaggle_json }}", UNFILLED),
+        (
+            "RUNPOD_SECRET_kaggle_json",
+            b'{"username": "taro", "key": "\xff0123456789abcdef"}',
+            "RUNPOD_SECRET_kaggle_json に UTF-8 でない文字があります",
+        ),
         (
             "RUNPOD_SECRET_kaggle_json",
             "username=taro key=0123456789abcdef0123",
@@ -181,6 +246,8 @@ def test_missing_secret_stops_before_installing(pod: Sandbox) -> None:
             '{"username": "taro", "key": "0123456789abcdef0123"',  # truncated copy
             "RUNPOD_SECRET_kaggle_json が JSON として読めません",
         ),
+        ("RUNPOD_SECRET_kaggle_json", DEEP_ARRAY, NOT_JSON),
+        ("RUNPOD_SECRET_kaggle_json", DEEP_OBJECT, NOT_JSON),
         (
             "RUNPOD_SECRET_kaggle_json",
             '{"username": "taro_the_kaggler_0123"}',
@@ -199,15 +266,174 @@ def test_missing_secret_stops_before_installing(pod: Sandbox) -> None:
     ],
 )
 def test_bad_secret_stops_with_a_message_and_no_partial_file(
-    pod: Sandbox, env_name: str, value: str, message: str
+    pod: Sandbox, env_name: str, value: str | bytes, message: str
 ) -> None:
     r = pod.run(**{env_name: value})
     assert r.returncode == 1
     assert message in r.stderr
-    assert r.stderr.startswith("エラー: ")
-    assert "Traceback" not in r.stderr
+    errors = [line for line in r.stderr.splitlines() if not line.startswith("注意: ")]
+    assert len(errors) == 1 and errors[0].startswith("エラー: ")  # one line, no traceback
+    assert "Traceback" not in r.output
     assert kaggle_files(pod) == []  # no credential file, no temp file
     assert pod.calls("apt-get") == []
+
+
+@pytest.mark.parametrize("env_name", ["KAGGLE_USERNAME", "KAGGLE_KEY"])
+def test_unfilled_reference_in_the_legacy_pair_is_refused(pod: Sandbox, env_name: str) -> None:
+    env = {"KAGGLE_USERNAME": "taro", "KAGGLE_KEY": "0123456789abcdef0123"}
+    env[env_name] = " {{ RUNPOD_SECRET_kaggle_key }}"
+    r = pod.run(**env)
+    assert r.returncode == 1
+    assert f"エラー: {env_name} がシークレットの値に置き換わっていません" in r.stderr
+    assert kaggle_files(pod) == []
+
+
+@pytest.mark.parametrize("file_name", ["access_token", "kaggle.json"])
+@pytest.mark.parametrize("kind", ["folder", "link to a folder"])
+def test_a_folder_where_the_credential_file_goes_is_an_error(
+    pod: Sandbox, tmp_path: Path, file_name: str, kind: str
+) -> None:
+    kaggle_dir = pod.home / ".kaggle"
+    kaggle_dir.mkdir()
+    target = kaggle_dir / file_name
+    if kind == "folder":
+        target.mkdir()
+    else:
+        (tmp_path / "elsewhere").mkdir()
+        target.symlink_to(tmp_path / "elsewhere")
+    env = {"KAGGLE_API_TOKEN": TOKEN} if file_name == "access_token" else {
+        "KAGGLE_USERNAME": "taro", "KAGGLE_KEY": "0123456789abcdef"}  # fmt: skip
+    r = pod.run(**env)
+    assert r.returncode == 1
+    assert r.stderr.strip() == (
+        f"エラー: {target} がファイルではありません（フォルダなど）。"
+        "中を確認して消してから、もう一度実行してください。"
+    )
+    assert "書き込みました" not in r.stdout
+    assert target.is_dir() and not any(target.iterdir())  # nothing moved into it
+    assert kaggle_files(pod) == [file_name]  # and no temp file left next to it
+    assert pod.calls("apt-get") == []
+
+
+FULL_DISK = """
+import builtins, errno, os
+
+_open = builtins.open
+
+
+def full_disk_open(file, mode="r", *args, **kwargs):
+    handle = _open(file, mode, *args, **kwargs)
+    if "w" in mode and ".setup-tmp." in os.fspath(file):
+        def write(_data):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        handle.write = write
+    return handle
+
+
+builtins.open = full_disk_open
+"""
+
+FULL_DISK_MESSAGE = (
+    "エラー: ディスクがいっぱいで認証情報を書き込めません。df -h で空きを確認し、"
+    "不要なファイルを消してから、もう一度実行してください。"
+)
+
+
+def test_a_full_disk_gets_a_japanese_message(pod: Sandbox) -> None:
+    # A stand-in disk: every write to setup's temp file fails with ENOSPC, as a full one does.
+    (pod.state / "site" / "sitecustomize.py").write_text(FULL_DISK)
+    r = pod.run(KAGGLE_API_TOKEN=TOKEN)
+    assert r.returncode == 1
+    assert r.stderr.strip() == FULL_DISK_MESSAGE
+    assert kaggle_files(pod) == []
+    assert pod.calls("apt-get") == []
+
+
+def _mount_tmpfs(folder: Path, size: str) -> bool:
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        done = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", f"size={size},mode=0700", "tmpfs", str(folder)],
+            capture_output=True, timeout=10,
+        )  # fmt: skip
+    except (FileNotFoundError, subprocess.TimeoutExpired):
+        return False
+    return done.returncode == 0
+
+
+def test_a_really_full_disk_gets_the_same_message(pod: Sandbox) -> None:
+    kaggle_dir = pod.home / ".kaggle"
+    if not _mount_tmpfs(kaggle_dir, "16k"):
+        pytest.skip("mounting a tmpfs needs root and CAP_SYS_ADMIN (the test above covers it)")
+    try:
+        fd = os.open(kaggle_dir / "filler", os.O_WRONLY | os.O_CREAT, 0o600)
+        try:
+            with pytest.raises(OSError, match="No space left"):
+                while True:
+                    os.write(fd, b"x" * 4096)
+        finally:
+            os.close(fd)
+        r = pod.run(KAGGLE_API_TOKEN=TOKEN)
+        assert r.returncode == 1
+        assert r.stderr.strip() == FULL_DISK_MESSAGE
+        assert sorted(p.name for p in kaggle_dir.iterdir()) == ["filler"]
+    finally:
+        subprocess.run(["umount", str(kaggle_dir)], check=True)
+
+
+def test_a_failed_install_gets_a_japanese_message(pod: Sandbox) -> None:
+    pod.add_shim(
+        "apt-get", 'echo "E: You don\'t have enough free space in /var/cache." >&2; exit 100'
+    )
+    r = pod.run(KAGGLE_API_TOKEN=TOKEN)
+    assert r.returncode == 1
+    assert r.stderr.strip().splitlines()[-1] == (
+        "エラー: パッケージをインストールできませんでした。ネットワークと、df -h でディスクの空きを"
+        "確認してください。"
+    )
+
+
+def _start_and_hold_at_mv(pod: Sandbox) -> subprocess.Popen:
+    """Start setup.sh; it stops right after writing the token's temp file (mv never returns)."""
+    pod.add_shim(
+        "mv",
+        'echo $$ >"$SHIM_STATE/mv-pid.tmp"\n'
+        '/bin/mv "$SHIM_STATE/mv-pid.tmp" "$SHIM_STATE/mv-pid"; exec sleep 600',
+    )
+    env = pod.base_env() | {"KAGGLE_API_TOKEN": TOKEN}
+    proc = subprocess.Popen(
+        ["bash", str(SETUP_SH)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        start_new_session=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 30
+    while not (pod.state / "mv-pid").exists():
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "setup.sh never reached mv"
+        time.sleep(0.02)
+    return proc
+
+
+def test_a_token_left_by_a_killed_run_is_removed_by_the_next_run(pod: Sandbox) -> None:
+    proc = _start_and_hold_at_mv(pod)
+    os.killpg(proc.pid, signal.SIGKILL)  # no trap runs: the temp file stays
+    proc.communicate(timeout=30)
+    leftovers = [p for p in (pod.home / ".kaggle").iterdir() if p.name.startswith(".setup-tmp.")]
+    assert len(leftovers) == 1 and leftovers[0].read_text() == TOKEN
+
+    (pod.bin / "mv").unlink()
+    r = pod.run(KAGGLE_API_TOKEN=TOKEN)
+    assert r.returncode == 0, r.stderr
+    assert kaggle_files(pod) == ["access_token"]  # the leftover is gone
+
+
+@pytest.mark.parametrize(("sig", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_an_interrupted_run_removes_its_temp_file(pod: Sandbox, sig: int, code: int) -> None:
+    proc = _start_and_hold_at_mv(pod)
+    proc.send_signal(sig)  # to bash only: it acts on it once the stand-in mv returns
+    os.kill(int((pod.state / "mv-pid").read_text()), signal.SIGKILL)
+    proc.communicate(timeout=30)
+    assert proc.returncode == code
+    assert kaggle_files(pod) == []
 
 
 def test_second_run_after_a_failed_first_run(pod: Sandbox) -> None:
@@ -331,3 +557,39 @@ def test_setup_download_default_url_is_the_sites_stable_url() -> None:
     assert f'GUIDE_URL="${{GUIDE_URL:-{site_url}}}"' in text
     assert '"${GUIDE_URL%/}/downloads/setup.sh"' in text
     assert os.access(ROOT / "snippets" / "commands" / "setup-download.sh", os.R_OK)
+
+
+# --- over SSH, on a pod of the fake Runpod ---------------------------------------------
+
+
+def test_over_plain_ssh_the_token_is_read_from_rp_environment(fake, ssh_keypair, tmp_path):
+    """`ssh pod 'bash setup.sh'` runs a non-interactive shell that never sources
+    /etc/rp_environment, so the pod's env (the Secret) is not there: setup.sh reads its own
+    variables from the file and writes the token. It takes nothing else from the file: PATH
+    stays the caller's (here the shims, so nothing is installed on this machine)."""
+    from fake_runpod.image import install_shims, shim_env
+    from snippets import pod as pods
+    from snippets import remote, secret, volume
+
+    shims, state = tmp_path / "shims", tmp_path / "state"
+    (state / "site").mkdir(parents=True)
+    (state / "calls.log").touch()
+    install_shims(shims)
+    secret.create_secret("kaggle_api_token", TOKEN)
+    disk = volume.create_volume("kaggle-data", 20, "EU-RO-1")
+    created = pods.deploy_pod(
+        disk["id"],
+        public_key=ssh_keypair[1],
+        env={"KAGGLE_API_TOKEN": "{{ RUNPOD_SECRET_kaggle_api_token }}"},
+    )
+    running = pods.wait_until_ready(created["id"], timeout=60, poll=0.2)
+    exports = " ".join(f"{key}={value}" for key, value in shim_env(shims, state).items())
+    command = f'test -z "${{KAGGLE_API_TOKEN:-}}" && PATH="{shims}:$PATH" {exports} bash -s'
+    result = remote.run(running, command, ssh_keypair[0], stdin=SETUP_SH.read_text(), check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "書き込みました: /root/.kaggle/access_token" in result.stdout
+    token = remote.run(running, "cat /root/.kaggle/access_token", ssh_keypair[0])
+    assert token.stdout == TOKEN
+    assert TOKEN not in result.stdout + result.stderr
+    installs = (state / "calls.log").read_text().splitlines()
+    assert any(line.startswith("python3 -m pip install") for line in installs), installs

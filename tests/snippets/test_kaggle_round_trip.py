@@ -1,0 +1,258 @@
+"""The Kaggle round trip: competition data onto the volume, the trained model back to Kaggle.
+
+snippets/kaggle-download.sh, kaggle-upload-dataset.sh and kaggle-upload-model.sh run with
+bash in a sandboxed pod, against a stand-in `kaggle` (tests/snippets/kaggle_stand_in.py)
+that checks the arguments and files it gets the way Kaggle's CLI does and keeps what was
+uploaded. What the reader is promised: the data lands unzipped in
+/workspace/<competition>/input and is not downloaded again on the next pod; the model
+folder becomes a private Dataset (or Model) and every later run adds a new version with
+its note, so a Kaggle notebook can attach it; mistakes get a Japanese message.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.snippets.setup_sandbox import ROOT, Sandbox
+
+SNIPPETS = ROOT / "snippets"
+DOWNLOAD = SNIPPETS / "kaggle-download.sh"
+UPLOAD_DATASET = SNIPPETS / "kaggle-upload-dataset.sh"
+UPLOAD_MODEL = SNIPPETS / "kaggle-upload-model.sh"
+STAND_IN = Path(__file__).with_name("kaggle_stand_in.py")
+TOKEN = "KGAT_0a1b2c3d4e5f60718293a4b5c6d7e8f9"
+COMPETITION = {"train.csv": "id,target\n1,0\n2,1\n", "test.csv": "id\n3\n"}
+
+
+class Kaggle:
+    """Kaggle's side, as the stand-in keeps it."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    @property
+    def state(self) -> dict:
+        return json.loads(self.path.read_text())
+
+    def write(self, **state) -> None:
+        self.path.write_text(json.dumps({"token": TOKEN, **state}))
+
+
+@pytest.fixture
+def pod(tmp_path: Path) -> Sandbox:
+    sandbox = Sandbox(tmp_path)
+    sandbox.workspace.mkdir()
+    sandbox.add_shim("kaggle", f'exec "$REAL_PYTHON3" "{STAND_IN}" "$@"')
+    return sandbox
+
+
+@pytest.fixture
+def kaggle(pod: Sandbox) -> Kaggle:
+    side = Kaggle(pod.state / "kaggle.json")
+    side.write(competitions={"titanic": {"joined": True, "files": COMPETITION}})
+    return side
+
+
+def run(pod: Sandbox, script: Path, *args: str, **env: str):
+    return pod.run(
+        script, *args, KAGGLE_API_TOKEN=TOKEN, KAGGLE_STATE=str(pod.state / "kaggle.json"), **env
+    )
+
+
+# --- competition data onto the volume -----------------------------------------------------
+
+
+def test_download_unzips_the_data_into_input_on_the_volume(pod, kaggle):
+    r = run(pod, DOWNLOAD, "titanic")
+    assert r.returncode == 0, r.output
+    data = pod.workspace / "titanic" / "input"
+    assert {p.name: p.read_text() for p in data.glob("*.csv")} == COMPETITION
+    assert not (data / "titanic.zip").exists()  # unzipped, then removed
+    assert pod.calls("kaggle") == [f"kaggle competitions download titanic -p {data}"]
+    assert r.stdout.splitlines()[-1] == f"用意できました: {data}"
+
+
+def test_the_next_pod_does_not_download_again(pod, kaggle):
+    assert run(pod, DOWNLOAD, "titanic").returncode == 0
+    r = run(pod, DOWNLOAD, "titanic")
+    assert r.returncode == 0
+    assert r.stdout.strip() == f"ダウンロード済みです: {pod.workspace / 'titanic' / 'input'}"
+    assert len(pod.calls("kaggle")) == 1
+
+
+def test_rules_not_accepted_gets_a_hint(pod, kaggle):
+    kaggle.write(competitions={"titanic": {"joined": False, "files": COMPETITION}})
+    r = run(pod, DOWNLOAD, "titanic")
+    assert r.returncode == 1
+    assert r.stderr.splitlines()[-1] == (
+        "エラー: ダウンロードできませんでした。403 と出たら、コンペのページでルールに同意"
+        "（Join Competition）してください。"
+    )
+    assert not (pod.workspace / "titanic" / "input" / ".download-complete").exists()
+
+
+@pytest.mark.parametrize("name", ["", "Titanic", "titanic/../../etc", "-c", "titanic data"])
+def test_a_bad_competition_name_is_refused(pod, kaggle, name):
+    r = run(pod, DOWNLOAD, name)
+    assert r.returncode == 1
+    assert r.stderr.startswith("エラー: コンペ名を 1 つ指定してください。")
+    assert pod.calls("kaggle") == []
+
+
+def test_without_credentials_the_cli_says_so(pod, kaggle):
+    r = pod.run(DOWNLOAD, "titanic", KAGGLE_STATE=str(pod.state / "kaggle.json"))
+    assert r.returncode == 1
+    assert "Authentication required" in r.stdout
+    assert r.stderr.startswith("エラー: ダウンロードできませんでした。")
+
+
+# --- the model back to Kaggle as a Dataset -------------------------------------------------
+
+
+def model_folder(pod: Sandbox, weights: str) -> Path:
+    folder = pod.workspace / "titanic" / "output" / "exp001"
+    (folder / "checkpoints").mkdir(parents=True, exist_ok=True)
+    (folder / "model.pt").write_text(weights)
+    (folder / "checkpoints" / "fold0.pt").write_text(weights + "-fold0")
+    return folder
+
+
+def test_first_upload_creates_a_private_dataset_later_ones_add_versions(pod, kaggle):
+    folder = model_folder(pod, "weights-v1")
+    r = run(pod, UPLOAD_DATASET, str(folder), "taro/titanic-exp001", "baseline")
+    assert r.returncode == 0, r.output
+    dataset = kaggle.state["datasets"]["taro/titanic-exp001"]
+    assert dataset["public"] is False
+    (first,) = dataset["versions"]
+    # Sub-folders go up too (zipped), the metadata file does not.
+    assert first["files"] == {"model.pt": "weights-v1", "checkpoints/fold0.pt": "weights-v1-fold0"}
+    assert json.loads((folder / "dataset-metadata.json").read_text()) == {
+        "title": "titanic-exp001",
+        "id": "taro/titanic-exp001",
+        "licenses": [{"name": "CC0-1.0"}],
+    }
+    assert (
+        "非公開の Dataset を作りました: https://www.kaggle.com/datasets/taro/titanic-exp001"
+        in r.stdout
+    )
+
+    model_folder(pod, "weights-v2")
+    r = run(pod, UPLOAD_DATASET, str(folder), "taro/titanic-exp001", "lr 1e-4")
+    assert r.returncode == 0, r.output
+    versions = kaggle.state["datasets"]["taro/titanic-exp001"]["versions"]
+    assert [v["notes"] for v in versions] == ["", "lr 1e-4"]
+    assert versions[1]["files"]["model.pt"] == "weights-v2"
+    assert pod.calls("kaggle datasets create") == [f"kaggle datasets create -p {folder} -r zip"]
+    assert pod.calls("kaggle datasets version") == [
+        f"kaggle datasets version -p {folder} -m lr 1e-4 -r zip"
+    ]
+
+
+def test_a_folder_made_for_another_dataset_is_refused(pod, kaggle):
+    folder = model_folder(pod, "w")
+    assert run(pod, UPLOAD_DATASET, str(folder), "taro/titanic-exp001", "a").returncode == 0
+    r = run(pod, UPLOAD_DATASET, str(folder), "taro/titanic-exp002", "b")
+    assert r.returncode == 1
+    assert "の id が taro/titanic-exp002 ではありません" in r.stderr
+    assert list(kaggle.state["datasets"]) == ["taro/titanic-exp001"]
+
+
+def test_an_error_printed_with_exit_code_0_is_a_failure(pod, kaggle):
+    # The real CLI prints "Dataset creation error: ..." and exits 0 when the title is taken.
+    folder = model_folder(pod, "w")
+    kaggle.write(datasets={})
+    pod.add_shim(
+        "kaggle",
+        'if [[ "$2" == status ]]; then exit 1; fi\n'
+        'echo "Dataset creation error: The requested title is already in use"; exit 0',
+    )
+    r = run(pod, UPLOAD_DATASET, str(folder), "taro/titanic-exp001", "a")
+    assert r.returncode == 1
+    assert (
+        r.stderr.strip() == "エラー: Dataset を作れませんでした。上のメッセージを確認してください。"
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ("/no/such/folder", "taro/titanic-exp001", "a"),
+            "アップロードするフォルダを指定してください",
+        ),
+        (("{folder}", "titanic-exp001", "a"), "2 つ目は <ユーザー名>/<Dataset名> です"),
+        (("{folder}", "taro/short", "a"), "2 つ目は <ユーザー名>/<Dataset名> です"),
+        (("{folder}", "taro/Titanic_Exp", "a"), "2 つ目は <ユーザー名>/<Dataset名> です"),
+        (("{folder}", "taro/titanic-exp001", "  "), "3 つ目に、このバージョンのメモ"),
+    ],
+)
+def test_bad_dataset_arguments_are_refused_before_any_upload(pod, kaggle, args, message):
+    folder = model_folder(pod, "w")
+    r = run(pod, UPLOAD_DATASET, *(a.format(folder=folder) for a in args))
+    assert r.returncode == 1
+    assert r.stderr.startswith(f"エラー: {message}")
+    assert pod.calls("kaggle") == []
+
+
+# --- the model back to Kaggle as a Model ----------------------------------------------------
+
+
+def test_model_upload_creates_model_and_variation_then_versions(pod, kaggle):
+    folder = model_folder(pod, "weights-v1")
+    target = "taro/titanic-model/pytorch/exp001"
+    r = run(pod, UPLOAD_MODEL, str(folder), target, "baseline")
+    assert r.returncode == 0, r.output
+    state = kaggle.state
+    assert state["models"] == {"taro/titanic-model": {"private": True}}
+    (first,) = state["variations"][target]["versions"]
+    assert first["files"]["model.pt"] == "weights-v1"
+
+    model_folder(pod, "weights-v2")
+    r = run(pod, UPLOAD_MODEL, str(folder), target, "lr 1e-4")
+    assert r.returncode == 0, r.output
+    versions = kaggle.state["variations"][target]["versions"]
+    assert [v["notes"] for v in versions] == ["", "lr 1e-4"]
+    assert versions[1]["files"]["checkpoints/fold0.pt"] == "weights-v2-fold0"
+    assert pod.calls("kaggle models create") != [] and len(pod.calls("kaggle models create")) == 1
+    assert "アップロードしました: https://www.kaggle.com/models/taro/titanic-model" in r.stdout
+
+
+@pytest.mark.parametrize(
+    "target", ["taro/titanic-model", "taro/titanic-model/pytorch", "a/b/c/d/e"]
+)
+def test_a_bad_model_path_is_refused(pod, kaggle, target):
+    r = run(pod, UPLOAD_MODEL, str(model_folder(pod, "w")), target, "a")
+    assert r.returncode == 1
+    assert r.stderr.startswith(
+        "エラー: 2 つ目は <ユーザー名>/<Model名>/<フレームワーク>/<バリエーション名> です"
+    )
+
+
+# --- the whole evening ---------------------------------------------------------------------
+
+
+def test_round_trip_what_the_notebook_attaches_is_what_was_trained(pod, kaggle):
+    assert run(pod, DOWNLOAD, "titanic").returncode == 0
+    # "Training" on the pod: reads the data from the volume, writes the model next to it.
+    train = pod.workspace / "titanic" / "input" / "train.csv"
+    output = pod.workspace / "titanic" / "output" / "exp001"
+    output.mkdir(parents=True)
+    rows = len(train.read_text().splitlines()) - 1
+    (output / "model.pt").write_text(f"trained on {rows} rows")
+    assert run(pod, UPLOAD_DATASET, str(output), "taro/titanic-exp001", "first").returncode == 0
+    # A Kaggle notebook attaches the dataset's latest version.
+    latest = kaggle.state["datasets"]["taro/titanic-exp001"]["versions"][-1]
+    assert latest["files"] == {"model.pt": "trained on 2 rows"}
+
+
+def test_round_trip_scripts_are_shellcheck_clean() -> None:
+    shellcheck = ROOT / ".venv" / "bin" / "shellcheck"
+    scripts = [str(DOWNLOAD), str(UPLOAD_DATASET), str(UPLOAD_MODEL)]
+    proc = subprocess.run([str(shellcheck), *scripts], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout
+    assert sys.executable  # the stand-in runs with this machine's python3
