@@ -26,6 +26,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from .pod_init import HEADER
@@ -85,6 +86,9 @@ class Container:
         self._process: subprocess.Popen | None = None
         self._init_pid = 0  # pod_init's process group: every process of the pod
         self._lifeline = -1  # closed (also when this process dies): the pod's processes go
+        # start() and stop() run on different threads (a pod can be terminated while its
+        # container starts); a stop either comes before start()'s verdict or after it.
+        self._lock = threading.RLock()
 
     def host_path(self, path: str) -> str:
         """Where a path inside the pod is on this machine (for the SFTP server)."""
@@ -123,13 +127,14 @@ class Container:
             words = process.stdout.readline().split() if ready else []
         except (OSError, ValueError):  # stop() closed the pipe: the pod went while starting
             words = []
-        if self._process is not process:
-            return  # stopped (the pod was stopped or terminated) while starting: nothing to do
-        if len(words) != 2 or words[0] != b"ready":
-            self.stop()
-            log_text = (self.folder / "proot.log").read_text(errors="replace")[-500:]
-            raise ContainerError(f"the fake pod's container did not start: {log_text}")
-        self._init_pid = int(words[1])
+        with self._lock:
+            if self._process is not process:
+                return  # stopped (the pod was stopped or terminated) while starting
+            if len(words) != 2 or words[0] != b"ready":
+                self.stop()
+                log_text = (self.folder / "proot.log").read_text(errors="replace")[-500:]
+                raise ContainerError(f"the fake pod's container did not start: {log_text}")
+            self._init_pid = int(words[1])
 
     def _pass_through(self) -> dict[str, Path]:
         """This machine's Python, when it lives under a path the pod has its own of (pyenv or
@@ -156,10 +161,11 @@ class Container:
 
     def stop(self) -> None:
         """Every process of the pod ends (background jobs too); then proot exits by itself."""
-        process, self._process = self._process, None
-        if self._lifeline >= 0:
-            os.close(self._lifeline)
-            self._lifeline = -1
+        with self._lock:
+            process, self._process = self._process, None
+            lifeline, self._lifeline = self._lifeline, -1
+        if lifeline >= 0:
+            os.close(lifeline)
         if process is None:
             return
         try:
