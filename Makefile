@@ -37,9 +37,11 @@ serve: $(VENV)/.synced node_modules/.installed ## build and serve the site at ht
 build: $(VENV)/.synced node_modules/.installed ## build the site into site/ (strict: any warning fails)
 	$(BIN)/mkdocs build --strict --quiet
 
-# -n auto: one worker per core (pytest-xdist); each worker has its own fake Runpod and site build.
+# pytest-xdist: the tests mostly wait (fake pods booting, SSH, browsers), so two workers per
+# core; worksteal hands the long replays out evenly. Each worker has its own fake Runpod.
+TEST_WORKERS ?= $(shell echo $$(( $$(nproc) * 2 )))
 test: $(VENV)/.synced node_modules/.installed ## run the whole offline suite (fake Runpod, notebooks, site, browser)
-	$(BIN)/python -m pytest -n auto --cov=snippets --cov-report=term-missing --cov-fail-under=100
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal --cov=snippets --cov-report=term-missing --cov-fail-under=100
 
 lint: $(VENV)/.synced node_modules/.installed ## textlint, markdownlint, shellcheck, ruff, actionlint, zizmor
 	$(BIN)/python -m scripts.lint

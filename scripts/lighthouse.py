@@ -130,12 +130,13 @@ def run_lighthouse(
     form_factors: tuple[str, ...] = ("mobile", "desktop"),
     runs: int = 3,
     progress=None,
+    judged: tuple[str, ...] = CATEGORIES,
 ) -> list[Result]:
     """Score pages of an already built site (default: every page) at each form factor.
 
     Performance varies from run to run, a lot on a busy 2-core machine (Lighthouse's docs
-    recommend several runs), so a page below a threshold is measured again, up to `runs`
-    times, and each category keeps its best score.
+    recommend several runs), so a page below a threshold in a `judged` category is measured
+    again, up to `runs` times, and each category keeps its best score.
     """
     site_dir = Path(site_dir)
     pages = content_pages(site_dir) if pages is None else list(pages)
@@ -152,7 +153,7 @@ def run_lighthouse(
                     if best is not None:
                         scores = {k: max(v, best.scores[k]) for k, v in scores.items()}
                     best = Result(page, form_factor, scores, script_bytes(raw), failed_audits(raw))
-                    if not best.problems():
+                    if not best.problems(judged):
                         break
                 results.append(best)
     return results

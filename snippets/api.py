@@ -4,7 +4,9 @@ Pods go through the official `runpod` SDK (GraphQL). Network volumes and secrets
 through Runpod's REST API v2 on the same host, so RUNPOD_API_BASE_URL moves both.
 """
 
+import importlib.metadata
 import logging
+import platform
 import sys
 import time
 import tomllib
@@ -12,10 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import requests
-import runpod
-import runpod.api.graphql
 from requests.adapters import HTTPAdapter
-from runpod.user_agent import USER_AGENT
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 from urllib3.util.retry import Retry
 
@@ -94,7 +93,7 @@ class RunpodSession(requests.Session):
         self.headers["Authorization"] = f"Bearer {api_key()}"
         # Cloudflare in front of api.runpod.io turns some clients away by their User-Agent
         # (runpod/containers tests/runpod_smoke/api.py): introduce ourselves as the SDK does.
-        self.headers["User-Agent"] = USER_AGENT
+        self.headers["User-Agent"] = sdk_user_agent()
 
     def request(self, method, url, *args, **kwargs):
         kwargs["timeout"] = (TIMEOUT[0], read_timeout(TIMEOUT[1]))  # not the SDK's fixed 30 s
@@ -150,6 +149,25 @@ def rest(method: str, path: str, body: dict | None = None, not_found: str = "") 
     return answer
 
 
+def sdk_user_agent() -> str:
+    """The User-Agent the runpod SDK sends (runpod/user_agent.py), made without importing
+    the SDK: see _runpod."""
+    system = f"{platform.system()} {platform.release()}; {platform.machine()}"
+    return (
+        f"RunPod-Python-SDK/{importlib.metadata.version('runpod')} ({system}) "
+        f"Language/Python {platform.python_version()}"
+    )
+
+
+def _runpod():
+    """The runpod SDK, imported on first use: importing it takes about a second (it probes
+    the CPU), which the volume and secret commands (REST only) never need to pay."""
+    import runpod
+    import runpod.api.graphql
+
+    return runpod
+
+
 def sdk(function, *args, **kwargs):
     """Call a runpod SDK function that only reads (or is safe to repeat), with our key, our
     retries and clear errors."""
@@ -162,7 +180,9 @@ def sdk_create(function, *args, **kwargs):
 
 
 def _call_sdk(session: RunpodSession, function, args, kwargs):
-    runpod.api_key = api_key()
+    key = api_key()  # a bad key is refused before the SDK is even imported
+    runpod = _runpod()
+    runpod.api_key = key
     for attempt in range(RETRIES + 1):
         # The SDK posts with a bare `requests.post` (no retries): hand it our session for
         # this call only, so nothing else in the process sees a changed SDK.
@@ -237,7 +257,7 @@ def _name_taken(what: str, name: str) -> SnippetError:
 
 def graphql(query: str) -> dict:
     """Run our own GraphQL query through the SDK and return its "data"."""
-    return sdk(runpod.api.graphql.run_graphql_query, query)["data"]
+    return sdk(lambda: _runpod().api.graphql.run_graphql_query(query))["data"]
 
 
 def main(argv=None) -> int:
@@ -248,7 +268,7 @@ def main(argv=None) -> int:
     parser.parse_args(argv)
 
     def check_key() -> None:
-        user = sdk(runpod.get_user)
+        user = sdk(lambda: _runpod().get_user())
         print(f"API キーは有効です（ユーザー ID: {user['id']}）。")
 
     return run_cli(check_key)

@@ -17,9 +17,8 @@ import pytest
 
 from scripts.browser import CHROMIUM, CHROMIUM_ARGS
 from scripts.site_pages import heaviest_of_each_kind
+from tests import ROOT
 from tests.browser import site_pages
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def browser_problem() -> str | None:

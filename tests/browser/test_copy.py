@@ -10,10 +10,10 @@ download at /downloads/setup.sh must equal the file exactly, final newline inclu
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 from urllib.request import urlopen
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests import ROOT
+
 SETUP_SH = ROOT / "snippets" / "setup.sh"
 
 

@@ -19,8 +19,8 @@ from fake_runpod import contract
 from fake_runpod.graphql_api import schema
 from fake_runpod.rest_api import RestAPI
 from fake_runpod.rest_pods import RestPods
+from tests import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 CONTRACT = ROOT / "fake_runpod" / "contract"
 # The project's snapshot of Runpod's published files sits beside the repository when a
 # maintainer has it; CI has only the trimmed copies.

@@ -16,14 +16,13 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 import runpod
 
+from tests import ROOT
 from tests.fake_runpod.helpers import ssh_argv, ssh_port, wait_for_runtime
 
-ROOT = Path(__file__).resolve().parents[2]
 TGKILL = {"x86_64": 234, "aarch64": 131}.get(platform.machine())  # Linux syscall numbers
 STOP_WITHIN = 2.0  # seconds, on a machine with a free core (it takes about 0.2 s)
 

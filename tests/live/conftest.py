@@ -15,8 +15,8 @@ from live import replay
 from live.report import validate
 from live.settings import Settings
 from live.targets import FakeTarget
+from tests import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 # The session fake starts a pod in 0.3 s; the replay's waits (720 s for a pod to answer,
 # 90 s for a delete to show) run on a clock this much faster, as on a realistic fake.
 SESSION_TIME_SCALE = 0.005
@@ -27,15 +27,6 @@ def assert_clean(fake) -> None:
     assert list(fake.pods) == [], fake.pods
     assert list(fake.volumes) == [], fake.volumes
     assert list(fake.secrets) == [], fake.secrets
-
-
-@pytest.fixture
-def fast_snippets(monkeypatch):
-    """Retries without the minutes of backoff a reader gets (same number of tries)."""
-    from snippets import api, remote
-
-    monkeypatch.setattr(api, "BACKOFF", 0.01)
-    monkeypatch.setattr(remote, "RETRY_WAIT", 0.05)
 
 
 @pytest.fixture

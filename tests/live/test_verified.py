@@ -6,7 +6,6 @@ from __future__ import annotations
 import copy
 import json
 import os
-import re
 import subprocess
 
 import pytest
@@ -17,6 +16,7 @@ from live import guide
 from live.report import validate
 from site_hooks import verified
 from tests.live.conftest import ROOT
+from tests.site.pages import load_config, nav_pages
 
 PAGES = yaml.safe_load((ROOT / "live/page_steps.yml").read_text(encoding="utf-8"))
 FINISHED = "2026-11-26T18:41:07Z"  # 2026-11-27 03:41 in Japan
@@ -133,11 +133,10 @@ def test_a_broken_report_fails_the_build(tmp_path):
 
 
 def test_page_steps_name_real_pages_and_real_steps():
-    nav_pages = set(re.findall(r":\s+([\w/.-]+\.md)\s*$",
-                               (ROOT / "mkdocs.yml").read_text(encoding="utf-8"), re.M))
+    nav = set(nav_pages(load_config()))
     for page, steps in PAGES.items():
         assert (ROOT / "docs" / page).is_file(), page
-        assert page in nav_pages, page
+        assert page in nav, page
         assert steps and set(steps) <= set(guide.CHECKS), (page, steps)
     # Every step of the guide proves at least one page.
     proven = {step for steps in PAGES.values() for step in steps}

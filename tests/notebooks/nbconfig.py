@@ -11,7 +11,8 @@ from pathlib import Path
 
 from pytest_notebook.nb_regression import NBRegressionFixture
 
-REPO = Path(__file__).resolve().parents[2]
+from tests import ROOT as REPO
+
 NOTEBOOKS = REPO / "notebooks"
 QUICKSTART = NOTEBOOKS / "quickstart.ipynb"
 COST = NOTEBOOKS / "cost.ipynb"

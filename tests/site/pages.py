@@ -12,7 +12,7 @@ from urllib.parse import unquote, urlsplit
 import yaml
 from bs4 import BeautifulSoup
 
-PROJECT = Path(__file__).resolve().parents[2]
+from tests import ROOT as PROJECT
 
 
 class _ConfigLoader(yaml.SafeLoader):

@@ -25,11 +25,10 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 from fake_runpod import FakeRunpod
+from tests import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 MARKER = "KGAT_hostile_value_0123"  # a secret value: must never be printed
 TIMEOUT = 45  # seconds a command may take (the slowest clean case takes a few)
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")

@@ -19,7 +19,8 @@ import zipfile
 from functools import partial
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests import ROOT
+
 SNIPPETS = ROOT / "snippets"
 BASE_PYTHON = "/usr/bin/python3.11"  # the "image's" Python for uv and venv
 PACKAGE = "kgl_tiny"

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from fake_runpod.image import install_shims, shim_env
+from tests import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 SETUP_SH = ROOT / "snippets" / "setup.sh"
 
 # Environment variables whose values are secrets: never allowed in any output.

@@ -1,13 +1,17 @@
 """snippets/answers.py: what counts as Runpod's answer, against servers that are not Runpod."""
 
+import subprocess
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from runpod.user_agent import USER_AGENT
+import runpod.agent
+import runpod.user_agent
 
 from snippets import api
 from snippets.cli import SnippetError
+from tests import ROOT
 
 
 @pytest.fixture
@@ -83,8 +87,19 @@ def test_a_403_in_json_is_about_the_key(impostor):
         api.rest("GET", "/v2/network-volumes")
 
 
-def test_rest_calls_introduce_themselves_as_the_sdk_does(impostor):
+def test_rest_calls_introduce_themselves_as_the_sdk_does(impostor, monkeypatch):
+    # The SDK's own string, without the parts it adds for an integration or a coding agent.
+    monkeypatch.delenv("RUNPOD_UA_INTEGRATION", raising=False)
+    monkeypatch.setattr(runpod.agent, "suffix", lambda: "")
     impostor.answer = (200, "application/json", b'{"networkVolumes": []}')
     api.rest("GET", "/v2/network-volumes")
     (headers,) = impostor.seen
-    assert headers["User-Agent"] == USER_AGENT and USER_AGENT.startswith("RunPod-Python-SDK/")
+    expected = runpod.user_agent.construct_user_agent()
+    assert headers["User-Agent"] == expected and expected.startswith("RunPod-Python-SDK/")
+
+
+def test_volume_and_secret_commands_do_not_import_the_sdk():
+    """Importing runpod takes a second (its CPU probe); REST-only commands start without it."""
+    code = "import sys, snippets.volume, snippets.secret; print('runpod' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert done.stdout.strip() == "False", done.stderr

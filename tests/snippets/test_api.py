@@ -7,15 +7,13 @@ import threading
 import time
 import tomllib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 import runpod
 
 from snippets import api
 from snippets.api import SnippetError
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests import ROOT
 
 
 def statuses(fake, path="/graphql"):

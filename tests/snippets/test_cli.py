@@ -4,13 +4,12 @@ import argparse
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from snippets.cli import JapaneseArgumentParser, SnippetError, japanese_usage_error, run_cli
+from tests import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from snippets import pod, secret, volume
+from tests import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 COMMANDS = ROOT / "snippets" / "commands"
 OWNED_ELSEWHERE = {"setup-download.sh"}  # tested with the setup script
 

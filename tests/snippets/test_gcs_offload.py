@@ -21,8 +21,8 @@ from google.cloud import storage
 
 from snippets import gcs_offload
 from snippets.gcs_offload import main
+from tests import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 BUCKET = "kaggle-models"
 
 

@@ -17,7 +17,8 @@ import pytest
 from gcp_storage_emulator.server import create_server
 from google.cloud import storage
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests import ROOT
+
 SCRIPT = ROOT / "snippets" / "gcs-offload.sh"
 BUCKET = "offload-command"
 

@@ -15,8 +15,7 @@ import sys
 from pathlib import Path
 
 from snippets import secret, volume
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests import ROOT
 
 
 def run(name: str, env: dict, stdin: str | None = None, volume_id: str | None = None):

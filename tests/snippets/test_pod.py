@@ -7,7 +7,6 @@ import sys
 import threading
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 import runpod
@@ -15,8 +14,8 @@ import runpod
 from fake_runpod import FakeRunpod
 from snippets import api, pod, pod_status, pricing, remote, secret, volume
 from snippets.api import SnippetError
+from tests import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 ELAPSED = re.compile(r"（\d+分\d\d秒経過）")
 
 

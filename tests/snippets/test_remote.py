@@ -5,14 +5,12 @@ import struct
 import subprocess
 import sys
 import threading
-from pathlib import Path
 
 import pytest
 
 from snippets import pod, remote, volume
 from snippets.api import SnippetError
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests import ROOT
 
 
 @pytest.fixture
@@ -69,7 +67,8 @@ def a_pod_at(port: int) -> dict:
     return {"id": "p1", "runtime": {"ports": [{**ports[0], "type": "tcp"}]}}
 
 
-def test_every_reset_is_retried_whatever_ssh_prints(resetting_port, ssh_keypair, monkeypatch):
+def test_every_reset_is_retried_whatever_ssh_prints(resetting_port, ssh_keypair, monkeypatch,
+                                                    fast_snippets):
     port, accepted = resetting_port
     monkeypatch.setattr(remote, "CONNECT_TRIES", 6)
     with pytest.raises(SnippetError, match="終了コード 255.*Connection reset"):
@@ -77,7 +76,8 @@ def test_every_reset_is_retried_whatever_ssh_prints(resetting_port, ssh_keypair,
     assert len(accepted) == 6
 
 
-def test_an_upload_that_meets_resets_is_retried(resetting_port, ssh_keypair, monkeypatch, tmp_path):
+def test_an_upload_that_meets_resets_is_retried(resetting_port, ssh_keypair, monkeypatch, tmp_path,
+                                                fast_snippets):
     port, accepted = resetting_port
     monkeypatch.setattr(remote, "CONNECT_TRIES", 3)
     (tmp_path / "f").write_text("x")

@@ -4,14 +4,12 @@ import io
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from snippets import secret
 from snippets.api import SnippetError
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests import ROOT
 
 TOKEN = "KGAT_0123456789abcdef"
 

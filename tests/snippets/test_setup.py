@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.site.pages import load_config
 from tests.snippets.setup_sandbox import NON_ROOT_ID, ROOT, SETUP_SH, Sandbox, tree_snapshot
 
 TOKEN = "KGAT_0123456789abcdef0123456789abcdef"
@@ -548,11 +549,7 @@ def test_setup_download_fails_on_http_error(pod: Sandbox, guide_server: str, tmp
 
 
 def test_setup_download_default_url_is_the_sites_stable_url() -> None:
-    site_url = next(
-        line.split(":", 1)[1].strip()
-        for line in (ROOT / "mkdocs.yml").read_text().splitlines()
-        if line.startswith("site_url:")
-    )
+    site_url = load_config()["site_url"]
     text = (ROOT / "snippets" / "commands" / "setup-download.sh").read_text()
     assert f'GUIDE_URL="${{GUIDE_URL:-{site_url}}}"' in text
     assert '"${GUIDE_URL%/}/downloads/setup.sh"' in text

@@ -3,15 +3,13 @@
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from fake_runpod import catalog
 from snippets import volume
 from snippets.api import SnippetError
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests import ROOT
 
 
 def test_create_list_delete(fake, capsys):
