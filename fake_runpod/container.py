@@ -87,8 +87,10 @@ class Container:
         self._init_pid = 0  # pod_init's process group: every process of the pod
         self._lifeline = -1  # closed (also when this process dies): the pod's processes go
         # start() and stop() run on different threads (a pod can be terminated while its
-        # container starts); a stop either comes before start()'s verdict or after it.
+        # container starts): a stop comes before the launch, or before start()'s verdict,
+        # or after it, never in between.
         self._lock = threading.RLock()
+        self._stopped = False
 
     def host_path(self, path: str) -> str:
         """Where a path inside the pod is on this machine (for the SFTP server)."""
@@ -106,21 +108,26 @@ class Container:
         for inside, outside in self.binds.items():
             if outside.is_dir():
                 self.rootfs.mount_point(inside)
-        lifeline, self._lifeline = os.pipe()
-        argv = [PROOT, "-0", "-r", str(self.rootfs.folder), "-w", "/root"]
-        for inside, outside in {**self.rootfs.binds, **self._pass_through(), **self.binds}.items():
-            argv += ["-b", f"{outside}:{inside}"]
-        argv += [sys.executable, "-I", "-S", str(POD_INIT), str(self.socket_path), str(lifeline)]
-        with open(self.folder / "proot.log", "wb") as log:
-            process = self._process = subprocess.Popen(
-                argv,
-                env=self.env,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=log,
-                pass_fds=(lifeline,),
-                start_new_session=True,
-            )
+        with self._lock:  # a stop() that came first wins: nothing is started
+            if self._stopped:
+                return
+            lifeline, self._lifeline = os.pipe()
+            argv = [PROOT, "-0", "-r", str(self.rootfs.folder), "-w", "/root"]
+            binds = {**self.rootfs.binds, **self._pass_through(), **self.binds}
+            for inside, outside in binds.items():
+                argv += ["-b", f"{outside}:{inside}"]
+            argv += [sys.executable, "-I", "-S", str(POD_INIT), str(self.socket_path),
+                     str(lifeline)]
+            with open(self.folder / "proot.log", "wb") as log:
+                process = self._process = subprocess.Popen(
+                    argv,
+                    env=self.env,
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.PIPE,
+                    stderr=log,
+                    pass_fds=(lifeline,),
+                    start_new_session=True,
+                )
         os.close(lifeline)
         try:
             ready, _, _ = select.select([process.stdout], [], [], START_TIMEOUT)
@@ -162,6 +169,7 @@ class Container:
     def stop(self) -> None:
         """Every process of the pod ends (background jobs too); then proot exits by itself."""
         with self._lock:
+            self._stopped = True
             process, self._process = self._process, None
             lifeline, self._lifeline = self._lifeline, -1
         if lifeline >= 0:
