@@ -72,8 +72,11 @@ def lighthouse_command() -> list[str]:
     return [str(local)] if local.exists() else ["npx", "--no-install", "lighthouse"]
 
 
-def audit(url: str, form_factor: str, workdir: Path) -> dict:
-    """One Lighthouse run on one URL: its JSON result."""
+def audit(url: str, form_factor: str, workdir: Path, categories=CATEGORIES) -> dict:
+    """One Lighthouse run on one URL: its JSON result, with only these categories scored.
+
+    Without "performance", Lighthouse records no trace and simulates no slow network, which
+    makes a run several times cheaper; network-requests (the JavaScript budget) still runs."""
     report = workdir / "report.json"
     with tempfile.TemporaryDirectory(prefix="lh-profile-") as profile:
         cmd = [
@@ -82,7 +85,8 @@ def audit(url: str, form_factor: str, workdir: Path) -> dict:
             "--quiet",
             "--output=json",
             f"--output-path={report}",
-            f"--only-categories={','.join(CATEGORIES)}",
+            f"--only-categories={','.join(categories)}",
+            "--only-audits=network-requests",  # added to the categories' own audits
             *FORM_FACTORS[form_factor],
             # Pictures of the page cost seconds per run and no score.
             "--skip-audits=full-page-screenshot,screenshot-thumbnails,final-screenshot",
@@ -101,7 +105,7 @@ def audit(url: str, form_factor: str, workdir: Path) -> dict:
 
 def scores_of(result: dict) -> dict[str, int]:
     scores = {}
-    for name in CATEGORIES:
+    for name in result["categories"]:
         score = result["categories"][name]["score"]
         scores[name] = round(score * 100) if score is not None else 0
     return scores
@@ -116,7 +120,7 @@ def script_bytes(result: dict) -> int:
 
 def failed_audits(result: dict) -> list[str]:
     out = []
-    for name in CATEGORIES:
+    for name in result["categories"]:
         for ref in result["categories"][name]["auditRefs"]:
             item = result["audits"][ref["id"]]
             if ref.get("weight", 0) > 0 and item.get("score") is not None and item["score"] < 1:
@@ -136,7 +140,8 @@ def run_lighthouse(
 
     Performance varies from run to run, a lot on a busy 2-core machine (Lighthouse's docs
     recommend several runs), so a page below a threshold in a `judged` category is measured
-    again, up to `runs` times, and each category keeps its best score.
+    again, up to `runs` times, and each category keeps its best score. Only the judged
+    categories are scored.
     """
     site_dir = Path(site_dir)
     pages = content_pages(site_dir) if pages is None else list(pages)
@@ -148,7 +153,7 @@ def run_lighthouse(
                     progress(f"Lighthouse {page or '/'} ({form_factor})")
                 best: Result | None = None
                 for _ in range(runs):
-                    raw = audit(base + page, form_factor, Path(workdir))
+                    raw = audit(base + page, form_factor, Path(workdir), judged)
                     scores = scores_of(raw)
                     if best is not None:
                         scores = {k: max(v, best.scores[k]) for k, v in scores.items()}
