@@ -42,9 +42,8 @@ def problem(status: int, detail: str, errors: list[str] | None = None) -> dict:
     return body
 
 
-class RestAPI:
-    def __init__(self, state: State) -> None:
-        self.state = state
+class Operations:
+    """Serves OpenAPI operations by name: a method per operationId."""
 
     def handle(self, operation_id: str, params: dict, query: dict, body) -> tuple[int, object]:
         handler = getattr(self, operation_id, None)
@@ -54,6 +53,11 @@ class RestAPI:
             return handler(params, query, body)
         except DomainError as error:
             raise RestError(400, str(error)) from None
+
+
+class RestAPI(Operations):
+    def __init__(self, state: State) -> None:
+        self.state = state
 
     # --- network volumes -----------------------------------------------------------------
     def _volume(self, volume_id: str):

@@ -15,7 +15,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from . import deploy
-from .rest_api import RestError
+from .rest_api import Operations, RestError
 from .state import DomainError, Pod, State
 
 # PodAction and which status allows it (podAction's description in the OpenAPI document)
@@ -34,19 +34,10 @@ def status(pod: Pod) -> str:
     return "RUNNING" if pod.runtime_ports is not None else "STARTING"
 
 
-class RestPods:
+class RestPods(Operations):
     def __init__(self, state: State, graphql) -> None:
         self.state = state
         self.graphql = graphql  # for its faults, timing and pod_start_delay
-
-    def handle(self, operation_id: str, params: dict, query: dict, body) -> tuple[int, object]:
-        handler = getattr(self, operation_id, None)
-        if handler is None:
-            raise RestError(404, f"{operation_id} is not served by the fake Runpod")
-        try:
-            return handler(params, query, body)
-        except DomainError as error:
-            raise RestError(400, str(error)) from None
 
     def _pod(self, pod_id: str) -> Pod:
         pod = self.state.pods.get(pod_id)
