@@ -11,14 +11,13 @@ reported, with the command that lists it, never taken over silently.
 
 import secrets as tokens
 import sys
-import time
 from collections.abc import Callable
 
 from snippets import api, errors
 from snippets.checks import shown
 
-RECOVER_SECONDS = 60  # how long the list is watched for what a lost create made
-RECOVER_WAITS = (1, 2, 4, 8, 15)  # then every 15 s until RECOVER_SECONDS
+# How long the list is watched for what a lost create made: lists lag behind creates.
+RECOVER_WAITS = (1, 2, 4, 8, 15, 15, 15)  # seconds before each look: 60 in all
 TOKEN_ENV = "GUIDE_CREATE_TOKEN"  # noqa: S105 - a variable name: which `pod up` made a pod
 
 
@@ -66,11 +65,9 @@ def create_once(
 
 
 def _find_made(what, name, before, list_all, is_ours, provable, how_to_check) -> dict:
-    deadline = time.monotonic() + RECOVER_SECONDS
-    waits = iter(RECOVER_WAITS)
     listed_once, list_error = False, None
-    while True:
-        api.sleep(min(next(waits, RECOVER_WAITS[-1]), max(0.0, deadline - time.monotonic())))
+    for wait in RECOVER_WAITS:
+        api.sleep(wait)
         try:
             found = [item for item in list_all() if item["id"] not in before and is_ours(item)]
             listed_once = True
@@ -88,12 +85,11 @@ def _find_made(what, name, before, list_all, is_ours, provable, how_to_check) ->
                 name=name,
                 candidates=found,
             )
-        if time.monotonic() >= deadline:
-            break
     why = (
         f"一覧も取得できませんでした（{list_error}）"
         if not listed_once and list_error
-        else f"{RECOVER_SECONDS} 秒待っても一覧に現れません（作られなかったか、反映が遅れています）"
+        else f"{sum(RECOVER_WAITS)} 秒待っても一覧に現れません"
+        "（作られなかったか、一覧への反映が遅れています）"
     )
     raise errors.MaybeCreated(
         f"{what}「{shown(name)}」が作られたかどうか分かりません。{why}。"

@@ -101,6 +101,8 @@ def read_public_key(path: str) -> str:
         text = data.decode("utf-8").strip()
     except UnicodeDecodeError:
         text = None
+    if text and "PRIVATE KEY" in text:
+        check_public_key(text)  # says: a private key never leaves your machine
     if not text or len(data) > KEY_FILE_LIMIT or "\n" in text:
         raise SnippetError(
             f"{shown(path)} は公開鍵のファイルではありません（空、大きすぎる、UTF-8 でない、"

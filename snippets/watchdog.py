@@ -13,6 +13,7 @@ from snippets.cli import SnippetError
 
 MAX_HOURS = 24 * 30  # a limit longer than a month is no limit
 DEFAULT_HOURS = 24
+MIN_SECONDS = 60  # the shortest limit: a pod that deletes itself at once helps nobody
 OFFICIAL_IMAGES = ("runpod/",)  # images that start with /start.sh
 
 
@@ -37,7 +38,7 @@ def start_command(hours: float, image: str) -> str | None:
             "自動削除（--max-hours）は Runpod 公式イメージの /start.sh を使います。"
             f"{image} を使うときは --max-hours 0 を指定してください。"
         )
-    seconds = max(60, round(hours * 3600))
+    seconds = max(MIN_SECONDS, round(hours * 3600))
     # No single quote inside: the whole script is one argument of bash -c. $RUNPOD_API_KEY is
     # expanded inside the pod, never here (no key is ever written into the request), and
     # handed to curl on stdin, so it is not on the pod's process list either.

@@ -105,9 +105,28 @@ def test_pod_up_ssh_config_down(fake, shell_env, ssh_keypair, tmp_path):
     assert again.returncode == 0, again.stderr
     assert pod.ssh_config_entry(pod.get_pod(created.id)) in again.stdout
 
+    listed = run_command("pod-list.sh", shell_env)
+    assert listed.stdout.startswith(f"{created.id}  kaggle  RUNNING  "), listed.stderr
+
+    logs = run_command("pod-logs.sh", shell_env, {"POD_ID": created.id})
+    assert logs.returncode == 0, logs.stderr
+
     down = run_command("pod-down.sh", shell_env, {"POD_ID": created.id})
     assert down.returncode == 0, down.stderr
     assert fake.pods == {}
+
+
+def test_ssh_keys_check_says_whether_the_key_is_registered(fake, shell_env, ssh_keypair, tmp_path):
+    ssh_dir = tmp_path / ".ssh"
+    ssh_dir.mkdir()
+    (ssh_dir / "id_ed25519.pub").write_text(ssh_keypair[1] + "\n")
+    missing = run_command("ssh-keys-check.sh", shell_env)
+    assert missing.returncode == 1 and "登録されていません" in missing.stderr
+    from snippets import api
+
+    api.rest("PUT", "/v2/account/ssh-keys", {"keys": [ssh_keypair[1].rsplit(" ", 1)[0] + " x"]})
+    found = run_command("ssh-keys-check.sh", shell_env)
+    assert found.returncode == 0 and "登録済みです" in found.stdout
 
 
 def test_a_command_fails_clearly_without_a_key(fake, shell_env):
