@@ -83,13 +83,18 @@ def test_a_403_in_json_is_about_the_keys_permissions(impostor):
 
 
 def test_capacity_is_told_from_other_refusals_by_runpods_detail(impostor):
-    body = (b'{"title": "Bad Request", "status": 400, "detail": "There are no longer any '
-            b'instances available with the requested specifications."}')  # fmt: skip
+    body = (
+        b'{"title": "Bad Request", "status": 400, "detail": "There are no longer any '
+        b'instances available with the requested specifications."}'
+    )
     impostor.answer = (400, "application/problem+json", body)
     with pytest.raises(errors.NoCapacity):
         api.rest("GET", "/v2/network-volumes")
-    impostor.answer = (400, "application/problem+json", b'{"title": "x", "status": 400, '
-                       b'"detail": "ports: invalid"}')  # fmt: skip
+    impostor.answer = (
+        400,
+        "application/problem+json",
+        b'{"title": "x", "status": 400, "detail": "ports: invalid"}',
+    )
     with pytest.raises(errors.Invalid) as refused:
         api.rest("GET", "/v2/network-volumes")
     assert not isinstance(refused.value, errors.NoCapacity)

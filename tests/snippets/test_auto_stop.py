@@ -88,8 +88,13 @@ def test_the_pods_key_never_shows(fake, running, ssh_keypair):
 
 def test_a_refused_key_says_the_gpu_is_still_billing(fake, running, ssh_keypair):
     pod, _ = running
-    done = run_in_pod(fake, running, ssh_keypair, "/workspace/train.sh 0",
-                      env="GRACE_SECONDS=0 RUNPOD_API_KEY=rpa_not_valid_0000")  # fmt: skip
+    done = run_in_pod(
+        fake,
+        running,
+        ssh_keypair,
+        "/workspace/train.sh 0",
+        env="GRACE_SECONDS=0 RUNPOD_API_KEY=rpa_not_valid_0000",
+    )
     assert done.returncode == 3
     assert "Pod を削除できませんでした（HTTP 401）。GPU の課金が続いています。" in done.stderr
     assert "https://console.runpod.io/pods" in done.stderr
@@ -105,8 +110,12 @@ def test_the_grace_period_is_announced_before_the_delete(fake, running, ssh_keyp
 
 # --- refused before anything runs, on any machine ---------------------------------------------
 
-ENV = {"RUNPOD_POD_ID": "abc123podid", "RUNPOD_API_KEY": "rpa_pod_key", "GRACE_SECONDS": "0",
-       "RUNPOD_API_BASE_URL": "http://127.0.0.1:9"}  # fmt: skip
+ENV = {
+    "RUNPOD_POD_ID": "abc123podid",
+    "RUNPOD_API_KEY": "rpa_pod_key",
+    "GRACE_SECONDS": "0",
+    "RUNPOD_API_BASE_URL": "http://127.0.0.1:9",
+}
 
 
 @pytest.fixture

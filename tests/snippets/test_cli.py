@@ -140,8 +140,9 @@ def test_sigterm_and_sighup_stop_like_ctrl_c(signal_name, code):
         "        raise\n"
         "raise SystemExit(run_cli(work))\n"
     )
-    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
-                          text=True, timeout=30)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=30
+    )
     assert done.returncode == code
     assert done.stdout == "cleanup said its word\n"
     assert done.stderr == "中断しました。\n"

@@ -33,9 +33,14 @@ def run_command(name, env, placeholders=None, stdin=None):
         line = next(line for line in script.splitlines() if line.startswith(f'{variable}="'))
         script = script.replace(line, f'{variable}="{value}"')
     return subprocess.run(
-        ["bash", "-c", script], cwd=ROOT, env=env, input=stdin,
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        ["bash", "-c", script],
+        cwd=ROOT,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_volume_create_list_delete(fake, shell_env):
@@ -91,12 +96,22 @@ def test_pod_up_ssh_config_down(fake, shell_env, ssh_keypair, tmp_path):
     (ssh_dir / "config").write_text(up.stdout)  # what the page tells readers to do
     # ssh finds ~ through the password database, not $HOME: name the config and key.
     connect = [
-        "ssh", "-F", str(ssh_dir / "config"), "-i", str(ssh_dir / "id_ed25519"),
-        "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no",
-        "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
+        "ssh",
+        "-F",
+        str(ssh_dir / "config"),
+        "-i",
+        str(ssh_dir / "id_ed25519"),
+        "-o",
+        "BatchMode=yes",
+        "-o",
+        "StrictHostKeyChecking=no",
+        "-o",
+        "UserKnownHostsFile=/dev/null",
+        "-o",
+        "LogLevel=ERROR",
         f"runpod-{created.id}",
         '. /etc/rp_environment && test "$KAGGLE_API_TOKEN" = KGAT_in_pod && touch /workspace/in',
-    ]  # fmt: skip
+    ]
     inside = subprocess.run(connect, env=shell_env, capture_output=True, text=True, timeout=60)
     assert inside.returncode == 0, inside.stderr
     assert (fake.volume_dir(disk["id"]) / "in").exists()

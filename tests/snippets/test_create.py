@@ -12,11 +12,22 @@ import pytest
 from snippets import errors, secret, volume
 
 AMBIGUOUS = [
-    "rest_create:500", "rest_create:502", "rest_create:503", "rest_create:504",
-    "rest_create:520", "rest_create:522", "rest_create:524", "rest_create:408",
-    "rest_create:html", "rest_create:html200", "rest_create:truncated", "rest_create:drop",
-    "rest_create:empty", "lost:rest_create", "timeout:rest_create=3",
-]  # fmt: skip
+    "rest_create:500",
+    "rest_create:502",
+    "rest_create:503",
+    "rest_create:504",
+    "rest_create:520",
+    "rest_create:522",
+    "rest_create:524",
+    "rest_create:408",
+    "rest_create:html",
+    "rest_create:html200",
+    "rest_create:truncated",
+    "rest_create:drop",
+    "rest_create:empty",
+    "lost:rest_create",
+    "timeout:rest_create=3",
+]
 
 
 def posts(fake) -> int:

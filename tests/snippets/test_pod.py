@@ -136,9 +136,14 @@ def test_the_cuda_floor_keeps_old_drivers_out_and_newer_ones_in(fake, kaggle_vol
 
 def test_explicit_gpu_count_ports_name_and_image(fake, kaggle_volume):
     created = pod.deploy_pod(
-        kaggle_volume["id"], gpu_type_id="NVIDIA RTX A6000", gpu_count=2,
-        ports="22/tcp,8888/http", name="exp-1", image="runpod/base:0.6.2", max_hours=0,
-    )  # fmt: skip
+        kaggle_volume["id"],
+        gpu_type_id="NVIDIA RTX A6000",
+        gpu_count=2,
+        ports="22/tcp,8888/http",
+        name="exp-1",
+        image="runpod/base:0.6.2",
+        max_hours=0,
+    )
     stored = fake.pods[created["id"]]
     assert (stored.gpu_type_id, stored.gpu_count, stored.name) == ("NVIDIA RTX A6000", 2, "exp-1")
     assert created["ports"] == ["22/tcp", "8888/http"] and not stored.args

@@ -16,8 +16,14 @@ CENTERS = ["EU-RO-1", "US-KS-2", "EU-SE-1", "CA-MTL-1"]
 
 def catalog_answer(fake, **params):
     """The catalog as any client sees it: the oracle the snippet must agree with."""
-    query = {"include": "AVAILABILITY", "product": "POD", "cloud": "SECURE", "count": 1,
-             "minCudaVersion": "12.8", **params}  # fmt: skip
+    query = {
+        "include": "AVAILABILITY",
+        "product": "POD",
+        "cloud": "SECURE",
+        "count": 1,
+        "minCudaVersion": "12.8",
+        **params,
+    }
     headers = {"Authorization": f"Bearer {fake.api_key}"}
     answer = requests.get(f"{fake.url}/v2/catalog/gpus", params=query, headers=headers, timeout=10)
     answer.raise_for_status()
@@ -51,8 +57,15 @@ def test_the_catalog_is_asked_for_pods_in_secure_cloud_above_the_cuda_floor(fake
     )
     pricing.gpu_offers("EU-RO-1", gpu_count=2)
     gpus = [params for params in asked if params and "include" in params]
-    assert gpus == [{"include": "AVAILABILITY", "product": "POD", "cloud": "SECURE", "count": 2,
-                     "minCudaVersion": "12.8"}]  # fmt: skip
+    assert gpus == [
+        {
+            "include": "AVAILABILITY",
+            "product": "POD",
+            "cloud": "SECURE",
+            "count": 2,
+            "minCudaVersion": "12.8",
+        }
+    ]
 
 
 def test_the_floor_comes_from_the_recommended_image(monkeypatch):

@@ -126,8 +126,11 @@ def test_runs_as_a_module(running_pod, ssh_keypair):
     command = [sys.executable, "-m", "snippets.remote", running_pod["id"], "uname -s"]
     result = subprocess.run(
         [*command, "--identity-file", str(ssh_keypair[0])],
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert (result.returncode, result.stdout) == (0, "Linux\n"), result.stderr
 
 

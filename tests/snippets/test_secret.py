@@ -97,9 +97,13 @@ def test_help_is_japanese(capsys):
 def run_secret(args, stdin: bytes, **env):
     """python -m snippets.secret ARGS, as a reader runs it, with the value on stdin."""
     return subprocess.run(
-        [sys.executable, "-m", "snippets.secret", *args], cwd=ROOT, input=stdin,
-        capture_output=True, timeout=30, env={**os.environ, **env},
-    )  # fmt: skip
+        [sys.executable, "-m", "snippets.secret", *args],
+        cwd=ROOT,
+        input=stdin,
+        capture_output=True,
+        timeout=30,
+        env={**os.environ, **env},
+    )
 
 
 @pytest.mark.parametrize("locale", [{}, {"LC_ALL": "C", "LANG": "C"}])

@@ -63,9 +63,14 @@ def test_unsafe_name_is_refused_before_any_request(fake, name):
 
 @pytest.mark.parametrize(
     ("name", "message"),
-    [("", "ボリューム名が空です"), ("  \t ", "使えない文字"), ("   ", "ボリューム名が空です"),
-     ("data ", "前後に空白"), ("data\udcff", "UTF-8 の文字として読めない")],
-)  # fmt: skip
+    [
+        ("", "ボリューム名が空です"),
+        ("  \t ", "使えない文字"),
+        ("   ", "ボリューム名が空です"),
+        ("data ", "前後に空白"),
+        ("data\udcff", "UTF-8 の文字として読めない"),
+    ],
+)
 def test_blank_or_odd_names_are_refused_before_any_request(fake, name, message):
     with pytest.raises(SnippetError, match=message):
         volume.create_volume(name, 50, "EU-RO-1")
@@ -103,8 +108,13 @@ def test_a_data_center_without_network_volumes_is_refused_before_any_create(fake
 
 def test_a_volume_made_in_another_tier_is_pointed_out(fake, monkeypatch, capsys):
     # should Runpod ever ignore "type", the reader hears about the pricier volume
-    made = {"id": "v1", "name": "d", "size": 10, "dataCenter": "EU-RO-1",
-            "type": "HIGH_PERFORMANCE"}  # fmt: skip
+    made = {
+        "id": "v1",
+        "name": "d",
+        "size": 10,
+        "dataCenter": "EU-RO-1",
+        "type": "HIGH_PERFORMANCE",
+    }
     monkeypatch.setattr(volume, "create_once", lambda *args, **kwargs: made)
     args = ["create", "--name", "d", "--size-gb", "10", "--data-center", "EU-RO-1"]
     assert volume.main(args) == 0
@@ -133,9 +143,13 @@ def test_a_lost_answer_shows_the_volume_and_never_makes_a_second(fake, fault):
     env = {**os.environ, "SNIPPETS_READ_TIMEOUT": "0.5"}
     argv = ["create", "--name", "dup", "--size-gb", "10", "--data-center", "EU-RO-1"]
     done = subprocess.run(
-        [sys.executable, "-m", "snippets.volume", *argv], cwd=ROOT, env=env,
-        capture_output=True, text=True, timeout=90,
-    )  # fmt: skip
+        [sys.executable, "-m", "snippets.volume", *argv],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=90,
+    )
     (made,) = fake.volumes.values()
     assert (made.name, made.type) == ("dup", "STANDARD")
     assert done.returncode == 1 and done.stdout == ""
