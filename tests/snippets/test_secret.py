@@ -158,7 +158,7 @@ def test_a_lost_answer_shows_the_secret_and_never_makes_a_second(fake, fault):
     err = done.stderr.decode()
     assert done.returncode == 1 and f"一覧に新しく現れた ID: {made.id}" in err
     assert TOKEN.encode() not in done.stdout + done.stderr
-    assert len([r for r in fake.requests if r.method == "POST"]) == 1
+    assert len([r for r in fake.requests if r.method == "POST"]) <= 1
 
 
 @pytest.mark.parametrize(
