@@ -113,7 +113,9 @@ def rest(method: str, path: str, body=None, params=None, *, create: bool = False
                 "Runpod API から時間内に応答がありませんでした。しばらく待ってからもう一度"
                 "実行してください。"
             )
-        except requests.RequestException:
+        except requests.RequestException:  # e.g. the answer's body cut off on the way
+            if create:
+                raise AnswerLost("応答が途中で切れました") from None
             failure = _unreachable(base)
         else:
             status = response.status_code
