@@ -11,10 +11,11 @@ Runpod sets: runpod/docs pods/templates/environment-variables.mdx (e979ee42).
   image's CMD, `/start.sh`. START_SH below is the fake's own script with the documented
   effects of the official one: with PUBLIC_KEY it goes to /root/.ssh/authorized_keys and
   sshd starts (the fake's sshd answers once the script has marked it up, after the steps
-  below: a real sshd first makes four host keys); /etc/rp_environment gets `export NAME="value"` for each `printenv` line
-  that starts like an upper-case variable (not PUBLIC_KEY); root's .bashrc gets the line that
-  sources it; then the script sleeps forever. A start command that never runs /start.sh gives
-  a pod without sshd and without /etc/rp_environment's content.
+  below: a real sshd first makes four host keys); /etc/rp_environment gets
+  `export NAME="value"` for each `printenv` line that starts like an upper-case variable (not
+  PUBLIC_KEY); root's .bashrc gets the line that sources it; then the script sleeps
+  forever. A start command that never runs /start.sh gives a pod without sshd and without
+  /etc/rp_environment's content.
 """
 
 from __future__ import annotations

@@ -425,10 +425,8 @@ def test_allowed_cuda_versions_match_exactly(sdk):
 
 def test_an_unpaired_surrogate_is_a_400_not_a_crash(graphql_fake):
     query = b'{"query": "{ myself { id } }", "variables": {"x": "\\udcff"}}'
-    graphql = requests.post(
-        f"{graphql_fake.url}/graphql", data=query, timeout=5,
-        headers={"Authorization": f"Bearer {graphql_fake.api_key}"},
-    )  # fmt: skip
+    headers = {"Authorization": f"Bearer {graphql_fake.api_key}"}
+    graphql = requests.post(f"{graphql_fake.url}/graphql", data=query, timeout=5, headers=headers)
     assert graphql.status_code == 400 and graphql.json()["errors"]
 
 
