@@ -224,8 +224,10 @@ class Lifecycle:
     def start(self, pod: Pod) -> None:
         """Start a stopped pod again: on its machine, which has the image already."""
         self._halt(pod)
-        if not pod.assigned:
+        if not pod.assigned:  # stopped while PROVISIONING: allocated now
             self._status(pod, "PROVISIONING")
+            pod.plan.assign_delay = self.b.timing.assign()
+            pod.plan.pull_delay = self.b.timing.pull(pod.image_name)
             self.begin(pod)
             return
         self._status(pod, "STARTING")
