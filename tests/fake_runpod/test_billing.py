@@ -35,10 +35,11 @@ def test_a_pods_meter_runs_from_its_machine_until_it_stops(api, fake_runpod):
     meter = fake_runpod.backend.meters[pod_id]
     (segment,) = meter.segments
     hours = (segment.end - segment.start).total_seconds() / 0.001 / 3600
-    assert totals["gpuAmount"] == pytest.approx(hours * 2 * 0.25, rel=1e-3)
-    assert totals["diskAmount"] == pytest.approx(hours * 10 * 0.10 / 730, rel=1e-3)
+    assert totals["gpuAmount"] == pytest.approx(hours * 2 * 0.25, rel=1e-3, abs=2e-6)
+    assert totals["diskAmount"] == pytest.approx(hours * 10 * 0.10 / 730, rel=1e-3, abs=2e-6)
     assert totals["cpuAmount"] == 0.0
-    assert totals["totalAmount"] == pytest.approx(totals["gpuAmount"] + totals["diskAmount"])
+    both = totals["gpuAmount"] + totals["diskAmount"]
+    assert totals["totalAmount"] == pytest.approx(both, abs=2e-6)
 
 
 def test_records_per_pod_per_bucket_and_the_query_echoed(api, fake_runpod):
