@@ -142,6 +142,8 @@ class Lifecycle:
         env, missing = self.b.boot_env(pod)
         if missing:
             return NO_SUCH_REFERENCE.format(name=missing), {}, []
+        if any("\0" in value for value in env.values()):  # what execve cannot take
+            return "error creating container: an environment value holds a NUL byte", {}, []
         try:
             return None, env, start_command(pod.docker_args)
         except ValueError as error:

@@ -82,6 +82,8 @@ def test_a_stopped_pod_with_its_own_volume_keeps_paying_for_it(api, fake_runpod)
         ({"startTime": "2026-12-01T00:00:00"}, 422),  # no offset: not RFC 3339
         ({"bucketSize": "minute"}, 422),
         ({"lastN": 0}, 422),
+        ({"lastN": 10**12, "bucketSize": "year"}, 400),
+        ({"startTime": "0001-01-01T00:00:00Z", "bucketSize": "hour"}, 400),
     ],
 )
 def test_bad_billing_queries_are_refused(api, params, status):
