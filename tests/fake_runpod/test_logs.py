@@ -107,8 +107,11 @@ def test_bad_log_parameters_are_refused(api, fake_runpod):
     pod_id = api.create_pod()["id"]
     assert api("GET", f"/pods/{pod_id}/logs", params={"tail": 5001}).status_code == 422
     assert api("GET", f"/pods/{pod_id}/logs", params={"source": "kernel"}).status_code == 422
-    bad = api("GET", f"/pods/{pod_id}/logs", params={"since": "yesterday"})
-    assert bad.status_code == 422 and "RFC 3339" in bad.json()["detail"]
+    for since in ("yesterday", "2026-12-06T10:00:00"):  # the second has no offset
+        bad = api("GET", f"/pods/{pod_id}/logs", params={"since": since})
+        assert bad.status_code == 422 and "RFC 3339" in bad.json()["detail"]
+    resumed = api("GET", f"/pods/{pod_id}/logs", headers={"Last-Event-ID": "soon/x"})
+    assert resumed.status_code == 422
 
 
 def test_realistic_pull_lines_show_progress():
