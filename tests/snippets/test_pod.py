@@ -330,8 +330,10 @@ def test_a_pod_that_errors_fails_fast_with_its_log_and_the_way_to_stop_it(
     assert up(kaggle_volume, key_files) == 1
     err = capsys.readouterr().err
     (created,) = fake.pods.values()
-    assert "起動に失敗しました（ERROR）" in err and "[Runpod]" in err
-    assert f"python -m snippets.pod down {created.id}" in err
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("エラー: ") and "起動に失敗しました（ERROR）" in last
+    assert f"python -m snippets.pod down {created.id}" in last
+    assert "Runpod 側のログの最後の行:「error" in last  # why, in Runpod's own words
 
 
 def test_a_pod_that_exits_is_reported_with_the_way_to_stop_it(
