@@ -54,7 +54,7 @@ build: $(VENV)/.synced node_modules/.installed ## build the site into site/ (str
 # core; worksteal hands the long replays out evenly. Each worker has its own fake Runpod.
 TEST_WORKERS ?= $(shell echo $$(( $$(nproc) * 2 )))
 test: prerequisites $(VENV)/.synced node_modules/.installed ## run the whole offline suite (fake Runpod, notebooks, site, browser)
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal --cov=snippets --cov-report=term-missing --cov-fail-under=100
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal --cov=snippets --cov-report=term-missing --cov-fail-under=100 $(PYTEST_ARGS)
 
 lint: $(VENV)/.synced node_modules/.installed ## textlint, markdownlint, shellcheck, ruff, actionlint, zizmor
 	$(BIN)/python -m scripts.lint

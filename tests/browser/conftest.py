@@ -15,8 +15,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from scripts.browser import CHROMIUM, CHROMIUM_ARGS
-from scripts.site_pages import heaviest_of_each_kind
+from sitecheck.browser import CHROMIUM, CHROMIUM_ARGS
+from sitecheck.site_pages import heaviest_of_each_kind
 from tests import ROOT
 from tests.browser import site_pages
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath
 
-from scripts.site_pages import content_pages, is_redirect  # noqa: F401 (re-exported)
+from sitecheck.site_pages import content_pages, is_redirect  # noqa: F401 (re-exported)
 from tests.site.pages import load_config
 from tests.site.pages import nav_pages as nav_sources
 
