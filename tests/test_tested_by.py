@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 
-import site_hooks  # noqa: F401 (registers `_common` for the hooks)
 from scripts import mutants
 from site_hooks import tested_by
 from tests import ROOT

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from sitecheck.browser import CHROMIUM, CHROMIUM_ARGS
-from sitecheck.site_pages import heaviest_of_each_kind
+from sitecheck.site_pages import content_pages, heaviest_of_each_kind
 from tests import ROOT
 from tests.browser import site_pages
 
@@ -108,7 +108,7 @@ def new_page(chromium, site_url):
 def pages(built_site: Path) -> list[str]:
     """Site-relative paths of every content page in the built site ('' is the home page):
     every nav page and any page outside the nav."""
-    found = site_pages.content_pages(built_site)
+    found = content_pages(built_site)
     missing = [page for page in site_pages.nav_pages() if page not in found]
     assert not missing, f"nav pages missing from the build: {missing}"
     return found
