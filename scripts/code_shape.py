@@ -33,7 +33,7 @@ def modules(root: Path = ROOT) -> list[Path]:
 
 
 def lengths(path: Path, root: Path = ROOT) -> dict[str, tuple[int, int]]:
-    """"module" and "module:function()" -> (length in lines, first line) for this file."""
+    """ "module" and "module:function()" -> (length in lines, first line) for this file."""
     text = path.read_text(encoding="utf-8")
     name = path.relative_to(root).as_posix()
     found = {name: (len(text.splitlines()), 1)}
@@ -54,8 +54,10 @@ def over_budget(path: Path, root: Path = ROOT, known: dict[str, int] = KNOWN_OVE
         module, _, function = key.partition(":")
         where = f"{module}:{line} {function}" if function else module
         if ceiling is not None and length <= budget:
-            problems.append(f"{where}: {length} lines, within budget now: "
-                            "remove it from KNOWN_OVER in scripts/code_shape.py")
+            problems.append(
+                f"{where}: {length} lines, within budget now: "
+                "remove it from KNOWN_OVER in scripts/code_shape.py"
+            )
         elif length > max(budget, ceiling or 0):
             grown = f", grown from {ceiling}" if ceiling else ""
             problems.append(f"{where}: {length} lines (budget {budget}{grown})")
@@ -79,8 +81,10 @@ def main() -> int:
     for line in problems:
         print("OVER BUDGET:", line)
     module, function = largest()
-    print(f"code shape: longest module {module} lines, longest function {function} lines "
-          f"({len(KNOWN_OVER)} known over budget: {', '.join(KNOWN_OVER)})")
+    print(
+        f"code shape: longest module {module} lines, longest function {function} lines "
+        f"({len(KNOWN_OVER)} known over budget: {', '.join(KNOWN_OVER)})"
+    )
     return 1 if problems else 0
 
 

@@ -27,8 +27,10 @@ def main(argv: list[str] | None = None) -> int:
     problems = []
     for result in results:
         scores = "  ".join(f"{k} {v}" for k, v in result.scores.items())
-        print(f"{result.page or '/':<24} {result.form_factor:<8} {scores}  "
-              f"JS {result.script_bytes / 1000:.1f} KB")
+        print(
+            f"{result.page or '/':<24} {result.form_factor:<8} {scores}  "
+            f"JS {result.script_bytes / 1000:.1f} KB"
+        )
         problems += result.problems()
         if result.problems():
             print(f"  below full marks: {', '.join(result.below_full_marks)}")

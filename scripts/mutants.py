@@ -40,8 +40,9 @@ class Mutant:
 
 def load(path: Path = MUTANTS) -> list[Mutant]:
     entries = tomllib.loads(path.read_text(encoding="utf-8"))["mutant"]
-    return [Mutant(e["promise"], e["file"], e["find"], e["replace"], tuple(e["tests"]))
-            for e in entries]
+    return [
+        Mutant(e["promise"], e["file"], e["find"], e["replace"], tuple(e["tests"])) for e in entries
+    ]
 
 
 def find_problem(mutant: Mutant, root: Path) -> str | None:
@@ -51,18 +52,26 @@ def find_problem(mutant: Mutant, root: Path) -> str | None:
         return f"{mutant.file} does not exist"
     count = path.read_text(encoding="utf-8").count(mutant.find)
     if count != 1:
-        return (f"{mutant.file} has {count} copies of find = {mutant.find!r} (want exactly 1): "
-                "update scripts/mutants.toml to the code as it is now")
+        return (
+            f"{mutant.file} has {count} copies of find = {mutant.find!r} (want exactly 1): "
+            "update scripts/mutants.toml to the code as it is now"
+        )
     return None
 
 
 def copy_tree(root: Path, target: Path) -> None:
     """The working tree's files (tracked and new, not ignored), with .venv and node_modules
     linked rather than copied."""
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=root, capture_output=True, check=True,
-    ).stdout.decode("utf-8").split("\0")
+    listed = (
+        subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=root,
+            capture_output=True,
+            check=True,
+        )
+        .stdout.decode("utf-8")
+        .split("\0")
+    )
     for name in filter(None, listed):
         source = root / name
         if source.is_file():
@@ -76,16 +85,29 @@ def copy_tree(root: Path, target: Path) -> None:
 def run_tests(tree: Path, tests: tuple[str, ...]) -> tuple[int, str]:
     """pytest's exit code for these tests in the tree (-1 when it ran out of time), and its
     first FAILED line (which test, and why)."""
-    command = [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider",
-               "--no-header", *tests]
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-q",
+        "-x",
+        "-p",
+        "no:cacheprovider",
+        "--no-header",
+        *tests,
+    ]
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "COLUMNS": "400"}
     try:
-        done = subprocess.run(command, cwd=tree, env=env, capture_output=True, timeout=TIMEOUT,
-                              check=False)
+        done = subprocess.run(
+            command, cwd=tree, env=env, capture_output=True, timeout=TIMEOUT, check=False
+        )
     except subprocess.TimeoutExpired:
         return -1, ""
-    failed = [line for line in done.stdout.decode("utf-8", "replace").splitlines()
-              if line.startswith("FAILED ")]
+    failed = [
+        line
+        for line in done.stdout.decode("utf-8", "replace").splitlines()
+        if line.startswith("FAILED ")
+    ]
     return done.returncode, failed[0][:240] if failed else ""
 
 
@@ -119,8 +141,10 @@ def check(mutants: list[Mutant], root: Path = ROOT, progress=print) -> int:
         every_test = tuple(dict.fromkeys(t for m in mutants for t in m.tests))
         baseline, failure = run_tests(tree, every_test)
         if baseline != PASSED:
-            progress(f"the tests fail on the unbroken code (pytest exit {baseline}): "
-                     f"fix them first: {failure or ' '.join(every_test)}")
+            progress(
+                f"the tests fail on the unbroken code (pytest exit {baseline}): "
+                f"fix them first: {failure or ' '.join(every_test)}"
+            )
             return 1
         results = []
         for mutant in mutants:
@@ -141,8 +165,10 @@ def main(argv: list[str] | None = None) -> int:
     mutants = load()
     if args.list:
         for mutant in mutants:
-            print(f"{mutant.promise}\n  {mutant.file}: {mutant.find!r} -> {mutant.replace!r}\n"
-                  f"  tests: {', '.join(mutant.tests)}")
+            print(
+                f"{mutant.promise}\n  {mutant.file}: {mutant.find!r} -> {mutant.replace!r}\n"
+                f"  tests: {', '.join(mutant.tests)}"
+            )
         return 0
     return check(mutants)
 

@@ -29,8 +29,10 @@ NODE_HINT = (
     "Node.js 20 以上を https://nodejs.org/ から入れてください (Debian/Ubuntu の nodejs は 18)。\n"
     "  Install Node.js 20 or newer from https://nodejs.org/ (Debian's and Ubuntu's is 18)."
 )
-PYTHON_HINT = ("Python 3.11 以上を入れ、make PYTHON=python3.11 test のように指定してください。\n"
-               "  Install Python 3.11 or newer and name it: make PYTHON=python3.11 test")
+PYTHON_HINT = (
+    "Python 3.11 以上を入れ、make PYTHON=python3.11 test のように指定してください。\n"
+    "  Install Python 3.11 or newer and name it: make PYTHON=python3.11 test"
+)
 
 
 @dataclass(frozen=True)
@@ -79,18 +81,27 @@ def package_problems(listed: list[Package]) -> list[Problem]:
     return problems
 
 
-def python_problems(venv: Path = ROOT / ".venv", version: tuple = sys.version_info[:3]
-                    ) -> list[Problem]:
+def python_problems(
+    venv: Path = ROOT / ".venv", version: tuple = sys.version_info[:3]
+) -> list[Problem]:
     have = ".".join(map(str, version))
     if tuple(version[:2]) < MIN_PYTHON:
-        return [Problem(f"Python {have}: 3.11 以上が必要です / Python 3.11 or newer is needed",
-                        f"{sys.executable} makes the project's .venv",
-                        hint=PYTHON_HINT)]
+        return [
+            Problem(
+                f"Python {have}: 3.11 以上が必要です / Python 3.11 or newer is needed",
+                f"{sys.executable} makes the project's .venv",
+                hint=PYTHON_HINT,
+            )
+        ]
     if not venv.exists() and importlib.util.find_spec("ensurepip") is None:
-        return [Problem(f"{sys.executable}: venv を作れません (ensurepip がありません) / "
-                        "cannot create a venv (no ensurepip)",
-                        "the project installs its Python packages into .venv",
-                        apt=f"python3.{version[1]}-venv")]
+        return [
+            Problem(
+                f"{sys.executable}: venv を作れません (ensurepip がありません) / "
+                "cannot create a venv (no ensurepip)",
+                "the project installs its Python packages into .venv",
+                apt=f"python3.{version[1]}-venv",
+            )
+        ]
     return []
 
 
@@ -98,8 +109,9 @@ def node_problems() -> list[Problem]:
     node, npm = shutil.which("node"), shutil.which("npm")
     if not node or not npm:
         what = f"{'node' if not node else 'npm'} が見つかりません / not found"
-        return [Problem(what, "the site's diagrams and the linters are npm packages",
-                        hint=NODE_HINT)]
+        return [
+            Problem(what, "the site's diagrams and the linters are npm packages", hint=NODE_HINT)
+        ]
     version = subprocess.run([node, "--version"], capture_output=True, text=True, check=False)
     major = re.match(r"v(\d+)\.", version.stdout)
     if not major or int(major.group(1)) < MIN_NODE:
@@ -127,9 +139,13 @@ def message(verb: str, problems: list[Problem]) -> str:
     apt = [p.apt for p in problems if p.apt]
     if apt:
         sudo = "" if hasattr(os, "geteuid") and os.geteuid() == 0 else "sudo "
-        lines += ["", "Debian/Ubuntu では、次のコマンドで入れてからもう一度実行してください。",
-                  "On Debian/Ubuntu, install with this command, then run again:", "",
-                  f"  {sudo}apt-get install {' '.join(apt)}"]
+        lines += [
+            "",
+            "Debian/Ubuntu では、次のコマンドで入れてからもう一度実行してください。",
+            "On Debian/Ubuntu, install with this command, then run again:",
+            "",
+            f"  {sudo}apt-get install {' '.join(apt)}",
+        ]
     for hint in dict.fromkeys(p.hint for p in problems if p.hint):
         lines += ["", f"  {hint}"]
     return "\n".join(lines)

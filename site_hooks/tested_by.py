@@ -58,7 +58,7 @@ def entry_problems(name: str, entry: object) -> list[str]:
     problems = []
     tests = entry.get("tests")
     if not isinstance(tests, list) or not tests or not all(isinstance(t, str) for t in tests):
-        problems.append(f"{MAP}: {key(name)} needs tests = [\"tests/...py::test_name\", ...]")
+        problems.append(f'{MAP}: {key(name)} needs tests = ["tests/...py::test_name", ...]')
         tests = []
     for test in tests:
         file, _, function = test.partition("::")
@@ -66,7 +66,7 @@ def entry_problems(name: str, entry: object) -> list[str]:
             problems.append(f"{MAP}: {key(name)} {test!r} is not tests/FILE.py::test_name")
     asserts = entry.get("asserts")
     if not isinstance(asserts, str) or not asserts.strip():
-        problems.append(f"{MAP}: {key(name)} needs asserts = \"what the tests check\"")
+        problems.append(f'{MAP}: {key(name)} needs asserts = "what the tests check"')
     unknown = set(entry) - {"tests", "asserts"}
     if unknown:
         problems.append(f"{MAP}: {key(name)} has unknown keys: {', '.join(sorted(unknown))}")
@@ -88,8 +88,10 @@ def problems(root: Path) -> list[str]:
             )
     for name, entry in mapped.items():
         if name not in files:
-            found.append(f"{MAP}: {key(name)} names a file that is not under snippets/: "
-                         "remove the entry or restore the file")
+            found.append(
+                f"{MAP}: {key(name)} names a file that is not under snippets/: "
+                "remove the entry or restore the file"
+            )
         else:
             found += entry_problems(name, entry)
     return found

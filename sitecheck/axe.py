@@ -37,8 +37,9 @@ EVERY_VIEW = tuple((width, scheme) for width in WIDTHS for scheme in ("light", "
 EACH_ONCE = (("375 px", "light"), ("desktop", "dark"))
 
 
-def sweep(browser, base_url: str, pages: list[str], views=EVERY_VIEW,
-          axe_js: Path = AXE_JS) -> list[str]:
+def sweep(
+    browser, base_url: str, pages: list[str], views=EVERY_VIEW, axe_js: Path = AXE_JS
+) -> list[str]:
     """Every violation on `pages` (site-relative) in each (width, colour scheme) view."""
     problems: list[str] = []
     for label, scheme in views:

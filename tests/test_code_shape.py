@@ -23,11 +23,12 @@ def long_module(tmp_path, function_lines: int, module_lines: int):
 
 
 def test_a_long_module_and_a_long_function_are_named(tmp_path):
-    path = long_module(tmp_path, code_shape.MAX_FUNCTION_LINES + 1,
-                       code_shape.MAX_MODULE_LINES + 1)
+    path = long_module(tmp_path, code_shape.MAX_FUNCTION_LINES + 1, code_shape.MAX_MODULE_LINES + 1)
     problems = code_shape.over_budget(path, root=tmp_path, known={})
-    assert problems == ["snippets/long.py: 301 lines (budget 300)",
-                        "snippets/long.py:1 too_long(): 61 lines (budget 60)"]
+    assert problems == [
+        "snippets/long.py: 301 lines (budget 300)",
+        "snippets/long.py:1 too_long(): 61 lines (budget 60)",
+    ]
 
 
 def test_a_known_exception_may_not_grow_and_must_leave_when_within_budget(tmp_path):
@@ -37,7 +38,8 @@ def test_a_known_exception_may_not_grow_and_must_leave_when_within_budget(tmp_pa
     path = long_module(tmp_path, 71, 321)
     assert code_shape.over_budget(path, root=tmp_path, known=known) == [
         "snippets/long.py: 321 lines (budget 300, grown from 320)",
-        "snippets/long.py:1 too_long(): 71 lines (budget 60, grown from 70)"]
+        "snippets/long.py:1 too_long(): 71 lines (budget 60, grown from 70)",
+    ]
     path = long_module(tmp_path, 60, 300)
     problems = code_shape.over_budget(path, root=tmp_path, known=known)
     assert len(problems) == 2

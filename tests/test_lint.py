@@ -49,8 +49,14 @@ def test_block_bodies_are_dedented_and_lines_kept():
 
 def test_every_shell_script_is_checked():
     checked = {p.relative_to(ROOT).as_posix() for p in shell_scripts()}
-    assert {".ci/run", ".ci/install", "live/fetch_latest_report.sh", "snippets/setup.sh",
-            "snippets/commands/pod-up.sh", "tests/site/fixtures/text/hello.sh"} <= checked
+    assert {
+        ".ci/run",
+        ".ci/install",
+        "live/fetch_latest_report.sh",
+        "snippets/setup.sh",
+        "snippets/commands/pod-up.sh",
+        "tests/site/fixtures/text/hello.sh",
+    } <= checked
     assert all(".venv" not in p.parts and "node_modules" not in p.parts for p in shell_scripts())
 
 

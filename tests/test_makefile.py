@@ -12,8 +12,14 @@ MAKEFILE = (ROOT / "Makefile").read_text(encoding="utf-8")
 
 
 def help_verbs() -> list[str]:
-    done = subprocess.run(["make", "--no-print-directory", "help"], cwd=ROOT,
-                          capture_output=True, text=True, timeout=30, check=True)
+    done = subprocess.run(
+        ["make", "--no-print-directory", "help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
     return re.findall(r"^  make (\S+) ", done.stdout, re.M)
 
 
@@ -27,8 +33,21 @@ def test_help_lists_every_verb_but_the_internal_ones():
     assert len(listed) == len(set(listed))
     # prerequisites-serve is a step of `make serve`, not a verb of its own.
     assert set(listed) == phony_verbs() - {"prerequisites-serve"}
-    for verb in ("serve", "test", "lint", "bench", "lighthouse", "notebooks", "drift",
-                 "mutants", "hostile", "prerequisites", "live", "live-local", "sweep"):
+    for verb in (
+        "serve",
+        "test",
+        "lint",
+        "bench",
+        "lighthouse",
+        "notebooks",
+        "drift",
+        "mutants",
+        "hostile",
+        "prerequisites",
+        "live",
+        "live-local",
+        "sweep",
+    ):
         assert verb in listed, verb
 
 
@@ -47,8 +66,18 @@ def test_test_and_serve_check_the_machine_before_anything_else():
 
 
 def test_make_drift_and_notebooks_run_their_scripts():
-    for verb, module in (("drift", "scripts.drift"), ("notebooks", "scripts.notebooks"),
-                         ("mutants", "scripts.mutants"), ("lighthouse", "scripts.lighthouse")):
-        done = subprocess.run(["make", "-n", "--no-print-directory", verb], cwd=ROOT,
-                              capture_output=True, text=True, timeout=30, check=True)
+    for verb, module in (
+        ("drift", "scripts.drift"),
+        ("notebooks", "scripts.notebooks"),
+        ("mutants", "scripts.mutants"),
+        ("lighthouse", "scripts.lighthouse"),
+    ):
+        done = subprocess.run(
+            ["make", "-n", "--no-print-directory", verb],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=True,
+        )
         assert f"-m {module}" in done.stdout.splitlines()[-1], verb

@@ -22,8 +22,11 @@ MUTANTS = mutants.load()
 
 def test_the_risky_promises_each_have_a_mutant():
     promises = " ".join(m.promise for m in MUTANTS)
-    for promise in ("auto-stop really stops", "setup never prints the Kaggle token",
-                    "the sweeper never touches a look-alike name"):
+    for promise in (
+        "auto-stop really stops",
+        "setup never prints the Kaggle token",
+        "the sweeper never touches a look-alike name",
+    ):
         assert promise in promises
 
 
@@ -57,8 +60,13 @@ def toy_project(tmp_path: Path) -> Path:
 
 
 def toy_mutant(replace: str, test: str) -> mutants.Mutant:
-    return mutants.Mutant(f"lookalikes are not ours ({test})", "ours.py",
-                          "and name.count('-') == 1", replace, (f"tests/test_ours.py::{test}",))
+    return mutants.Mutant(
+        f"lookalikes are not ours ({test})",
+        "ours.py",
+        "and name.count('-') == 1",
+        replace,
+        (f"tests/test_ours.py::{test}",),
+    )
 
 
 def test_a_mutant_its_test_catches_is_killed_and_one_it_misses_survives(tmp_path):

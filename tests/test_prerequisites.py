@@ -45,10 +45,16 @@ def test_the_readme_apt_line_is_the_list():
 
 
 def test_ci_installs_the_list():
-    done = subprocess.run(["bash", ".ci/run", "--dry-run"], cwd=ROOT, capture_output=True,
-                          text=True, timeout=30, check=True)
+    done = subprocess.run(
+        ["bash", ".ci/run", "--dry-run"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
     (install,) = [line for line in done.stdout.splitlines() if "apt-get install" in line]
-    assert install.split()[-len(NAMES):] == NAMES
+    assert install.split()[-len(NAMES) :] == NAMES
     # Then the linters, then the README's test command, in CI mode (browser tests must run).
     steps = [line for line in done.stdout.splitlines() if line.startswith("make ")]
     assert steps[-2:] == ["make --no-print-directory lint", "make --no-print-directory test"]
@@ -61,9 +67,14 @@ def test_every_package_is_found_on_this_machine_by_what_it_provides():
 
 
 def check(verb: str, path: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "scripts.prerequisites", verb], cwd=ROOT,
-                          env={**os.environ, "PATH": path}, capture_output=True, text=True,
-                          timeout=30)
+    return subprocess.run(
+        [sys.executable, "-m", "scripts.prerequisites", verb],
+        cwd=ROOT,
+        env={**os.environ, "PATH": path},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
 
 
 def test_without_proot_the_check_names_it_and_the_apt_command(tmp_path):
@@ -109,11 +120,13 @@ def test_old_python_is_refused():
 
 def test_a_file_package_is_found_by_its_file(tmp_path):
     listed = tmp_path / "packages.txt"
-    listed.write_text("# comment\n\nfonts-x  /no/such/font.ttc  glyphs  # why\n",
-                      encoding="utf-8")
+    listed.write_text("# comment\n\nfonts-x  /no/such/font.ttc  glyphs  # why\n", encoding="utf-8")
     (package,) = prerequisites.packages(listed)
     assert (package.name, package.found_by, package.why) == (
-        "fonts-x", ("/no/such/font.ttc",), "glyphs")
+        "fonts-x",
+        ("/no/such/font.ttc",),
+        "glyphs",
+    )
     (problem,) = prerequisites.package_problems([package])
     assert problem.apt == "fonts-x" and "/no/such/font.ttc が見つかりません" in problem.what
 
@@ -128,8 +141,12 @@ def test_a_package_without_what_finds_it_is_refused(tmp_path):
 def copy_for_make(tmp_path: Path) -> Path:
     """The Makefile and the check, without the rest of the repository."""
     copy = tmp_path / "repo"
-    for name in ("Makefile", "system-packages.txt", "scripts/__init__.py",
-                 "scripts/prerequisites.py"):
+    for name in (
+        "Makefile",
+        "system-packages.txt",
+        "scripts/__init__.py",
+        "scripts/prerequisites.py",
+    ):
         (copy / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(ROOT / name, copy / name)
     return copy
@@ -141,19 +158,29 @@ def test_make_test_stops_before_anything_else_without_proot(tmp_path):
     path = path_without(tmp_path, "proot")
     # VENV points where no venv can be made: if the check did not stop make, that fails too,
     # with another message (and never downloads anything).
-    done = subprocess.run(["make", "test", "VENV=/dev/null/venv"], cwd=copy,
-                          env={**os.environ, "PATH": path}, capture_output=True, text=True,
-                          timeout=60)
+    done = subprocess.run(
+        ["make", "test", "VENV=/dev/null/venv"],
+        cwd=copy,
+        env={**os.environ, "PATH": path},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 2  # make's own code when a recipe fails
     assert "  - proot: proot が見つかりません / not found" in done.stderr
     assert "venv" not in done.stdout + done.stderr.replace("VENV", "")
-    assert sorted(p.name for p in copy.iterdir()) == ["Makefile", "scripts",
-                                                      "system-packages.txt"]
+    assert sorted(p.name for p in copy.iterdir()) == ["Makefile", "scripts", "system-packages.txt"]
 
 
 def test_serve_takes_a_port_and_checks_first():
-    done = subprocess.run(["make", "-n", "serve", "PORT=8123"], cwd=ROOT, capture_output=True,
-                          text=True, timeout=30, check=True)
+    done = subprocess.run(
+        ["make", "-n", "serve", "PORT=8123"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
     lines = done.stdout.splitlines()
     assert "-m scripts.prerequisites serve" in lines[0]
     assert "--dev-addr 127.0.0.1:8123" in lines[-1]

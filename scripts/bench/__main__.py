@@ -109,10 +109,18 @@ def code_shape_rows() -> tuple[list[Row], list[str]]:
     module, function = code_shape.largest()
     where = ", ".join(code_shape.PACKAGES)
     rows = [
-        (f"longest module ({where})", f"{module} lines",
-         f"<= {code_shape.MAX_MODULE_LINES} lines", not problems),
-        ("longest function (same)", f"{function} lines",
-         f"<= {code_shape.MAX_FUNCTION_LINES} lines", not problems),
+        (
+            f"longest module ({where})",
+            f"{module} lines",
+            f"<= {code_shape.MAX_MODULE_LINES} lines",
+            not problems,
+        ),
+        (
+            "longest function (same)",
+            f"{function} lines",
+            f"<= {code_shape.MAX_FUNCTION_LINES} lines",
+            not problems,
+        ),
     ]
     return rows, problems
 

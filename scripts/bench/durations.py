@@ -50,15 +50,19 @@ def per_file(junit_xml: Path, root: Path) -> list[FileTime]:
 def table(files: list[FileTime], wall: float, shown: int = SHOWN) -> list[str]:
     """The slowest files as printable lines, with each one's share of the total."""
     total = sum(f.seconds for f in files) or 1.0
-    lines = [f"test time per file (worker-seconds; {wall:.0f} s wall for "
-             f"{sum(f.tests for f in files)} tests):",
-             f"{'seconds':>8}  {'share':>5}  {'tests':>5}  file"]
+    lines = [
+        f"test time per file (worker-seconds; {wall:.0f} s wall for "
+        f"{sum(f.tests for f in files)} tests):",
+        f"{'seconds':>8}  {'share':>5}  {'tests':>5}  file",
+    ]
     for f in files[:shown]:
         lines.append(f"{f.seconds:8.1f}  {f.seconds / total:5.0%}  {f.tests:5d}  {f.file}")
     rest = files[shown:]
     if rest:
         seconds = sum(f.seconds for f in rest)
-        lines.append(f"{seconds:8.1f}  {seconds / total:5.0%}  "
-                     f"{sum(f.tests for f in rest):5d}  ({len(rest)} more files)")
+        lines.append(
+            f"{seconds:8.1f}  {seconds / total:5.0%}  "
+            f"{sum(f.tests for f in rest):5d}  ({len(rest)} more files)"
+        )
     lines.append(f"{total:8.1f}  100%  {sum(f.tests for f in files):5d}  in all")
     return lines

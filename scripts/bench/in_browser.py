@@ -60,13 +60,30 @@ def browser_rows(report: dict) -> list[tuple[str, str, str, bool]]:
     lh = report["lighthouse"]
     if lh["available"]:
         worst = min((min(r["scores"].values()), r["page"], r["form_factor"]) for r in lh["results"])
-        rows.append((f"Lighthouse, {len(lh['results'])} runs (lowest: {worst[1] or '/'}, "
-                     f"{worst[2]})", str(worst[0]),
-                     "perf >= 95, others 100", not lh["problems"]))
+        rows.append(
+            (
+                f"Lighthouse, {len(lh['results'])} runs (lowest: {worst[1] or '/'}, {worst[2]})",
+                str(worst[0]),
+                "perf >= 95, others 100",
+                not lh["problems"],
+            )
+        )
     found = report["browser"]
     if found["available"]:
-        rows.append(("axe-core, every page x 2 widths x 2 schemes",
-                     f"{len(found['axe_problems'])} violations", "0", not found["axe_problems"]))
-        rows.append(("search questions, right page first", f"{found['hits']}/{found['questions']}",
-                     "-", True))
+        rows.append(
+            (
+                "axe-core, every page x 2 widths x 2 schemes",
+                f"{len(found['axe_problems'])} violations",
+                "0",
+                not found["axe_problems"],
+            )
+        )
+        rows.append(
+            (
+                "search questions, right page first",
+                f"{found['hits']}/{found['questions']}",
+                "-",
+                True,
+            )
+        )
     return rows

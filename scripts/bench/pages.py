@@ -82,14 +82,24 @@ def page_rows(pages: list[dict]) -> list[tuple[str, str, str, bool]]:
     heaviest = max(pages, key=lambda p: p["first_visit_gzip_bytes"])
     most_js = max(pages, key=lambda p: p["script_gzip_bytes"])
     return [
-        (f"largest page ({largest['page']})", kb(largest["bytes"]), f"<= {kb(PAGE_BYTES)}",
-         all(p["bytes"] <= PAGE_BYTES for p in pages)),
-        (f"first visit, gzip ({heaviest['page']})", kb(heaviest["first_visit_gzip_bytes"]),
-         f"<= {kb(FIRST_VISIT_GZIP_BYTES)}",
-         all(p["first_visit_gzip_bytes"] <= FIRST_VISIT_GZIP_BYTES for p in pages)),
-        (f"JavaScript, gzip ({most_js['page']})", kb(most_js["script_gzip_bytes"]),
-         f"<= {kb(JS_BUDGET_BYTES)}",
-         all(p["script_gzip_bytes"] <= JS_BUDGET_BYTES for p in pages)),
+        (
+            f"largest page ({largest['page']})",
+            kb(largest["bytes"]),
+            f"<= {kb(PAGE_BYTES)}",
+            all(p["bytes"] <= PAGE_BYTES for p in pages),
+        ),
+        (
+            f"first visit, gzip ({heaviest['page']})",
+            kb(heaviest["first_visit_gzip_bytes"]),
+            f"<= {kb(FIRST_VISIT_GZIP_BYTES)}",
+            all(p["first_visit_gzip_bytes"] <= FIRST_VISIT_GZIP_BYTES for p in pages),
+        ),
+        (
+            f"JavaScript, gzip ({most_js['page']})",
+            kb(most_js["script_gzip_bytes"]),
+            f"<= {kb(JS_BUDGET_BYTES)}",
+            all(p["script_gzip_bytes"] <= JS_BUDGET_BYTES for p in pages),
+        ),
     ]
 
 

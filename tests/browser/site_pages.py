@@ -23,5 +23,6 @@ def url_path(source: str) -> str:
 
 def nav_pages() -> list[str]:
     """The nav of mkdocs.yml as site-relative paths, in reading order ('' = home)."""
-    return [url_path(source) for source in nav_sources(load_config())
-            if not source.startswith("http")]
+    return [
+        url_path(source) for source in nav_sources(load_config()) if not source.startswith("http")
+    ]

@@ -31,18 +31,34 @@ LATER = datetime.fromisoformat("2026-12-05T09:00:00+00:00")
 
 def report(target="real", failed=None, skipped=(), finished=FINISHED, **extra) -> dict:
     """A report as live/report.py writes it: valid against the schema."""
-    steps = [{"name": name, "seconds": 1.0, "checked": "x",
-              "status": "failed" if name == failed else "skipped" if name in skipped
-              else "passed"} for name in STEPS]
+    steps = [
+        {
+            "name": name,
+            "seconds": 1.0,
+            "checked": "x",
+            "status": "failed" if name == failed else "skipped" if name in skipped else "passed",
+        }
+        for name in STEPS
+    ]
     written = {
-        "schema_version": 1, "run_id": "20261126t182001z-0a1b2c", "target": target,
-        "started_at": "2026-11-26T18:20:01Z", "finished_at": finished, "wall_seconds": 1266.0,
-        "outcome": "failed" if failed else "passed", "failed_step": failed,
+        "schema_version": 1,
+        "run_id": "20261126t182001z-0a1b2c",
+        "target": target,
+        "started_at": "2026-11-26T18:20:01Z",
+        "finished_at": finished,
+        "wall_seconds": 1266.0,
+        "outcome": "failed" if failed else "passed",
+        "failed_step": failed,
         "image": "runpod/pytorch:1.0.2-cu1281-torch280-ubuntu2404",
-        "gpu_type": "NVIDIA RTX A4000", "gpu_name": "RTX A4000", "data_center": "EU-RO-1",
-        "price_per_hour": 0.25, "estimated_cost_usd": 0.09,
+        "gpu_type": "NVIDIA RTX A4000",
+        "gpu_name": "RTX A4000",
+        "data_center": "EU-RO-1",
+        "price_per_hour": 0.25,
+        "estimated_cost_usd": 0.09,
         "budget": {"max_cost_usd": 0.25, "max_price_per_hour": 0.5, "max_wall_seconds": 1200},
-        "steps": steps, "leaked": [], **extra,
+        "steps": steps,
+        "leaked": [],
+        **extra,
     }
     jsonschema.validate(written, SCHEMA)
     return written
