@@ -106,7 +106,7 @@ def run_tests(tree: Path, tests: tuple[str, ...]) -> tuple[int, str]:
     failed = [
         line
         for line in done.stdout.decode("utf-8", "replace").splitlines()
-        if line.startswith("FAILED ")
+        if line.startswith(("FAILED ", "ERROR "))
     ]
     return done.returncode, failed[0][:240] if failed else ""
 

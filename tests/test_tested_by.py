@@ -70,7 +70,8 @@ def named_tests(mapping: dict) -> set[str]:
 
 
 def test_every_snippet_has_a_complete_entry():
-    assert tested_by.problems(ROOT) == []
+    problems = tested_by.problems(ROOT)
+    assert not problems, "\n\n".join(problems)
     mapped = tested_by.load(ROOT)
     assert set(mapped) == set(tested_by.snippet_files(ROOT))
     assert len(mapped) > 30  # the walk found the snippets
@@ -83,7 +84,8 @@ def test_every_test_the_maps_name_is_collected(request):
     known = collected_in_this_run(request.config, request.session.items)
     collected = collected_test_ids({name.split("::")[0] for name in names}, known)
     assert len(collected) > len(names)  # collection found the files' other tests too
-    assert sorted(names - collected) == []
+    missing = sorted(names - collected)
+    assert not missing, "named in a map, but pytest collects no such test:\n" + "\n".join(missing)
 
 
 def project(tmp_path: Path, map_text: str, *snippets: str) -> Path:

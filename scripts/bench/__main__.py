@@ -105,7 +105,7 @@ def build_row(builds: list[tuple[float, float]]) -> Row:
 
 
 def code_shape_rows() -> tuple[list[Row], list[str]]:
-    problems = [line for path in code_shape.modules() for line in code_shape.over_budget(path)]
+    problems = code_shape.problems()
     module, function = code_shape.largest()
     where = ", ".join(code_shape.PACKAGES)
     rows = [
