@@ -208,5 +208,6 @@ def test_a_build_with_a_real_report_stamps_the_listed_pages_only(tmp_path, monke
     home = (root / "site/index.html").read_text(encoding="utf-8")
     article = BeautifulSoup(home, "html.parser").select_one("article")
     assert "kgl-verified" not in article.decode().replace("kgl-verified-summary", "")
-    assert "すべての手順が通りました" in article.get_text()  # the home page's promise
+    summary = article.select_one(".kgl-stamps-summary").get_text()  # the home page's promise
+    assert "2026-11-27" in summary and "失敗" not in summary and "未検証" not in summary
     assert "stylesheets/verified.css" in home
