@@ -12,6 +12,7 @@ its strictest persona, auditor).
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -108,15 +109,24 @@ class Result:
     seconds: float
 
 
-def ours(path: Path, root: Path = ROOT) -> bool:
-    """A file of this project, not a dependency's, a cache's or the build's."""
-    parts = path.relative_to(root).parts
-    return parts[0] not in BUILD_DIRS and not SKIP_DIRS.intersection(parts)
+def our_files(suffix: str, root: Path = ROOT) -> list[Path]:
+    """Every file of this project ending in `suffix`: not a dependency's, a cache's or the
+    build's (those folders are not even walked: node_modules alone holds ~100,000 files)."""
+    found = []
+    for folder, subfolders, files in os.walk(root):
+        at_top = Path(folder) == root
+        subfolders[:] = [
+            name
+            for name in subfolders
+            if name not in SKIP_DIRS and not (at_top and name in BUILD_DIRS)
+        ]
+        found += [Path(folder) / name for name in files if name.endswith(suffix)]
+    return sorted(found)
 
 
 def shell_scripts() -> list[Path]:
     """Every *.sh in the tree plus the CI scripts in .ci/ (bash without the suffix)."""
-    found = [*sorted((ROOT / ".ci").iterdir()), *(p for p in sorted(ROOT.rglob("*.sh")) if ours(p))]
+    found = [*sorted((ROOT / ".ci").iterdir()), *our_files(".sh")]
     return [p for p in found if p.is_file()]
 
 
@@ -207,7 +217,7 @@ def lint_all() -> list[Result]:
 def format_skips(root: Path = ROOT) -> list[str]:
     """Every comment in our Python that switches the formatter off, as path:line."""
     found = []
-    for path in sorted(p for p in root.rglob("*.py") if ours(p, root)):
+    for path in our_files(".py", root):
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if FMT_SKIP.search(line):
                 found.append(f"{path.relative_to(root)}:{number}")

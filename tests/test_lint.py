@@ -7,6 +7,9 @@ does, once for the whole tree."""
 
 from __future__ import annotations
 
+import subprocess
+from pathlib import Path
+
 from scripts import lint
 from scripts.lint import flatten_material_blocks, shell_scripts
 from tests import ROOT
@@ -75,3 +78,21 @@ def test_every_comment_that_switches_the_formatter_off_is_found(tmp_path):
     (tmp_path / "tests" / "site").mkdir(parents=True)  # a folder named site inside is ours
     (tmp_path / "tests" / "site" / "d.py").write_text("x = 1  # fmt: off\n")
     assert lint.format_skips(tmp_path) == ["pkg/a.py:2", "pkg/a.py:3", "tests/site/d.py:1"]
+
+
+def test_the_formatter_leaves_the_pages_include_lines_alone():
+    """ruff formats Python in Markdown fences, which would turn a page's
+    `--8<-- "snippets/x.py"` into `--8 < --"snippets/x.py"`: pages are excluded, also when
+    an editor names the file."""
+    ruff = lint.tool_path("ruff", lint.VENV_BIN)
+    pages = sorted(str(p) for p in (ROOT / "docs").rglob("*.md"))
+    done = subprocess.run(
+        [ruff, "format", "--check", *pages],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert any('```python\n--8<-- "snippets/' in Path(p).read_text("utf-8") for p in pages)
