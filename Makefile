@@ -44,7 +44,7 @@ node_modules/.installed: package.json package-lock.json
 
 # serve/build/test need node_modules too: the build draws the pages' Mermaid diagrams as
 # inline SVG with an npm package (site_hooks/diagrams.py), so readers load no diagram library.
-serve: prerequisites-serve $(VENV)/.synced node_modules/.installed ## serve the site at http://127.0.0.1:8000 (PORT=8001 for another port), live reload; Ctrl+C stops it
+serve: prerequisites-serve $(VENV)/.synced node_modules/.installed ## serve the site at http://127.0.0.1:8000/guide/ (PORT=8001: another port), live reload; Ctrl+C stops it
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:$(PORT) --watch snippets --watch notebooks
 
 build: $(VENV)/.synced node_modules/.installed ## build the site into site/ (strict: any warning fails)
