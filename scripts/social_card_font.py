@@ -24,8 +24,15 @@ FACE = "Noto Sans CJK JP"
 TARGET = ROOT / "docs/overrides/social/card-font.otf"
 ASCII = "".join(chr(code) for code in range(0x20, 0x7F))
 # Every kana and the CJK punctuation too, so most renames need no new subset.
-KANA = "".join(chr(code) for code in (*range(0x3000, 0x3040), *range(0x3041, 0x3097),
-                                      *range(0x30A0, 0x3100), *range(0xFF01, 0xFF5F)))
+KANA = "".join(
+    chr(code)
+    for code in (
+        *range(0x3000, 0x3040),
+        *range(0x3041, 0x3097),
+        *range(0x30A0, 0x3100),
+        *range(0xFF01, 0xFF5F),
+    )
+)
 
 
 def site_name() -> str:

@@ -10,6 +10,7 @@
 - notebook_search.py slims mkdocs-jupyter's pages: no inlined CSS or CDN scripts
 - search_ja.py       lets Material's search understand Japanese questions
 - verified.py        stamps each page with what proved its steps, and when
+- tested_by.py       every file under snippets/ names the tests that run it (TESTED_BY.toml)
 
 Markup lives in theme templates (docs/overrides/partials/), rendered through _common.py, the
 helpers the hooks share. MkDocs loads each hook by path with this folder on sys.path, so a

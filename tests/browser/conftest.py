@@ -1,8 +1,8 @@
 """Browser fixtures: Debian's chromium driven by Playwright, against the built site.
 
-Without /usr/bin/chromium (or Playwright) these tests skip with a notice; with
-REQUIRE_BROWSER=1 (set by .ci/run) a missing browser fails them instead, so CI can never
-go green by skipping. Playwright's own browser downloads are never used.
+Without /usr/bin/chromium (or Playwright) these tests skip with a notice; in CI (CI=true,
+which GitHub Actions and .ci/run set) or with REQUIRE_BROWSER=1 a missing browser fails them
+instead, so CI can never go green by skipping. Playwright's own browser downloads are never used.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from scripts.browser import CHROMIUM, CHROMIUM_ARGS
-from scripts.site_pages import heaviest_of_each_kind
+from sitecheck.browser import CHROMIUM, CHROMIUM_ARGS
+from sitecheck.site_pages import content_pages, heaviest_of_each_kind
 from tests import ROOT
 from tests.browser import site_pages
 
@@ -32,10 +32,15 @@ def browser_problem() -> str | None:
     return None
 
 
+def browser_required() -> bool:
+    """CI (GitHub Actions and .ci/run set CI=true) and REQUIRE_BROWSER=1 never skip them."""
+    return os.environ.get("CI", "").lower() == "true" or os.environ.get("REQUIRE_BROWSER") == "1"
+
+
 def require_or_skip(problem: str) -> None:
     """Skip with a clear notice, or fail when the environment demands the browser."""
-    if os.environ.get("REQUIRE_BROWSER") == "1":
-        pytest.fail(f"REQUIRE_BROWSER=1 but the browser tests cannot run: {problem}")
+    if browser_required():
+        pytest.fail(f"in CI the browser tests must run, but they cannot: {problem}")
     pytest.skip(f"browser tests skipped: {problem}")
 
 
@@ -103,7 +108,7 @@ def new_page(chromium, site_url):
 def pages(built_site: Path) -> list[str]:
     """Site-relative paths of every content page in the built site ('' is the home page):
     every nav page and any page outside the nav."""
-    found = site_pages.content_pages(built_site)
+    found = content_pages(built_site)
     missing = [page for page in site_pages.nav_pages() if page not in found]
     assert not missing, f"nav pages missing from the build: {missing}"
     return found

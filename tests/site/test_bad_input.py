@@ -64,6 +64,15 @@ def replace(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
+def unmap(root: Path, snippet: str) -> None:
+    """Take a snippet's entry out of the copy's snippets/TESTED_BY.toml."""
+    path = root / "snippets/TESTED_BY.toml"
+    text, removed = re.subn(rf'(?ms)^\["{re.escape(snippet)}"\]\n.*?(?:\n\n|\Z)', "",
+                            path.read_text(encoding="utf-8"))
+    assert removed == 1, f"no entry for {snippet} in the map"
+    path.write_text(text, encoding="utf-8")
+
+
 def line_of(path: Path, text: str) -> int:
     return path.read_text(encoding="utf-8").splitlines().index(text) + 1
 
@@ -134,8 +143,17 @@ CASES: dict[str, Case] = {
         lambda r: ["docs/bare.md", "meta description"],
     ),
     "missing snippets/setup.sh": (
-        lambda r: (r / "snippets/setup.sh").unlink(),
+        lambda r: ((r / "snippets/setup.sh").unlink(), unmap(r, "snippets/setup.sh")),
         lambda r: ["snippets/setup.sh is missing"],
+    ),
+    "snippet that no test is named for": (
+        lambda r: (r / "snippets/new-thing.sh").write_text("echo hi\n", encoding="utf-8"),
+        lambda r: ["snippets/new-thing.sh is run by no test named in snippets/TESTED_BY.toml",
+                   '["snippets/new-thing.sh"]\ntests = ["tests/snippets/test_new_thing.py::'],
+    ),
+    "entry for a snippet that is gone": (
+        lambda r: (r / "snippets/versions.py").unlink(),
+        lambda r: ['snippets/TESTED_BY.toml: ["snippets/versions.py"] names a file that is not'],
     ),
     "diagram drawn without one of its arrows": (
         lambda r: append(

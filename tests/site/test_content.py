@@ -21,12 +21,13 @@ import tomllib
 
 import pytest
 
+from site_hooks import tested_by
 from tests.site.pages import PROJECT, built_path, load_config, nav_pages, soup_of
 
 DOCS = PROJECT / "docs"
 CONFIG = load_config()
 NAV = list(nav_pages(CONFIG))
-TESTS = PROJECT / "tests"
+TESTED_BY = tested_by.load(PROJECT)
 INCLUDE = re.compile(r'--8<--\s+"([^"]+)"')
 HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*$")
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
@@ -100,14 +101,9 @@ def section(page: str, heading: str) -> str:
 
 
 def is_run_by_a_test(snippet: str) -> bool:
-    """Some test names the snippet file (commands/*.sh are all run by test_commands.py)."""
-    name = snippet.removeprefix("snippets/")
-    if name.startswith("commands/") and name != "commands/setup-download.sh":
-        return (TESTS / "snippets" / "test_commands.py").is_file()
-    for test in TESTS.rglob("*.py"):
-        if test.name != "test_content.py" and name in test.read_text(encoding="utf-8"):
-            return True
-    return False
+    """The snippet names the tests that run it in snippets/TESTED_BY.toml (that those tests
+    exist is tests/test_tested_by.py's check; a snippet without an entry fails the build)."""
+    return snippet in TESTED_BY
 
 
 CASES = [(page, heading) for page, headings in SECTIONS.items() for heading in headings]
@@ -123,12 +119,6 @@ def test_the_section_exists_with_its_tested_snippets(page, heading):
     for snippet in included:
         assert (PROJECT / snippet).is_file(), snippet
         assert is_run_by_a_test(snippet), f"{snippet} (shown in {page}) is run by no test"
-
-
-def test_every_snippet_a_page_shows_is_tested():
-    for page in DOCS.rglob("*.md"):
-        for snippet in INCLUDE.findall(page.read_text(encoding="utf-8")):
-            assert is_run_by_a_test(snippet), f"{snippet} (shown in {page.name}) is run by no test"
 
 
 def test_key_and_secrets_come_before_the_first_deploy_and_connecting_right_after():

@@ -1,4 +1,4 @@
-"""Debian's chromium driven by Playwright, for scripts/bench.py and the browser tests.
+"""Debian's chromium driven by Playwright, for `make bench` and the browser tests.
 
 Playwright's own browser downloads are never used: CHROMIUM_PATH (default
 /usr/bin/chromium) is launched headless with flags that work as root on these machines.

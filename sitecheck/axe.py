@@ -3,14 +3,15 @@
 `violations(page, axe_js)` runs axe on an open Playwright page; `sweep(...)` opens every
 given page at 375 px and at desktop width, in light and dark colour schemes (or a chosen
 few of those views), and returns one line per violation, naming the page and the view.
-scripts/bench.py sweeps every page; the browser tests check the heaviest page of each kind.
+`make bench` (scripts/bench/) sweeps every page; the browser tests check the heaviest page of
+each kind.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from scripts.browser import WIDTHS
+from sitecheck.browser import WIDTHS
 
 ROOT = Path(__file__).resolve().parent.parent
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -36,8 +37,9 @@ EVERY_VIEW = tuple((width, scheme) for width in WIDTHS for scheme in ("light", "
 EACH_ONCE = (("375 px", "light"), ("desktop", "dark"))
 
 
-def sweep(browser, base_url: str, pages: list[str], views=EVERY_VIEW,
-          axe_js: Path = AXE_JS) -> list[str]:
+def sweep(
+    browser, base_url: str, pages: list[str], views=EVERY_VIEW, axe_js: Path = AXE_JS
+) -> list[str]:
     """Every violation on `pages` (site-relative) in each (width, colour scheme) view."""
     problems: list[str] = []
     for label, scheme in views:

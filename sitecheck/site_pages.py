@@ -1,6 +1,6 @@
 """The pages of a built site, and which kind each one is (landing, chapter, notebook...).
 
-Used by scripts/bench.py (every page) and the browser tests (the heaviest of each kind).
+Used by `make bench` (every page) and the browser tests (the heaviest of each kind).
 """
 
 from __future__ import annotations

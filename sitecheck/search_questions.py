@@ -1,7 +1,7 @@
 """Ask the site's search the questions readers type, in a real browser.
 
 The questions and the page that must come first live in tests/browser/questions.yml;
-tests/browser/test_search.py asserts each one, and scripts/bench.py reports the hit rate.
+tests/browser/test_search.py asserts each one, and `make bench` reports the hit rate.
 """
 
 from __future__ import annotations

@@ -1,0 +1,1 @@
+"""`make bench`: python -m scripts.bench (see __main__.py)."""
