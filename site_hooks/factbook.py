@@ -5,9 +5,9 @@ for facts only maintainers' files rely on), where it comes from (`url`, and for 
 `repo` + `paths`), how a machine checks it (`check`, see CHECKS) and when a person last checked
 it (`checked`, YYYY-MM-DD). `[rate.usd_jpy]` is the dated reference rate the yen figures use.
 
-The nightly drift job (drift/, `make drift`) writes reports/drift.json (env DRIFT_REPORT):
+The nightly drift job (scripts/drift/, `make drift`) writes reports/drift.json (env DRIFT_REPORT):
 a fact whose source changed there is `recheck` here, and a newer ECB rate replaces the
-stored one. Shared by the site hook (site_hooks/facts.py) and drift/; no MkDocs imports.
+stored one. Shared by the site hook (site_hooks/facts.py) and scripts/drift/; no MkDocs imports.
 Mistakes raise RegistryError naming the fact.
 """
 

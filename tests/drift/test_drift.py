@@ -21,7 +21,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import responses
 
-from drift import checks, run, web
+from scripts.drift import checks, run, web
 from site_hooks import factbook
 from tests.site.pages import PROJECT
 from tests.site.test_facts import project, render
@@ -323,5 +323,5 @@ def test_web_refuses_plain_http():
 def test_the_workflow_runs_drift_nightly_and_keeps_its_report():
     workflow = (PROJECT / ".github" / "workflows" / "drift.yml").read_text(encoding="utf-8")
     assert re.search(r"cron: \"\d+ \d+ \* \* \*\"", workflow)
-    assert ".venv/bin/python -m drift" in workflow and "name: drift-report" in workflow
+    assert ".venv/bin/python -m scripts.drift" in workflow and "name: drift-report" in workflow
     assert "path: reports/drift.json" in workflow and "if: always()" in workflow

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import requests
 
-from drift import web
+from scripts.drift import web
 
 GITHUB = "https://api.github.com"
 PYPI = "https://pypi.org/pypi/{package}/json"

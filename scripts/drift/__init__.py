@@ -1,7 +1,7 @@
 """The drift watch: notice when a source of a fact the guide states has changed.
 
-`make drift` (`python -m drift`) reads data/facts.toml (site_hooks/factbook.py), checks every
-source a machine can check, and writes reports/drift.json (env DRIFT_REPORT):
+`make drift` (`python -m scripts.drift`) reads data/facts.toml (site_hooks/factbook.py),
+checks every source a machine can check, and writes reports/drift.json (env DRIFT_REPORT):
 
 - checks.py   one function per kind of source (GitHub commits or issue, PyPI, Docker Hub,
               the REST v2 OpenAPI, the ECB rate), each returning a Finding

@@ -1,4 +1,4 @@
-"""`python -m drift`: check every fact's source, write reports/drift.json, say what changed.
+"""`python -m scripts.drift`: check every fact's source, write reports/drift.json, say what changed.
 
 The report:
     {"schema": 1, "checked_at": "2026-12-07T04:50:00Z",
@@ -18,10 +18,10 @@ import json
 import sys
 from pathlib import Path
 
-from drift import checks, web
+from scripts.drift import checks, web
 from site_hooks import factbook
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SDK_FACT = "runpod_sdk"  # a newer runpod release may let the pod snippets use the SDK again
 
 
@@ -82,7 +82,8 @@ def write(report: dict, path: Path) -> None:
 
 
 def main(argv: list[str] | None = None, client=None, root: Path = ROOT) -> int:
-    parser = argparse.ArgumentParser(prog="python -m drift", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m scripts.drift",
+                                     description=__doc__.splitlines()[0])  # fmt: skip
     parser.add_argument("--out", type=Path, help="where to write the report "
                         "(default: $DRIFT_REPORT or reports/drift.json)")  # fmt: skip
     args = parser.parse_args(argv)
