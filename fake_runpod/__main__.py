@@ -8,14 +8,15 @@ import signal
 import sys
 import threading
 
-from .server import FakeRunpod
+from .fake import FakeRunpod
 
 
-def main(argv: list[str] | None = None) -> int:
+def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m fake_runpod",
-        description="Run the local fake Runpod (GraphQL, REST v2, SSH pods) on 127.0.0.1.",
-        epilog="Faults: set FAKE_RUNPOD_FAULTS, e.g. 'graphql:500x3,pod:slow_start=20s' "
+        description="Run the local fake Runpod (REST v2, SSH pods; GraphQL unless --retired) "
+        "on 127.0.0.1.",
+        epilog="Faults: set FAKE_RUNPOD_FAULTS, e.g. 'rest:503x3,pod:slow_start=20s' "
         "(see fake_runpod/README.md).",
     )
     parser.add_argument("--port", type=int, default=0, help="TCP port (default: any free one)")
@@ -40,7 +41,29 @@ def main(argv: list[str] | None = None) -> int:
         help="multiply every modelled duration (pulls, sshd start, terminateAfter) by F, "
         "e.g. 0.01 (default 1)",
     )
-    args = parser.parse_args(argv)
+    parser.add_argument(
+        "--retired",
+        action="store_true",
+        help="answer GraphQL with 410 Gone, as after Runpod retires it (REST v1 always is)",
+    )
+    parser.add_argument(
+        "--rate-limit",
+        type=int,
+        metavar="N",
+        help="answer 429 (with Retry-After) past N requests a minute (default: no limit)",
+    )
+    parser.add_argument(
+        "--anonymous-pulls",
+        type=int,
+        metavar="N",
+        help="Docker Hub refuses anonymous image pulls after N of them (toomanyrequests); "
+        "a pod created with a registry credential is not counted (default: no limit)",
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
     # Ctrl-C and SIGTERM both just ask to stop, whenever they come (even while starting, and
     # even when the shell that started us in the background ignores SIGINT).
     done = threading.Event()
@@ -53,6 +76,9 @@ def main(argv: list[str] | None = None) -> int:
             port=args.port,
             realistic=args.realistic,
             time_scale=args.time_scale,
+            retired=args.retired,
+            rate_limit=args.rate_limit,
+            anonymous_pulls=args.anonymous_pulls,
         )
     except ValueError as error:
         print(f"fake Runpod: {error}", file=sys.stderr)
@@ -60,6 +86,8 @@ def main(argv: list[str] | None = None) -> int:
     with fake:
         print(f"RUNPOD_API_BASE_URL={fake.url}", flush=True)
         print(f"RUNPOD_API_KEY={fake.api_key}", flush=True)
+        if fake.retired:
+            print("retired: GraphQL and REST v1 answer 410 Gone", flush=True)
         if fake.realistic or fake.time_scale != 1:
             mode = "realistic" if fake.realistic else "fast"
             print(f"mode: {mode}, time scale {fake.time_scale:g}", flush=True)
