@@ -152,13 +152,18 @@ def test_quickstart_runs_against_the_fake_and_cleans_up(fake_runpod):
     assert fake_runpod.api_key not in json.dumps(nbformat.writes(result.nb_final))
 
 
-def run_through_errors(notebook_path: Path, env: dict[str, str]):
-    """Execute every cell, as a reader who keeps going after an error does (cleanup last)."""
+def run_through_errors(notebook_path: Path, env: dict[str, str], before=None):
+    """Execute every cell, as a reader who keeps going after an error does (cleanup last).
+    `before(index)` runs before each cell (to change the fake halfway)."""
     notebook = nbformat.read(notebook_path, as_version=4)
     folder = {"metadata": {"path": str(notebook_path.parent)}}
     client = NotebookClient(notebook, timeout=180, kernel_name="python3", allow_errors=True,
                             resources=folder)  # fmt: skip
-    client.execute(env=env)
+    with client.setup_kernel(env=env):
+        for index, cell in enumerate(notebook.cells):
+            if before:
+                before(index)
+            client.execute_cell(cell, index)
     return notebook
 
 
@@ -174,6 +179,28 @@ def test_quickstart_cleanup_deletes_the_volume_when_no_pod_could_be_rented(fake_
     assert "終了したPod: 0 台" in cleanup
     assert "残っているPod: []" in cleanup and "残っているボリューム: []" in cleanup
     assert not fake_runpod.volumes and not fake_runpod.pods
+
+
+def index_of(notebook_path: Path, text: str) -> int:
+    cells = nbformat.read(notebook_path, as_version=4).cells
+    return next(i for i, cell in enumerate(cells) if text in cell.source)
+
+
+@pytest.mark.parametrize(("what", "cell"), [("volume", "volume.create_volume("),
+                                            ("pod", "first = pod.deploy_pod(")])  # fmt: skip
+def test_quickstart_cleanup_finds_what_a_create_with_no_clear_answer_made(
+        fake_runpod, what, cell):  # fmt: skip
+    """A create is carried out but answered by Cloudflare's 520: the notebook cannot know the
+    volume or pod exists. The cleanup finds it by the run's own name, ends the pod, and
+    deletes the volume."""
+    at = index_of(QUICKSTART, cell)
+    faulty = lambda index: index == at and fake_runpod.set_faults("rest_create:520")  # noqa: E731
+    notebook = run_through_errors(QUICKSTART, dict(os.environ), before=faulty)
+    cleanup = outputs_text_of(notebook.cells[-1])
+    assert f"終了したPod: {1 if what == 'pod' else 0} 台" in cleanup, cleanup
+    assert "残っているPod: []" in cleanup and "残っているボリューム: []" in cleanup
+    assert not fake_runpod.volumes
+    assert all(p.status == "TERMINATED" for p in fake_runpod.pods.values())
 
 
 BAD_PRICE_FILES = {
