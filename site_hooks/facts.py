@@ -2,7 +2,8 @@
 
 Pages write placeholders; this hook fills them before Markdown is rendered:
 
-- `[[fact:NAME]]` a price or a derived amount, e.g. `[[fact:tonight_total]]` -> 2.34ドル;
+- `[[fact:NAME]]` a price or a derived amount, e.g. `[[fact:tonight_total]]` -> 2.34ドル,
+  `[[fact:gpu_hour_rtx_4090]]` (every GPU of the price file, by its label) -> 0.74ドル;
   `[[fact:NAME N]]` the amount for a size, e.g. `[[fact:volume_month 50]]` -> 3.50ドル
 - `[[yen:NAME]]` / `[[yen:NAME N]]` the same amount in yen, e.g. 約368円
 - `[[rate:usd_jpy]]` the rate those yen figures use, with its ECB date (and its age when stale)
@@ -90,6 +91,11 @@ def today() -> dt.date:
     return moment.astimezone(dt.timezone(dt.timedelta(hours=9))).date()
 
 
+def gpu_hour_name(label: str) -> str:
+    """The placeholder name of a GPU's hourly price: RTX 4090 -> gpu_hour_rtx_4090."""
+    return "gpu_hour_" + re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_")
+
+
 def build_amounts(book: pricebook.PriceBook) -> dict[str, Priced]:
     """Every priced placeholder, from the price book."""
     tonight = book.data["tonight"]
@@ -123,6 +129,9 @@ def build_amounts(book: pricebook.PriceBook) -> dict[str, Priced]:
         "tonight_volume_day": money(volume_day(size), volume, "volume_price"),
         "tonight_total": money(tonight_total, total, "gpu_price"),
     }
+    fixed |= {gpu_hour_name(entry["label"]): money(book.gpu(gpu_id).value, book.gpu(gpu_id),
+                                                   "gpu_price", exact=True)
+              for gpu_id, entry in book.data["gpu"].items()}  # fmt: skip
     amounts = {name: Priced(lambda _, a=amount: a) for name, amount in fixed.items()}
     amounts["volume_month"] = Priced(
         lambda gb: money(gb * volume.value, volume, "volume_price"), takes_size=True)

@@ -106,6 +106,14 @@ def test_sizes_dates_and_sources(tmp_path):
     )
 
 
+def test_every_gpu_of_the_price_file_has_its_hourly_price(tmp_path):
+    text = render(project(tmp_path, report=sample()),
+                  "[[fact:gpu_hour_rtx_a6000]] [[date:gpu_hour_rtx_a6000]] "
+                  "[[fact:gpu_hour_rtx_4090]] [[yen:gpu_hour_rtx_4090]]")  # fmt: skip
+    # Both read by the run on 2026-12-06, cheaper than the file's: the reading wins.
+    assert text == f"0.49ドル 2026年12月6日 0.59ドル {facts.yen(0.59 * RATE)}"
+
+
 @pytest.mark.parametrize(
     ("value", "shown"),
     [(10, "10ドル"), (0.07, "0.07ドル"), (0.2, "0.20ドル"), (0.0025, "0.0025ドル")],

@@ -79,4 +79,5 @@ def test_every_page_and_the_cost_notebook_show_the_price_the_run_read(
     with pytest.raises(NBRegressionError) as changed:  # its stored outputs use the file's price
         regression().check(str(COST))
     label = prices["gpu"][gpu]["label"]
-    assert re.search(rf"\+\s*{re.escape(label)}\s+x\d+\s+\d+ GPU時間 x \${read:.2f}/h", str(changed.value))
+    line = rf"\+\s*{re.escape(label)}\s+x\d+\s+\d+ GPU時間 x \${read:.2f}/h"
+    assert re.search(line, str(changed.value))
