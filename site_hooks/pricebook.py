@@ -7,8 +7,8 @@ report paths, notebooks/cost.ipynb). It declares, once:
 - HOURS_PER_MONTH, the hours Runpod bills a monthly storage price over.
 
 Data flows one way: the replay (live/) writes only what it read from Runpod, with the time it
-read it (`prices.gpus[]`: `id`, `price`, `read_at`; see /work/coord's "Report fields"); this
-module reads it. A GPU price read on a later day than the file's `checked` replaces the file's,
+read it (`prices.gpus[]`: `id`, `price`, `read_at`, as live/report.schema.json describes); this
+module reads it; a recorded sample is tests/site/fixtures/live-report-prices.json. A GPU price read on a later day than the file's `checked` replaces the file's,
 dated by that day. Nothing else in a report is taken as a price (a rehearsal's prices are made
 up; a volume price is never read from Runpod). Mistakes in the price file raise
 PriceFileError with a Japanese sentence naming the entry.
