@@ -8,10 +8,11 @@ report paths, notebooks/cost.ipynb). It declares, once:
 
 Data flows one way: the replay (live/) writes only what it read from Runpod, with the time it
 read it (`prices.gpus[]`: `id`, `price`, `read_at`, as live/report.schema.json describes); this
-module reads it; a recorded sample is tests/site/fixtures/live-report-prices.json. A GPU price read on a later day than the file's `checked` replaces the file's,
-dated by that day. Nothing else in a report is taken as a price (a rehearsal's prices are made
-up; a volume price is never read from Runpod). Mistakes in the price file raise
-PriceFileError with a Japanese sentence naming the entry.
+module reads it (a recorded sample: tests/site/fixtures/live-report-prices.json). A GPU
+price read on a later day than the file's `checked` replaces the file's, dated by that day.
+Nothing else in a report is taken as a price (a rehearsal's prices are made up; a volume
+price is never read from Runpod). Mistakes in the price file raise PriceFileError with a
+Japanese sentence naming the entry.
 
 No MkDocs imports: the notebook loads this file by path (`import pricebook`).
 """
