@@ -1,62 +1,65 @@
-"""Numbers and the repository link on pages come from data, never typed into prose.
+"""Numbers, dates and sources on pages come from data, never typed into prose.
 
 Pages write placeholders; this hook fills them before Markdown is rendered:
 
-- `[[fact:NAME]]` the value, e.g. `[[fact:tonight_total]]` -> 2.34ドル
-- `[[fact:NAME N]]` the value for a size, e.g. `[[fact:volume_month 50]]` -> 3.50ドル
+- `[[fact:NAME]]` a price or a derived amount, e.g. `[[fact:tonight_total]]` -> 2.34ドル,
+  `[[fact:gpu_hour_rtx_4090]]` (every GPU of the price file, by its label) -> 0.74ドル;
+  `[[fact:NAME N]]` the amount for a size, e.g. `[[fact:volume_month 50]]` -> 3.50ドル
+- `[[yen:NAME]]` / `[[yen:NAME N]]` the same amount in yen, e.g. 約368円
+- `[[rate:usd_jpy]]` the rate those yen figures use, with its ECB date (and its age when stale)
 - `[[date:NAME]]` when the number was read, e.g. 2026年8月20日
 - `[[source:NAME]]` where it was read (a URL, for a link: `[料金]([[source:NAME]])`)
+- `[[cite:FACT]]` a fact of data/facts.toml: its source link and the date it was checked;
+  「要再確認」 when the nightly drift job saw its source change
 - `[text](repo:)` / `[text](repo:issues)` links to `repo_url` in mkdocs.yml (plus the path)
 
-Prices come from data/prices.toml (each entry with `source` and `checked`), or from the last
-real live report (LIVE_REPORT, default reports/live-report.json) when its `prices.seen_at` is
-newer than the entry's `checked` date. The build fails naming the page for an unknown or
-malformed placeholder, and naming the entry for a price without `source` or `checked`.
+Prices come from site_hooks/pricebook.py (data/prices.toml and a real run's newer readings);
+facts and the rate from site_hooks/factbook.py (data/facts.toml and reports/drift.json). The
+build fails naming the page for an unknown or malformed placeholder, naming the entry for a
+price or a fact without its source or date, and naming both when a page states a registered
+fact that the registry does not list for it (or the registry lists a page that never cites it).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import re
-import tomllib
-from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import _common
+import factbook
+import pricebook
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
-PRICES = "data/prices.toml"
-DEFAULT_REPORT = "reports/live-report.json"
-HOURS_PER_MONTH = 730  # Runpod bills network volumes by the hour; a month is 730 of them
-PRICE_FIELDS = ("usd", "usd_per_hour", "usd_per_gb_month", "hours", "volume_gb")
-PLACEHOLDER = re.compile(r"\[\[(fact|date|source):([a-z][a-z0-9_]*)(?: ([0-9]+(?:\.[0-9]+)?))?\]\]")
-ANY_PLACEHOLDER = re.compile(r"\[\[(?:fact|date|source):[^\]]*\]\]")
+PLACEHOLDER = re.compile(
+    r"\[\[(fact|yen|date|source|cite|rate):([a-z][a-z0-9_]*)(?: ([0-9]+(?:\.[0-9]+)?))?\]\]"
+)
+ANY_PLACEHOLDER = re.compile(r"\[\[(?:fact|yen|date|source|cite|rate):[^\]]*\]\]")
 REPO_LINK = re.compile(r"\]\(repo:([^)\s]*)\)")
+RECHECK = "**要再確認**"  # Markdown: the page renders it bold
 
 
 @dataclass(frozen=True)
-class Reading:
-    """A number and where and when it was read."""
+class Amount:
+    """A number a page shows: its text, its value in dollars (None: not money), its reading."""
 
-    value: float
-    day: dt.date
-    source: str
+    text: str
+    usd: float | None
+    reading: pricebook.Reading
+    registered: str  # the fact of data/facts.toml it rests on
 
 
 @dataclass(frozen=True)
-class Fact:
-    compute: Callable[[float | None], str]
-    reading: Reading
+class Priced:
+    compute: object  # (size | None) -> Amount
     takes_size: bool = False
 
 
-_state: dict = {"facts": None, "error": None}
+_state: dict = {"amounts": None, "error": None, "registry": None, "uses": {}, "today": None}
 
 
 def usd(value: float) -> str:
@@ -68,155 +71,165 @@ def usd(value: float) -> str:
     return f"{value:.4f}".rstrip("0") + "ドル"
 
 
+def yen(value: float) -> str:
+    """Yen as the pages write them: 約368円, 約1,234円, 約0.4円."""
+    return f"約{value:,.0f}円" if value >= 1 else f"約{value:.1f}円"
+
+
 def japanese_date(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def _checked_entries(prices: dict):
-    """(name, entry) for every priced entry of the file, tables and arrays of tables."""
-    for kind, tables in prices.items():
-        if isinstance(tables, list):
-            items = [(f"{kind}[{i}]", entry) for i, entry in enumerate(tables)]
-        elif isinstance(tables, dict) and any(isinstance(v, dict) for v in tables.values()):
-            items = [(f"{kind}.{name}", e) for name, e in tables.items() if isinstance(e, dict)]
-        else:
-            items = [(kind, tables)]
-        for name, entry in items:
-            if isinstance(entry, dict) and any(field in entry for field in PRICE_FIELDS):
-                yield name, entry
+def today() -> dt.date:
+    """Today in Japan; SITE_NOW (an ISO date or time) freezes it, as for the stamps."""
+    frozen = os.environ.get("SITE_NOW")
+    if frozen:
+        moment = dt.datetime.fromisoformat(frozen)
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    else:
+        moment = dt.datetime.now(dt.UTC)
+    return moment.astimezone(dt.timezone(dt.timedelta(hours=9))).date()
 
 
-def check_prices(prices: dict) -> None:
-    """Every number in the file says where it was read and when (YYYY-MM-DD)."""
-    for name, entry in _checked_entries(prices):
-        missing = [field for field in ("source", "checked") if not entry.get(field)]
-        if missing:
-            raise PluginError(f"{PRICES}: [{name}] has no {' or '.join(missing)}")
-        try:
-            dt.date.fromisoformat(str(entry["checked"]))
-        except ValueError:
-            raise PluginError(
-                f"{PRICES}: [{name}] checked = {entry['checked']!r} is not a YYYY-MM-DD date"
-            ) from None
+def gpu_hour_name(label: str) -> str:
+    """The placeholder name of a GPU's hourly price: RTX 4090 -> gpu_hour_rtx_4090."""
+    return "gpu_hour_" + re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_")
 
 
-def _reading(entry: dict, field: str) -> Reading:
-    checked = dt.date.fromisoformat(str(entry["checked"]))
-    return Reading(float(entry[field]), checked, entry["source"])
-
-
-def report_prices(root: Path) -> dict | None:
-    """`prices` of the last real live report, or None (no report, a rehearsal, no prices)."""
-    path = Path(os.environ.get("LIVE_REPORT") or root / DEFAULT_REPORT)
-    if not path.is_absolute():
-        path = root / path
-    try:
-        report = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(report, dict) or report.get("target") != "real":
-        return None
-    prices = report.get("prices")
-    try:
-        dt.datetime.fromisoformat(str(prices["seen_at"]).replace("Z", "+00:00"))
-    except (TypeError, KeyError, ValueError):
-        return None  # no prices, or no readable time: the report says nothing about prices
-    return prices
-
-
-def _is_price(value) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and value >= 0
-
-
-def _newer(reading: Reading, prices: dict | None, value: float | None, source: str) -> Reading:
-    """The report's value instead of the file's when the report saw it later."""
-    if prices is None or value is None:
-        return reading
-    seen = dt.datetime.fromisoformat(prices["seen_at"].replace("Z", "+00:00")).date()
-    return Reading(float(value), seen, source) if seen > reading.day else reading
-
-
-def build_facts(prices: dict, report: dict | None) -> dict[str, Fact]:
-    tonight = prices["tonight"]
-    gpu_entry = prices["gpu"][tonight["gpu"]]
-    report_gpus = [g["usd_per_hour"] for g in (report or {}).get("gpus") or []
-                   if isinstance(g, dict) and g.get("gpu_type") == tonight["gpu"]
-                   and _is_price(g.get("usd_per_hour"))]  # fmt: skip
-    gpu = _newer(_reading(gpu_entry, "usd_per_hour"), report, min(report_gpus, default=None),
-                 gpu_entry["source"])  # fmt: skip
-    volume_entry = prices["storage"]["runpod_volume"]
-    volume_seen = (report or {}).get("volume") or {}
-    report_volume = volume_seen.get("usd_per_gb_month")  # the standard tier's price only
-    if volume_seen.get("tier") != "STANDARD" or not _is_price(report_volume):
-        report_volume = None
-    volume = _newer(_reading(volume_entry, "usd_per_gb_month"), report, report_volume,
-                    volume_entry["source"])  # fmt: skip
-    topup = _reading(prices["billing"]["minimum_topup"], "usd")
-    stopped = _reading(prices["pod_disk"]["volume_disk_stopped"], "usd_per_gb_month")
+def build_amounts(book: pricebook.PriceBook) -> dict[str, Priced]:
+    """Every priced placeholder, from the price book."""
+    tonight = book.data["tonight"]
+    gpu, volume = book.gpu(tonight["gpu"]), book.storage("runpod_volume")
+    topup = book.entry("billing", "minimum_topup", "usd")
+    stopped = book.entry("pod_disk", "volume_disk_stopped", "usd_per_gb_month")
     hours, size = float(tonight["hours"]), float(tonight["volume_gb"])
+    label = book.data["gpu"][tonight["gpu"]]["label"]
 
     def volume_day(gb: float) -> float:
-        return gb * volume.value * 24 / HOURS_PER_MONTH
+        return pricebook.volume_cost(gb, volume.value, 24)
 
-    def cost(value: float) -> str:
-        return usd(round(value, 2))  # to the cent
+    def money(value: float, reading, fact: str, exact: bool = False) -> Amount:
+        return Amount(usd(value if exact else round(value, 2)), value, reading, fact)
+
+    def text(value: str, reading, fact: str) -> Amount:
+        return Amount(value, None, reading, fact)
 
     oldest = min((gpu, volume), key=lambda r: r.day)
-    total = Reading(0, oldest.day, gpu.source)
-    return {
-        "topup_min": Fact(lambda _: usd(topup.value), topup),
-        "volume_gb_month": Fact(lambda _: usd(volume.value), volume),
-        "volume_month": Fact(lambda gb: cost(gb * volume.value), volume, takes_size=True),
-        "volume_day": Fact(lambda gb: cost(volume_day(gb)), volume, takes_size=True),
-        "volume_disk_stopped_gb_month": Fact(lambda _: usd(stopped.value), stopped),
-        "tonight_gpu_name": Fact(lambda _: gpu_entry["label"], gpu),
-        "tonight_gpu_hour": Fact(lambda _: usd(gpu.value), gpu),
-        "tonight_hours": Fact(lambda _: f"{hours:g}", gpu),
-        "tonight_gpu_cost": Fact(lambda _: cost(gpu.value * hours), gpu),
-        "tonight_volume_gb": Fact(lambda _: f"{size:g}", volume),
-        "tonight_volume_day": Fact(lambda _: cost(volume_day(size)), volume),
-        "tonight_total": Fact(lambda _: cost(gpu.value * hours + volume_day(size)), total),
+    total = pricebook.Reading(0, oldest.day, gpu.source)
+    tonight_total = gpu.value * hours + volume_day(size)
+    fixed = {
+        "topup_min": money(topup.value, topup, "topup_min", exact=True),
+        "volume_gb_month": money(volume.value, volume, "volume_price", exact=True),
+        "volume_disk_stopped_gb_month": money(stopped.value, stopped, "stopped_disk_price", True),
+        "tonight_gpu_name": text(label, gpu, "gpu_price"),
+        "tonight_gpu_hour": money(gpu.value, gpu, "gpu_price", exact=True),
+        "tonight_hours": text(f"{hours:g}", gpu, "gpu_price"),
+        "tonight_gpu_cost": money(gpu.value * hours, gpu, "gpu_price"),
+        "tonight_volume_gb": text(f"{size:g}", volume, "volume_price"),
+        "tonight_volume_day": money(volume_day(size), volume, "volume_price"),
+        "tonight_total": money(tonight_total, total, "gpu_price"),
     }
+    fixed |= {gpu_hour_name(entry["label"]): money(book.gpu(gpu_id).value, book.gpu(gpu_id),
+                                                   "gpu_price", exact=True)
+              for gpu_id, entry in book.data["gpu"].items()}  # fmt: skip
+    amounts = {name: Priced(lambda _, a=amount: a) for name, amount in fixed.items()}
+    amounts["volume_month"] = Priced(
+        lambda gb: money(gb * volume.value, volume, "volume_price"), takes_size=True)
+    amounts["volume_day"] = Priced(
+        lambda gb: money(volume_day(gb), volume, "volume_price"), takes_size=True)
+    return amounts
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
-    """Read and check the price file once per build (a missing file only matters when used)."""
+    """Read and check the price file, the fact registry and the reports once per build."""
     root = _common.project_root(config)
-    _state.update(facts=None, error=f"{PRICES} is missing")
-    path = root / PRICES
-    if path.is_file():
+    _state.update(amounts=None, error=f"{pricebook.PRICES} is missing", uses={}, today=today())
+    try:
+        _state["registry"] = factbook.load(root)
+    except factbook.RegistryError as error:
+        raise PluginError(str(error)) from None
+    except OSError:
+        _state["registry"] = None
+    if (root / pricebook.PRICES).is_file():
         try:
-            prices = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as error:
-            raise PluginError(f"{PRICES}: {error}") from None
-        check_prices(prices)
+            book = pricebook.load(root / pricebook.PRICES, pricebook.report_path("real", root))
+        except pricebook.PriceFileError as error:
+            raise PluginError(f"{pricebook.PRICES}: {error}") from None
         try:
-            _state["facts"] = build_facts(prices, report_prices(root))
+            _state["amounts"] = build_amounts(book)
         except KeyError as error:
-            _state["error"] = f"{PRICES} has no entry {error}"
+            _state["error"] = f"{pricebook.PRICES} has no entry {error}"
     return config
+
+
+def _registry(where: str, placeholder: str) -> factbook.Registry:
+    if _state["registry"] is None:
+        raise PluginError(f"{where}: {placeholder} needs {factbook.FACTS}")
+    return _state["registry"]
+
+
+def _fact(where: str, name: str, placeholder: str) -> factbook.Fact:
+    facts = _registry(where, placeholder).facts
+    if name not in facts:
+        known = ", ".join(sorted(facts))
+        raise PluginError(f"{where}: unknown fact {placeholder} (known: {known})")
+    _state["uses"].setdefault(name, set()).add(where)
+    return facts[name]
+
+
+def cite(fact: factbook.Fact) -> str:
+    checked = f"{japanese_date(fact.checked)}時点"
+    return f"[{fact.label}]({fact.url})、{checked}" + (f"、{RECHECK}" if fact.recheck else "")
+
+
+def rate_text(rate: factbook.Rate, on: dt.date) -> str:
+    text = f"1ドル＝{rate.value:g}円（[{rate.label}]({rate.url})、{japanese_date(rate.day)}"
+    if rate.stale(on):
+        text += f"。{rate.age_days(on)}日前のレートなので、いまの為替とずれていることがあります"
+    return text + "）"
+
+
+def _amount(where: str, match: re.Match) -> Amount:
+    kind, name, size = match.groups()
+    amounts = _state["amounts"]
+    if amounts is None:
+        raise PluginError(f"{where}: {match[0]} needs {_state['error']}")
+    priced = amounts.get(name)
+    if priced is None:
+        raise PluginError(f"{where}: unknown placeholder {match[0]} "
+                          f"(known: {', '.join(sorted(amounts))})")  # fmt: skip
+    if priced.takes_size != (size is not None):
+        needs = "a size, e.g. [[fact:NAME 50]]" if priced.takes_size else "no size"
+        raise PluginError(f"{where}: {match[0]} takes {needs}")
+    amount = priced.compute(float(size) if size else None)
+    if kind == "yen" and amount.usd is None:
+        raise PluginError(f"{where}: {match[0]}: {name} is not an amount of money")
+    if _state["registry"] is not None:
+        _fact(where, amount.registered, match[0])
+    return amount
+
+
+def _value(where: str, match: re.Match) -> str:
+    kind, name, _size = match.groups()
+    if kind == "cite":
+        return cite(_fact(where, name, match[0]))
+    if kind == "rate":
+        if name != "usd_jpy":
+            raise PluginError(f"{where}: unknown rate {match[0]} (known: usd_jpy)")
+        return rate_text(_registry(where, match[0]).rate, _state["today"])
+    amount = _amount(where, match)
+    if kind == "yen":
+        return yen(amount.usd * _state["registry"].rate.value)
+    if kind == "date":
+        recheck = _state["registry"] and _state["registry"].facts[amount.registered].recheck
+        return japanese_date(amount.reading.day) + (f"（{RECHECK}）" if recheck else "")
+    if kind == "source":
+        return amount.reading.source
+    return amount.text
 
 
 def fill(markdown: str, where: str, repo_url: str | None) -> str:
     """The page with its placeholders and repo: links filled in."""
-
-    def value(match: re.Match) -> str:
-        kind, name, size = match.groups()
-        facts = _state["facts"]
-        if facts is None:
-            raise PluginError(f"{where}: {match[0]} needs {_state['error']}")
-        fact = facts.get(name)
-        if fact is None:
-            raise PluginError(f"{where}: unknown placeholder {match[0]} "
-                              f"(known: {', '.join(sorted(facts))})")  # fmt: skip
-        if kind == "date":
-            return japanese_date(fact.reading.day)
-        if kind == "source":
-            return fact.reading.source
-        if fact.takes_size != (size is not None):
-            needs = "a size, e.g. [[fact:NAME 50]]" if fact.takes_size else "no size"
-            raise PluginError(f"{where}: {match[0]} takes {needs}")
-        return fact.compute(float(size) if size else None)
 
     def repo(match: re.Match) -> str:
         if not repo_url:
@@ -224,7 +237,7 @@ def fill(markdown: str, where: str, repo_url: str | None) -> str:
         path = match[1].lstrip("/")
         return f"]({repo_url.rstrip('/')}/{path})" if path else f"]({repo_url})"
 
-    filled = PLACEHOLDER.sub(value, markdown)
+    filled = PLACEHOLDER.sub(lambda match: _value(where, match), markdown)
     malformed = ANY_PLACEHOLDER.search(filled)
     if malformed:
         raise PluginError(f"{where}: malformed placeholder {malformed[0]}")
@@ -236,3 +249,22 @@ def on_page_markdown(markdown: str, *, page: Page, config: MkDocsConfig, files: 
         return markdown  # notebooks arrive as JSON and hold no placeholders
     where = _common.source_path(page.file.abs_src_path, config)
     return fill(markdown, where, config.repo_url)
+
+
+def check_citations(registry: factbook.Registry, uses: dict[str, set[str]], docs: str) -> None:
+    """Each fact's listed pages are exactly the Markdown pages that state it."""
+    for name, fact in registry.facts.items():
+        listed = {f"{docs}/{page}" for page in fact.pages if page.endswith(".md")}
+        citing = uses.get(name, set())
+        for page in sorted(citing - listed):
+            raise PluginError(f"{page} states the fact {name!r}, but {factbook.FACTS} "
+                              f"does not list the page under [fact.{name}] pages")  # fmt: skip
+        for page in sorted(listed - citing):
+            raise PluginError(f"{factbook.FACTS}: [fact.{name}] lists {page}, which never cites "
+                              f"it (write [[cite:{name}]] where the page states it)")  # fmt: skip
+
+
+def on_post_build(*, config: MkDocsConfig) -> None:
+    if _state["registry"] is not None:
+        docs = _common.source_path(config.docs_dir, config)
+        check_citations(_state["registry"], _state["uses"], docs)

@@ -26,6 +26,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import _common
+import pricebook
 import yaml
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -34,8 +35,6 @@ from mkdocs.structure.pages import Page
 
 STALE_AFTER = timedelta(days=3)
 JST = timezone(timedelta(hours=9))  # readers are in Japan; Japan has no daylight saving
-DEFAULT_REPORT = "reports/live-report.json"
-DEFAULT_REHEARSAL = "reports/rehearsal-report.json"
 PAGE_STEPS = "live/page_steps.yml"
 SCHEMA = "live/report.schema.json"
 SUMMARY_MARKER = "<!-- verification-summary -->"
@@ -181,20 +180,13 @@ def _insert(page_html: str, stamp: str) -> str:
     return page_html[:end] + "\n" + stamp + page_html[end:]
 
 
-def _report_path(config: MkDocsConfig, variable: str, default: str) -> Path:
-    path = Path(os.environ.get(variable) or default)
-    return path if path.is_absolute() else _common.project_root(config) / path
-
-
 # ---- mkdocs hook events -------------------------------------------------------------------
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
     root = _common.project_root(config)
     schema = root / SCHEMA
     _state["config"] = config
-    _state["real"] = load_report(_report_path(config, "LIVE_REPORT", DEFAULT_REPORT), schema)
-    _state["rehearsal"] = load_report(
-        _report_path(config, "REHEARSAL_REPORT", DEFAULT_REHEARSAL), schema
-    )
+    _state["real"] = load_report(pricebook.report_path("real", root), schema)
+    _state["rehearsal"] = load_report(pricebook.report_path("fake", root), schema)
     _state["pages"] = yaml.safe_load((root / PAGE_STEPS).read_text(encoding="utf-8")) or {}
     return config
 

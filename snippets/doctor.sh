@@ -8,11 +8,15 @@ WORKSPACE="${WORKSPACE:-/workspace}"
 MIN_FREE_GB_VOLUME="${MIN_FREE_GB_VOLUME:-5}"
 MIN_FREE_GB_CONTAINER="${MIN_FREE_GB_CONTAINER:-2}"
 PYTHON="${PYTHON:-python3}"
+# 外のコマンド 1 回あたりの待ち時間の上限（秒）。固まったコマンドで診断が止まらないようにします。
+DOCTOR_TIMEOUT="${DOCTOR_TIMEOUT:-60}"
 
 problems=0
 ok() { printf 'OK  %s\n' "$1"; }
 skip() { printf -- '--  %s\n' "$1"; }
 ng() { printf 'NG  %s → %s\n' "$1" "$2"; problems=$((problems + 1)); }
+# 時間の上限つきでコマンドを実行します。上限を超えると終了コード 124 を返します。
+limited() { timeout -k 5 "$DOCTOR_TIMEOUT" "$@"; }
 
 # "12.4" >= "12.8" のような比較（メジャー.マイナーだけを見ます）
 version_at_least() {
@@ -22,24 +26,38 @@ version_at_least() {
   ((have_major > want_major || (have_major == want_major && have_minor >= want_minor)))
 }
 
+# 0: マウントされている、1: されていない、124: 時間の上限を超えた
 is_mount() {
+  local here parent
   if command -v mountpoint >/dev/null; then
-    mountpoint -q "$1"
-  else
-    [[ "$(stat -c %d "$1")" != "$(stat -c %d "$1/..")" ]]
+    limited mountpoint -q "$1"
+    return
   fi
+  here="$(limited stat -c %d "$1")" || return
+  parent="$(limited stat -c %d "$1/..")" || return
+  [[ "$here" != "$parent" ]]
 }
+
+# ボリュームに小さなファイルを書いて消せるか（ネットワークのディスクが固まっていても待ちすぎません）
+# shellcheck disable=SC2016 # $1 is expanded by the inner bash
+can_write() { limited bash -c ': >"$1" && rm -f -- "$1"' _ "$1/.doctor-probe.$$" 2>/dev/null; }
 
 check_volume() {
   local fix="ネットワークボリュームを選んで Pod を作り直してください（ボリュームは Pod を作るときにしかつなげません）"
+  local mounted
   if [[ ! -d "$WORKSPACE" ]]; then
     ng "ボリューム: $WORKSPACE がありません" "$fix"
-  elif ! is_mount "$WORKSPACE"; then
+    return
+  fi
+  is_mount "$WORKSPACE"
+  mounted=$?
+  if ((mounted == 124)); then
+    ng "ボリューム: $WORKSPACE の確認が ${DOCTOR_TIMEOUT} 秒で終わりません" "ネットワークボリュームが固まっています。Pod を終了し、新しく作り直してください"
+  elif ((mounted != 0)); then
     ng "ボリューム: $WORKSPACE にボリュームがつながっていません（Pod を終了すると中身が消えます）" "$fix"
-  elif ! (: >"$WORKSPACE/.doctor-probe.$$") 2>/dev/null; then
-    ng "ボリューム: $WORKSPACE に書き込めません" "df -h $WORKSPACE で空きを確かめ、不要なファイルを消してください"
+  elif ! can_write "$WORKSPACE"; then
+    ng "ボリューム: $WORKSPACE に書き込めません（または ${DOCTOR_TIMEOUT} 秒で終わりません）" "df -h $WORKSPACE で空きを確かめ、不要なファイルを消してください"
   else
-    rm -f -- "$WORKSPACE/.doctor-probe.$$"
     ok "ボリューム: $WORKSPACE にボリュームがつながっていて、書き込めます"
   fi
 }
@@ -50,7 +68,11 @@ check_gpu() {
     ng "GPU: nvidia-smi がありません（GPU のない Pod です）" "GPU を選んで Pod を作り直してください"
     return 1
   fi
-  listed="$(nvidia-smi -L 2>/dev/null)" || listed=""
+  listed="$(limited nvidia-smi -L 2>/dev/null)"
+  if (($? == 124)); then
+    ng "GPU: nvidia-smi が ${DOCTOR_TIMEOUT} 秒たっても応答しません" "GPU かドライバーの不調です。Pod を終了し、新しく作り直してください"
+    return 1
+  fi
   count="$(grep -c '^GPU ' <<<"$listed")"
   if ((count == 0)); then
     ng "GPU: 見えません" "停止から再開した Pod は GPU なしで動くことがあります。Pod を終了し、新しく作り直してください"
@@ -61,7 +83,7 @@ check_gpu() {
 
 check_driver() {
   local image_cuda="${CUDA_VERSION:-}" driver_cuda
-  driver_cuda="$(nvidia-smi 2>/dev/null | sed -n 's/.*CUDA Version: *\([0-9][0-9]*\.[0-9][0-9]*\).*/\1/p' | head -n 1)"
+  driver_cuda="$(limited nvidia-smi 2>/dev/null | sed -n 's/.*CUDA Version: *\([0-9][0-9]*\.[0-9][0-9]*\).*/\1/p' | head -n 1)"
   if [[ -z "$image_cuda" || -z "$driver_cuda" ]]; then
     skip "ドライバー: イメージかドライバーの CUDA のバージョンが分からないため、比べられません"
   elif version_at_least "$driver_cuda" "$image_cuda"; then
@@ -72,21 +94,64 @@ check_driver() {
   fi
 }
 
-check_torch() {
-  local out version cuda usable
-  if ! out="$("$PYTHON" - 2>/dev/null <<'PY'
+# PyTorch と torchvision の版、CUDA の版、GPU が使えるかを 1 行で答えます。
+# 形: torch の版 torch の CUDA GPU(1/0) torchvision の版 torchvision の CUDA torchvision が求める torch
+TORCH_PROBE='
+import importlib.metadata as md
+import re
 import torch
-print(torch.__version__, torch.version.cuda or "-", int(torch.cuda.is_available()))
-PY
-)"; then
+vision, vision_cuda, wants = "-", "-", "-"
+try:
+    import torchvision
+    vision = torchvision.__version__
+    vision_cuda = getattr(torchvision.version, "cuda", None) or "-"
+except ImportError:
+    pass
+except Exception:
+    vision = "broken"
+try:
+    needs = [r for r in md.requires("torchvision") or [] if re.match(r"torch\s*==", r)]
+    wants = needs[0].split("==")[1].split(";")[0].strip() if needs else "-"
+except md.PackageNotFoundError:
+    pass
+print(torch.__version__, torch.version.cuda or "-", int(torch.cuda.is_available()),
+      vision, vision_cuda, wants)
+'
+
+check_torch() {
+  local out code version cuda usable vision vision_cuda wants
+  out="$(limited "$PYTHON" -c "$TORCH_PROBE" 2>/dev/null)"
+  code=$?
+  if ((code == 124)); then
+    ng "PyTorch: ${DOCTOR_TIMEOUT} 秒たっても import torch が終わりません" "ボリュームのディスクが遅いか、固まっています。少し待ってもう一度実行し、直らなければ Pod を作り直してください"
+    return
+  elif ((code != 0)); then
     ng "PyTorch: $PYTHON で import torch できません" "推奨イメージ（runpod/pytorch）で Pod を作るか、仮想環境に PyTorch を入れてください"
     return
   fi
-  read -r version cuda usable <<<"$out"
+  read -r version cuda usable vision vision_cuda wants <<<"$out"
   if [[ "$usable" == 1 ]]; then
     ok "PyTorch $version: GPU を使えます（CUDA $cuda 用）"
   else
     ng "PyTorch $version: GPU を使えません（CUDA $cuda 用）" "上の GPU とドライバーの行を確かめてください。PyTorch の CUDA がドライバーより新しいと使えません"
+  fi
+  check_torchvision "$version" "$cuda" "$vision" "$vision_cuda" "$wants"
+}
+
+# torchvision が入っていて、その torchvision が求める PyTorch と CUDA の版が、入っているものと同じか
+check_torchvision() {
+  local torch_version="${1%%+*}" cuda="$2" vision="$3" vision_cuda="$4" wants="$5"
+  local fix="セットアップスクリプト（setup.sh）を実行し直してください。torchvision だけを pip install すると、合わない版が入ることがあります"
+  if [[ "$vision" == "-" ]]; then
+    ng "torchvision: 入っていません（推奨イメージには入っていません）" "$fix"
+  elif [[ "$vision" == broken ]]; then
+    ng "torchvision: import torchvision が失敗します（PyTorch と版が合っていません）" "$fix"
+  elif [[ "$wants" != "-" && "$wants" != "$torch_version" ]]; then
+    ng "torchvision ${vision}: PyTorch $wants 用で、入っている PyTorch $torch_version と合いません" "$fix"
+  elif [[ "$vision_cuda" != "-" && "$vision_cuda" != "$cuda" ]]; then
+    ng "torchvision ${vision}: CUDA $vision_cuda 用で、PyTorch の CUDA $cuda と合いません" "$fix"
+  else
+    ok "torchvision ${vision}: PyTorch ${torch_version} と CUDA ${cuda} に合っています"
   fi
 }
 
@@ -97,8 +162,12 @@ check_kaggle() {
     return
   fi
   # 認証が必要な軽い呼び出しで確かめます（出力は表示しません）。
-  if out="$(timeout 60 kaggle competitions list 2>&1)"; then
+  out="$(limited kaggle competitions list 2>&1)"
+  local code=$?
+  if ((code == 0)); then
     ok "Kaggle: 認証できました"
+  elif ((code == 124)); then
+    ng "Kaggle: ${DOCTOR_TIMEOUT} 秒たっても API の答えが返りません" "ネットワークを確かめ、少し待ってから実行し直してください"
   elif grep -q -i -e "authentication required" -e "401" -e "unauthorized" <<<"$out"; then
     ng "Kaggle: 認証できません" "Secrets の KAGGLE_API_TOKEN を確かめ（check-secrets.sh）、setup.sh を実行し直してください"
   else
@@ -107,7 +176,7 @@ check_kaggle() {
 }
 
 # 空き容量（GB、小数 1 桁）
-free_gb() { df -Pk "$1" 2>/dev/null | awk 'NR == 2 { printf "%.1f", $4 / 1048576 }'; }
+free_gb() { limited df -Pk "$1" 2>/dev/null | awk 'NR == 2 { printf "%.1f", $4 / 1048576 }'; }
 
 check_disk() {
   local path="$1" label="$2" min="$3" fix="$4" free

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# 新しい Pod で最初に 1 回実行します: Kaggle の認証情報、git の設定、よく使うツール。
+# 新しい Pod で最初に 1 回実行します: Kaggle の認証情報、git の設定、よく使うツール、
+# イメージに足りない torchvision。
 # 何度実行しても大丈夫です（設定済みのものはそのまま残します）。
 #
 # Pod の環境変数（Secrets から渡します。名前は大文字にしてください）:
@@ -24,10 +25,15 @@ WORKSPACE="${WORKSPACE:-/workspace}"
 export PIP_CACHE_DIR="${PIP_CACHE_DIR:-$WORKSPACE/.cache/pip}"
 export UV_CACHE_DIR="${UV_CACHE_DIR:-$WORKSPACE/.cache/uv}"
 
+# 入れるもの。Python のツールは版を固定します（試した版と同じものが入るように）。
 APT_PACKAGES=(fish tmux htop)
-PIP_PACKAGES=(poetry uv "kaggle>=2")
+PIP_PACKAGES=(poetry==2.5.1 uv==0.13.9 kaggle==2.2.5)
+# 推奨イメージの PyTorch と、それに合う torchvision（イメージには入っていません）。
+TORCH_VERSION=2.9.1
+TORCHVISION_VERSION=0.24.1
+TORCH_INDEX_URL=https://download.pytorch.org/whl/cu128
 
-step() { printf '[%s/5] %s\n' "$1" "$2"; }
+step() { printf '[%s/6] %s\n' "$1" "$2"; }
 note() { printf '      %s\n' "$1"; }
 warn() { printf '注意: %s\n' "$1" >&2; }
 die() { printf 'エラー: %s\n' "$1" >&2; exit 1; }
@@ -205,23 +211,47 @@ else
 fi
 
 # ---------------------------------------------------------------------------
-step 5 "Python のツール (poetry, uv, kaggle) をインストールしています…"
-# トークンが使える kaggle 2.x には Python 3.11 以上が必要です（古いと pip は黙って 1.x を入れます）。
+step 5 "Python のツール (${PIP_PACKAGES[*]}) をインストールしています…"
+# トークンが使える kaggle 2.x には Python 3.11 以上が必要です（古いと pip は黙って 1.7.4 を入れます）。
 python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' ||
   die "kaggle 2.x には Python 3.11 以上が必要です。Python 3.11 以上のイメージを使ってください。"
-if python3 - <<'PY'
+# 名前==版 がすべてその版で入っていれば 0 を返します。
+installed() {
+  python3 - "$@" <<'PY'
 import importlib.metadata as md, sys
-try:
-    ok = int(md.version("kaggle").split(".")[0]) >= 2 and md.version("poetry") and md.version("uv")
-except md.PackageNotFoundError:
-    ok = False
-sys.exit(0 if ok else 1)
+def have(spec):
+    name, version = spec.split("==")
+    try:
+        return md.version(name) == version
+    except md.PackageNotFoundError:
+        return False
+sys.exit(0 if all(have(spec) for spec in sys.argv[1:]) else 1)
 PY
-then
+}
+if installed "${PIP_PACKAGES[@]}"; then
   note "インストール済みなので飛ばします。"
 else
   python3 -m pip install --quiet --root-user-action=ignore "${PIP_PACKAGES[@]}" ||
     die "Python のツールをインストールできませんでした。ネットワークと、df -h でディスクの空きを確認してください。"
+fi
+
+# ---------------------------------------------------------------------------
+step 6 "PyTorch に合う torchvision を確かめています…"
+# イメージの PyTorch の版（+cu128 などの印は除きます）。PyTorch がなければ空です。
+torch_have="$(python3 -c 'import importlib.metadata as md; print(md.version("torch").split("+")[0])' 2>/dev/null || true)"
+if [[ -z "$torch_have" ]]; then
+  note "PyTorch が入っていないので飛ばします（推奨イメージには入っています）。"
+elif [[ "$torch_have" != "$TORCH_VERSION" ]]; then
+  note "PyTorch $torch_have は推奨イメージの版（$TORCH_VERSION）ではないので、torchvision は入れません。"
+  note "必要なら、PyTorch $torch_have に合う torchvision を PyTorch の配布元から入れてください。"
+elif installed "torchvision==$TORCHVISION_VERSION"; then
+  note "インストール済みなので飛ばします。"
+else
+  # torch も同じ版で指定して、pip が PyTorch を入れ替えないようにします。
+  python3 -m pip install --quiet --root-user-action=ignore --index-url "$TORCH_INDEX_URL" \
+    "torch==$TORCH_VERSION" "torchvision==$TORCHVISION_VERSION" ||
+    die "torchvision をインストールできませんでした。ネットワークと、df -h でディスクの空きを確認してください。"
+  note "torchvision $TORCHVISION_VERSION を入れました（PyTorch $TORCH_VERSION 用）。"
 fi
 
 echo "セットアップが終わりました。"

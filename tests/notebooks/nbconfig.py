@@ -18,7 +18,7 @@ QUICKSTART = NOTEBOOKS / "quickstart.ipynb"
 COST = NOTEBOOKS / "cost.ipynb"
 
 # The cost notebook measures price ages from this date; frozen so stored outputs stay put.
-COST_AS_OF = "2026-11-27"
+COST_AS_OF = "2026-12-06"
 EXEC_TIMEOUT = 180  # seconds per cell; the quickstart waits for two (fake) pods
 
 OUTPUTS = "/cells/*/outputs"
@@ -29,8 +29,9 @@ DIFF_REPLACE = (
     (OUTPUTS, r"2台目 [a-z0-9]+ で", "2台目 <POD_ID> で"),
     # quickstart: the SSH endpoint (a local port on the fake, a public IP on Runpod)
     (OUTPUTS, r"root@[0-9.]+ -p [0-9]+", "root@<HOST> -p <PORT>"),
-    # quickstart: the throwaway key's temp folder
+    # quickstart: the throwaway key's temp folder, and the run's own name
     (OUTPUTS, r"/\S*/kgl-quickstart-[^/\s]+/", "<TMP>/"),
+    (OUTPUTS, r"kgl-quickstart-[0-9a-f]{6}\b", "kgl-quickstart-<RUN>"),
     # the kernel's Python patch release is machine-specific; the minor version is not
     ("/metadata/language_info/version", r"^(\d+\.\d+)\.\d+$", r"\1.x"),
 )
@@ -49,14 +50,16 @@ def regression(force_regen: bool = False) -> NBRegressionFixture:
 
 def cost_env(prices: Path | None = None, report: Path | None = None) -> dict[str, str]:
     """Environment for the cost notebook's kernel. Without a report the notebook must use
-    data/prices.toml only (never a report a maintainer's `make live` left in reports/)."""
-    env = {"COST_AS_OF": COST_AS_OF, "LIVE_REPORT": str(report or NOTEBOOKS / "no-report.json")}
+    data/prices.toml and data/facts.toml only (never a report a maintainer's `make live` or
+    `make drift` left in reports/)."""
+    env = {"COST_AS_OF": COST_AS_OF, "LIVE_REPORT": str(report or NOTEBOOKS / "no-report.json"),
+           "DRIFT_REPORT": str(NOTEBOOKS / "no-drift-report.json")}  # fmt: skip
     if prices is not None:
         env["COST_PRICES"] = str(prices)
     return env
 
 
-def apply_env(env: dict[str, str], remove=("COST_PRICES", "LIVE_REPORT")) -> None:
+def apply_env(env: dict[str, str], remove=("COST_PRICES", "LIVE_REPORT", "DRIFT_REPORT")) -> None:
     """Set env for kernels started from this process (they inherit os.environ)."""
     for name in remove:
         os.environ.pop(name, None)

@@ -1,9 +1,11 @@
 """Re-execute the notebooks against a local fake Runpod and store their outputs in place.
 
-    .venv/bin/python -m tests.notebooks.regenerate            # both notebooks
-    .venv/bin/python -m tests.notebooks.regenerate cost       # just one
+    make notebooks                 # both notebooks (the Makefile runs this module)
+    make notebooks NAMES=cost      # just one
 
-Run it after changing a notebook or data/prices.toml, then review `git diff notebooks/`.
+Run it after changing a notebook, data/prices.toml or data/facts.toml, then review
+`git diff notebooks/`. The charts' Japanese labels are measured with Noto Sans CJK JP
+(fonts-noto-cjk), as in CI.
 A notebook is only rewritten when its outputs differ after normalisation (nbconfig.py), so
 running it twice changes nothing.
 """

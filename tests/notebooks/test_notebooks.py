@@ -6,10 +6,14 @@ the one stored in the file (pytest-notebook); see nbconfig.py for the few normal
 
 import copy
 import json
+import os
+import re
+import tomllib
 from pathlib import Path
 
 import nbformat
 import pytest
+from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 from pytest_notebook.nb_regression import NBRegressionError
 
@@ -23,6 +27,9 @@ from tests.notebooks.nbconfig import (
 )
 
 PRICES = REPO / "data" / "prices.toml"
+RATE = tomllib.loads((REPO / "data" / "facts.toml").read_text(encoding="utf-8"))["rate"]["usd_jpy"]
+SAMPLE = REPO / "tests" / "site" / "fixtures" / "live-report-prices.json"
+RUN_SOURCE = "毎晩の実機確認でRunpodのAPIから読んだ価格"
 
 
 @pytest.fixture
@@ -42,43 +49,61 @@ def outputs_text(notebook) -> str:
     )
 
 
+def charts(notebook) -> list[str]:
+    """The charts a notebook shows: inline SVG (text/html outputs)."""
+    return [output["data"]["text/html"] for cell in notebook.cells if cell.cell_type == "code"
+            for output in cell.outputs if "<svg" in output.get("data", {}).get("text/html", "")]
+
+
 def test_cost_notebook_matches_its_stored_outputs(cost_kernel_env):
     result = regression().check(str(COST))
     text = outputs_text(result.nb_final)
-    # What the page promises, computed from data/prices.toml: GPU-hours x price.
-    assert "基準日: 2026-11-27" in text
+    # What the page promises, computed from data/prices.toml: GPU-hours x price, and yen.
+    assert "基準日: 2026-12-06" in text
     assert "RTX 4090   x2    336 GPU時間 x $0.74/h = $  248.64" in text
+    assert f"合計 $426.72（約{426.72 * RATE['value']:,.0f}円）" in text
     assert "当時の価格（$3.00/h）で 168時間: $504.00（記事では約 $500）" in text
-    # Every chart carries alt text, which the site renders on the <img>.
-    images = [
-        output
-        for cell in result.nb_final.cells
-        if cell.cell_type == "code"
-        for output in cell.outputs
-        if "image/png" in output.get("data", {})
-    ]
-    assert len(images) == 2
-    assert all(image.metadata["image/png"]["alt"] for image in images)
+    # The rate the yen use, with its ECB date and its age on the day of the calculation.
+    rate = f"為替: 1ドル＝{RATE['value']:g}円（欧州中央銀行（ECB）の参照レート、2026-10-30、"
+    rate += "37日前）"
+    assert rate in text
+    assert len(charts(result.nb_final)) == 2
 
 
-def report_with_prices(tmp_path, target: str, seen_at: str):
-    """A live report whose `prices` saw the RTX 4090 cheaper than data/prices.toml says."""
+def test_cost_charts_speak_japanese_follow_dark_mode_and_fit_a_phone(cost_kernel_env):
+    """Each chart is an inline SVG: Japanese labels, an accessible name, no background of its
+    own, text and axes in the page's own colour (so dark mode turns them light), and a size
+    that scales down to a 375 px screen with its text still at least 11 px."""
+    notebook = nbformat.read(COST, as_version=4)
+    for svg in charts(notebook):
+        root = re.search(r"<svg\b[^>]*>", svg)[0]
+        assert re.search(r'aria-label="[^"]*[\u3040-\u30ff\u4e00-\u9fff][^"]*"', root), root
+        assert 'role="img"' in root and 'width="100%"' in root and "height: auto" in root
+        texts = re.findall(r"<text\b[^>]*>([^<]*)<", svg)
+        assert any(re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", t) for t in texts), texts
+        assert "currentColor" in svg and "#010203" not in svg
+        assert not re.search(r"fill:\s*#(?:fff|ffffff)\b|fill=\"#(?:fff|ffffff)\"", svg, re.I)
+        assert "<metadata>" not in svg and "Matplotlib v" not in svg  # no tool or date stamp
+        view_width = float(re.search(r'viewBox="0 0 ([\d.]+) ', root)[1])
+        smallest = min(float(size) for size in re.findall(r"font-size: ([\d.]+)px", svg))
+        phone_width = 343  # the content column of a 375 px screen
+        assert smallest * min(1, phone_width / view_width) >= 11, (smallest, view_width)
+
+
+def report_with_prices(tmp_path, target: str, read_at: str):
+    """The recorded sample report (RTX 4090 cheaper than data/prices.toml says), read then."""
+    report = json.loads(SAMPLE.read_text(encoding="utf-8"))
+    report["target"] = target
+    report["prices"]["read_at"] = read_at
+    for row in report["prices"]["gpus"]:
+        row.pop("read_at", None)
     path = tmp_path / "live-report.json"
-    path.write_text(json.dumps({"target": target, "prices": {
-        "seen_at": seen_at,
-        "gpus": [
-            {"gpu_type": "NVIDIA GeForce RTX 4090", "gpu_name": "RTX 4090",
-             "data_center": "EU-RO-1", "usd_per_hour": 0.69},
-            {"gpu_type": "NVIDIA GeForce RTX 4090", "gpu_name": "RTX 4090",
-             "data_center": "US-KS-2", "usd_per_hour": 0.59},
-        ],
-        "volume": {"tier": "STANDARD", "usd_per_gb_month": 0.07, "source": "api"},
-    }}), encoding="utf-8")  # fmt: skip
+    path.write_text(json.dumps(report), encoding="utf-8")
     return path
 
 
 def test_cost_notebook_uses_the_prices_a_real_run_saw_when_newer(monkeypatch, tmp_path):
-    report = report_with_prices(tmp_path, "real", "2026-11-28T18:40:00Z")
+    report = report_with_prices(tmp_path, "real", "2026-12-05T18:40:00Z")
     result = regression()
     for name, value in cost_env(report=report).items():
         monkeypatch.setenv(name, value)
@@ -89,16 +114,16 @@ def test_cost_notebook_uses_the_prices_a_real_run_saw_when_newer(monkeypatch, tm
         text = str(error)
     else:
         pytest.fail("the notebook ignored the newer prices of the live report")
-    # The cheapest data center's price, dated by the night it was seen.
+    # The cheapest data center's price, dated by the night it was read.
     assert "x $0.59/h" in text
-    assert "2026-11-28 確認" in text and "毎晩の実機確認で見た価格" in text
+    assert "2026-12-05 に確認、1日前" in text and RUN_SOURCE in text
 
 
-@pytest.mark.parametrize(("target", "seen_at"), [("fake", "2026-11-28T18:40:00Z"),
+@pytest.mark.parametrize(("target", "read_at"), [("fake", "2026-12-05T18:40:00Z"),
                                                   ("real", "2026-01-01T00:00:00Z")])
 def test_cost_notebook_keeps_the_file_prices_for_a_rehearsal_or_an_older_report(
-        monkeypatch, tmp_path, target, seen_at):  # fmt: skip
-    report = report_with_prices(tmp_path, target, seen_at)
+        monkeypatch, tmp_path, target, read_at):  # fmt: skip
+    report = report_with_prices(tmp_path, target, read_at)
     for name, value in cost_env(report=report).items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("COST_PRICES", raising=False)
@@ -118,13 +143,64 @@ def test_quickstart_runs_against_the_fake_and_cleans_up(fake_runpod):
     result = regression().check(str(QUICKSTART))
     text = outputs_text(result.nb_final)
     assert "2台目" in text and "hello from the first pod" in text
-    assert "合計の上限: $0.08" in text  # "a few cents", from data/prices.toml
+    assert "合計の上限: $0.08（約13円" in text  # "a few cents", from data/prices.toml
     assert "残っているPod: []" in text and "残っているボリューム: []" in text
     # The notebook's cleanup really left nothing behind on the (fake) account.
     assert not fake_runpod.pods
     assert not fake_runpod.volumes
     # The key is never printed, only whether it is set.
     assert fake_runpod.api_key not in json.dumps(nbformat.writes(result.nb_final))
+
+
+def run_through_errors(notebook_path: Path, env: dict[str, str], before=None):
+    """Execute every cell, as a reader who keeps going after an error does (cleanup last).
+    `before(index)` runs before each cell (to change the fake halfway)."""
+    notebook = nbformat.read(notebook_path, as_version=4)
+    folder = {"metadata": {"path": str(notebook_path.parent)}}
+    client = NotebookClient(notebook, timeout=180, kernel_name="python3", allow_errors=True,
+                            resources=folder)  # fmt: skip
+    with client.setup_kernel(env=env):
+        for index, cell in enumerate(notebook.cells):
+            if before:
+                before(index)
+            client.execute_cell(cell, index)
+    return notebook
+
+
+def test_quickstart_cleanup_deletes_the_volume_when_no_pod_could_be_rented(fake_runpod):
+    """No capacity anywhere: the first deploy fails, every later cell that needs a pod fails
+    too, and the cleanup cell still deletes the volume the notebook made."""
+    fake_runpod.set_faults("create_pod:no_capacityx*")
+    notebook = run_through_errors(QUICKSTART, dict(os.environ))
+    errors = [output for cell in notebook.cells if cell.cell_type == "code"
+              for output in cell.outputs if output["output_type"] == "error"]  # fmt: skip
+    assert errors, "the deploy should have failed"
+    cleanup = outputs_text_of(notebook.cells[-1])
+    assert "終了したPod: 0 台" in cleanup
+    assert "残っているPod: []" in cleanup and "残っているボリューム: []" in cleanup
+    assert not fake_runpod.volumes and not fake_runpod.pods
+
+
+def index_of(notebook_path: Path, text: str) -> int:
+    cells = nbformat.read(notebook_path, as_version=4).cells
+    return next(i for i, cell in enumerate(cells) if text in cell.source)
+
+
+@pytest.mark.parametrize(("what", "cell"), [("volume", "volume.create_volume("),
+                                            ("pod", "first = pod.deploy_pod(")])  # fmt: skip
+def test_quickstart_cleanup_finds_what_a_create_with_no_clear_answer_made(
+        fake_runpod, what, cell):  # fmt: skip
+    """A create is carried out but answered by Cloudflare's 520: the notebook cannot know the
+    volume or pod exists. The cleanup finds it by the run's own name, ends the pod, and
+    deletes the volume."""
+    at = index_of(QUICKSTART, cell)
+    faulty = lambda index: index == at and fake_runpod.set_faults("rest_create:520")  # noqa: E731
+    notebook = run_through_errors(QUICKSTART, dict(os.environ), before=faulty)
+    cleanup = outputs_text_of(notebook.cells[-1])
+    assert f"終了したPod: {1 if what == 'pod' else 0} 台" in cleanup, cleanup
+    assert "残っているPod: []" in cleanup and "残っているボリューム: []" in cleanup
+    assert not fake_runpod.volumes
+    assert all(p.status == "TERMINATED" for p in fake_runpod.pods.values())
 
 
 BAD_PRICE_FILES = {

@@ -2,8 +2,10 @@
 
 What the reader is promised: run on a pod, it says whether the volume is at /workspace and
 writable, the GPU is visible, the host driver is new enough for the image's CUDA, PyTorch
-can use the GPU, Kaggle accepts the credentials and there is disk space left; each problem
-gets one line with the fix, and the exit status says whether anything needs fixing.
+can use the GPU, torchvision is there and built for the same PyTorch and CUDA, Kaggle accepts
+the credentials and there is disk space left; each problem gets one line with the fix, and
+the exit status says whether anything needs fixing. No check waits forever: every outside
+command has a time limit (DOCTOR_TIMEOUT), and one that hangs is reported as such.
 
 The GPU side of a pod is played by stand-ins (this machine has no GPU): `nvidia-smi`, a
 `torch` package on PYTHONPATH, `df` and `kaggle`. The volume's mount is told by a stand-in
@@ -12,6 +14,8 @@ The GPU side of a pod is played by stand-ins (this machine has no GPU): `nvidia-
 
 from __future__ import annotations
 
+import re
+import shutil
 import subprocess
 import textwrap
 from pathlib import Path
@@ -62,21 +66,41 @@ def kaggle_stand_in(token: str, failure: str = "") -> str:
     """
 
 
-def torch_stand_in(site: Path, available: bool = True) -> None:
+def torch_stand_in(site: Path, available: bool = True, cuda: str = "12.8") -> None:
     package = site / "torch"
     package.mkdir(parents=True, exist_ok=True)
     (package / "__init__.py").write_text(
         textwrap.dedent(f"""
-            __version__ = "2.9.1+cu128"
+            __version__ = "2.9.1+cu{cuda.replace('.', '')}"
 
             class version:
-                cuda = "12.8"
+                cuda = "{cuda}"
 
             class cuda:
                 @staticmethod
                 def is_available():
                     return {available}
         """)
+    )
+    torchvision_stand_in(site)
+
+
+def torchvision_stand_in(site: Path, version: str = "0.24.1", cuda: str = "12.8",
+                         torch: str = "2.9.1", body: str = "") -> None:  # fmt: skip
+    """torchvision as pip installs it: the package, and metadata naming the torch it needs."""
+    package = site / "torchvision"
+    package.mkdir(parents=True, exist_ok=True)
+    (package / "__init__.py").write_text(
+        f"{body}\n__version__ = '{version}+cu{cuda.replace('.', '')}'\n"
+        f"class version:\n    cuda = '{cuda}'\n"
+    )
+    for old in site.glob("torchvision-*.dist-info"):
+        shutil.rmtree(old)
+    meta = site / f"torchvision-{version}.dist-info"
+    meta.mkdir()
+    (meta / "METADATA").write_text(
+        f"Metadata-Version: 2.1\nName: torchvision\nVersion: {version}\n"
+        f"Requires-Dist: numpy\nRequires-Dist: torch=={torch}\nRequires-Dist: pillow\n"
     )
 
 
@@ -108,6 +132,7 @@ def test_a_healthy_pod_is_all_ok(pod: Sandbox) -> None:
         "OK  GPU: 1 枚見えています（NVIDIA GeForce RTX 4090）",
         "OK  ドライバー: CUDA 12.8 まで対応（イメージは CUDA 12.8）",
         "OK  PyTorch 2.9.1+cu128: GPU を使えます（CUDA 12.8 用）",
+        "OK  torchvision 0.24.1+cu128: PyTorch 2.9.1 と CUDA 12.8 に合っています",
         "OK  Kaggle: 認証できました",
         "OK  ディスク（コンテナ）: / の空きは 20.0 GB です",
         f"OK  ディスク（ボリューム）: {pod.workspace} の空きは 50.0 GB です",
@@ -138,6 +163,16 @@ def _no_torch(pod: Sandbox, env: dict) -> None:
 
 def _torch_without_gpu(pod: Sandbox, env: dict) -> None:
     torch_stand_in(pod.state / "site", available=False)
+
+
+def _torchvision(**kwargs):
+    return lambda pod, env: torchvision_stand_in(pod.state / "site", **kwargs)
+
+
+def _no_torchvision(pod: Sandbox, env: dict) -> None:
+    shutil.rmtree(pod.state / "site" / "torchvision")
+    for meta in (pod.state / "site").glob("torchvision-*.dist-info"):
+        shutil.rmtree(meta)
 
 
 def _kaggle_offline(pod: Sandbox, env: dict) -> None:
@@ -173,6 +208,26 @@ BROKEN = {
         "NG  PyTorch 2.9.1+cu128: GPU を使えません",
         "PyTorch の CUDA がドライバーより新しいと使えません",
     ),
+    "no torchvision": (
+        _no_torchvision,
+        "NG  torchvision: 入っていません（推奨イメージには入っていません）",
+        "セットアップスクリプト（setup.sh）を実行し直してください",
+    ),
+    "torchvision for another PyTorch": (
+        _torchvision(version="0.23.0", torch="2.8.0"),
+        "NG  torchvision 0.23.0+cu128: PyTorch 2.8.0 用で、入っている PyTorch 2.9.1 と合いません",
+        "torchvision だけを pip install すると",
+    ),
+    "torchvision for another CUDA": (
+        _torchvision(cuda="13.0"),
+        "NG  torchvision 0.24.1+cu130: CUDA 13.0 用で、PyTorch の CUDA 12.8 と合いません",
+        "setup.sh",
+    ),
+    "torchvision that cannot load": (
+        _torchvision(body="raise RuntimeError('operator torchvision::nms does not exist')"),
+        "NG  torchvision: import torchvision が失敗します（PyTorch と版が合っていません）",
+        "setup.sh",
+    ),
     "no kaggle command": (_drop("kaggle"), "NG  Kaggle: kaggle コマンドがありません", "setup.sh"),
     "wrong Kaggle token": (
         _env(KAGGLE_API_TOKEN="KGAT_wrong_token_0000000000000000"),
@@ -206,6 +261,69 @@ def test_each_problem_gets_one_line_with_its_fix(pod: Sandbox, case: str) -> Non
     assert " → " in bad and fix in bad.split(" → ", 1)[1]
     assert r.stdout.splitlines()[-1] == "直すところが 1 件あります。上の NG の行を見てください。"
     assert "Traceback" not in r.output and r.stderr == ""
+
+
+HANG = "exec sleep 600"
+
+
+def _hang(name: str):
+    return lambda pod, env: pod.add_shim(name, HANG)
+
+
+def _torch_hangs(pod: Sandbox, env: dict) -> None:
+    (pod.state / "site" / "torch" / "__init__.py").write_text("import time\ntime.sleep(600)\n")
+
+
+# A stuck outside command -> the NG line that says so. DOCTOR_TIMEOUT=1 keeps the wait short.
+HANGS = {
+    "nvidia-smi": (_hang("nvidia-smi"), "NG  GPU: nvidia-smi が 1 秒たっても応答しません"),
+    "import torch": (_torch_hangs, "NG  PyTorch: 1 秒たっても import torch が終わりません"),
+    "kaggle": (_hang("kaggle"), "NG  Kaggle: 1 秒たっても API の答えが返りません"),
+    "mountpoint": (_hang("mountpoint"), "NG  ボリューム: {ws} の確認が 1 秒で終わりません"),
+}
+
+
+@pytest.mark.parametrize("case", HANGS, ids=list(HANGS))
+def test_a_command_that_hangs_is_reported_not_waited_for(pod: Sandbox, case: str) -> None:
+    breaks, line = HANGS[case]
+    env = dict(HEALTHY_ENV, DOCTOR_TIMEOUT="1")
+    breaks(pod, env)
+    r = pod.run(DOCTOR, **env)  # Sandbox.run fails the test if this takes over 60 s
+    assert r.returncode == 1, r.output
+    (bad,) = [found for found in lines(r.stdout) if found.startswith("NG  ")]
+    assert bad.startswith(line.format(ws=pod.workspace) + " → "), bad
+    assert r.stdout.splitlines()[-1] == "直すところが 1 件あります。上の NG の行を見てください。"
+
+
+def test_a_stuck_disk_is_not_waited_for(pod: Sandbox) -> None:
+    pod.add_shim("df", HANG)
+    r = pod.run(DOCTOR, **HEALTHY_ENV, DOCTOR_TIMEOUT="1")
+    assert "--  ディスク（コンテナ）: / の空きを読めません" in lines(r.stdout)
+    assert f"--  ディスク（ボリューム）: {pod.workspace} の空きを読めません" in lines(r.stdout)
+
+
+OUTSIDE_COMMANDS = ("nvidia-smi", "kaggle", "df", "mountpoint", "stat", "bash")
+PLAIN_STRING = re.compile(r'"(?:[^"$]|\$(?!\())*"')  # "..." holding no $( ): text, not a command
+
+
+def test_every_outside_command_runs_under_the_time_limit() -> None:
+    """Each call of a command that can hang (GPU driver, network, network disk, Python
+    importing from the volume) goes through `limited` (timeout DOCTOR_TIMEOUT); `command -v`
+    only looks a name up. Messages for the reader may name the commands."""
+    calls = 0
+    for number, line in enumerate(DOCTOR.read_text().splitlines(), 1):
+        if line.lstrip().startswith("#"):
+            continue
+        python = re.search(r'"\$PYTHON" -', line)
+        code = PLAIN_STRING.sub('""', line.split(" # ")[0])
+        found = [m.start() for c in OUTSIDE_COMMANDS
+                 for m in re.finditer(rf"(?<![\w./-]){re.escape(c)}(?![\w-])", code)]
+        starts = [(code, at) for at in found] + ([(line, python.start())] if python else [])
+        for text, at in starts:
+            before = text[:at].rstrip()
+            assert before.endswith(("limited", "command -v")), f"doctor.sh:{number}: {line}"
+            calls += 1
+    assert calls >= 9  # nvidia-smi x2, python, kaggle, df, mountpoint, stat x2, bash
 
 
 def test_without_a_gpu_the_driver_is_not_compared(pod: Sandbox) -> None:
@@ -266,6 +384,7 @@ def test_on_a_fake_pod_over_ssh(fake, ssh_keypair, tmp_path: Path) -> None:
         "OK  GPU: 1 枚見えています（NVIDIA GeForce RTX 4090）",
         "OK  ドライバー: CUDA 12.8 まで対応（イメージは CUDA 12.8）",
         "OK  PyTorch 2.9.1+cu128: GPU を使えます（CUDA 12.8 用）",
+        "OK  torchvision 0.24.1+cu128: PyTorch 2.9.1 と CUDA 12.8 に合っています",
         "OK  Kaggle: 認証できました",
         "OK  ディスク（コンテナ）: / の空きは 20.0 GB です",
         "OK  ディスク（ボリューム）: /workspace の空きは 50.0 GB です",

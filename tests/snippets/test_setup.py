@@ -1,24 +1,30 @@
 """snippets/setup.sh run for real with bash, in a sandboxed fresh "pod".
 
-What the reader is promised: one command sets up a new pod (tools, Kaggle
-credentials readable only by them, git identity, caches on the volume); it can
-be run again safely; a missing, unfilled or broken secret stops it with a
-Japanese message naming the secret, leaving no half-written credential file
-(not even after a killed run); the 2024 draft's lower-case variable name still
-works but says what to rename it to; secrets never appear in the output.
+What the reader is promised: one command sets up a new pod (tools at pinned
+versions, the torchvision that matches the image's PyTorch, Kaggle credentials
+readable only by them, git identity, caches on the volume); it can be run again
+safely; a missing, unfilled or broken secret stops it with a Japanese message
+naming the secret, leaving no half-written credential file (not even after a
+killed run); the 2024 draft's lower-case variable name still works but says what
+to rename it to; secrets never appear in the output. The download command fetches
+only over https and runs the script only when its SHA-256 is the published one.
 """
 
 from __future__ import annotations
 
+import hashlib
 import http.server
 import json
 import os
+import re
 import shutil
 import signal
+import ssl
 import stat
 import subprocess
 import threading
 import time
+import tomllib
 from functools import partial
 from pathlib import Path
 
@@ -34,12 +40,52 @@ KAGGLE_JSON = json.dumps({"username": "kaggler taro", "key": "0123456789abcdef01
 NASTY_KAGGLE_JSON = json.dumps(
     {"username": "taro \"the\" 'kaggler' $USER", "key": "k`whoami`$(id)\\ 0123456789abcdef"}
 )
-STEPS = [f"[{i}/5]" for i in range(1, 6)]
+STEPS = [f"[{i}/6]" for i in range(1, 7)]
+PINS = "poetry==2.5.1 uv==0.13.9 kaggle==2.2.5"
+PIP_INSTALL = "python3 -m pip install --quiet --root-user-action=ignore"
+TORCH_INDEX = "https://download.pytorch.org/whl/cu128"
+DOWNLOAD = ROOT / "snippets" / "commands" / "setup-download.sh"
+
+# `python3 -m pip install` that installs what it is asked for: a dist-info per NAME==VERSION
+# (an installed version whose public part matches is kept, as pip keeps 2.9.1+cu128 for
+# torch==2.9.1). Everything else runs this machine's python3, like the fake image's shim.
+PINNING_PYTHON3 = """
+    if [[ "${1:-}" == "-m" && "${2:-}" == "pip" ]]; then
+      printf 'python3' >>"$SHIM_LOG"; printf ' %s' "$@" >>"$SHIM_LOG"; echo >>"$SHIM_LOG"
+      echo "$PIP_CACHE_DIR $UV_CACHE_DIR" >"$SHIM_STATE/pip-cache-env"
+      [[ "${3:-}" == install ]] || exit 0
+      for arg in "${@:4}"; do
+        [[ "$arg" == *==* && "$arg" != -* ]] || continue
+        name="${arg%%==*}" version="${arg#*==}"
+        site="$SHIM_STATE/site"
+        kept=("$site/$name-$version".dist-info "$site/$name-$version+"*.dist-info)
+        if [[ -e "${kept[0]}" || -e "${kept[1]}" ]]; then continue; fi
+        rm -rf "$SHIM_STATE/site/$name"-*.dist-info
+        mkdir -p "$SHIM_STATE/site/$name-$version.dist-info"
+        printf 'Metadata-Version: 2.1\\nName: %s\\nVersion: %s\\n' "$name" "$version" \\
+          >"$SHIM_STATE/site/$name-$version.dist-info/METADATA"
+      done
+      exit 0
+    fi
+    if [[ "${SHIM_PYTHON_TOO_OLD:-}" == 1 && "${1:-}" == "-c" && "$2" == *version_info* ]]; then
+      exit 1
+    fi
+    exec "$REAL_PYTHON3" "$@"
+"""
 
 
 @pytest.fixture
 def pod(tmp_path: Path) -> Sandbox:
-    return Sandbox(tmp_path)
+    sandbox = Sandbox(tmp_path)
+    sandbox.add_shim("python3", PINNING_PYTHON3)
+    return sandbox
+
+
+def installed(pod: Sandbox, name: str, version: str) -> None:
+    """A package the image already has, as importlib.metadata sees it."""
+    folder = pod.state / "site" / f"{name}-{version}.dist-info"
+    folder.mkdir(parents=True)
+    (folder / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n")
 
 
 def mode(path: Path) -> int:
@@ -86,9 +132,8 @@ def test_first_run_sets_up_the_pod(pod: Sandbox) -> None:
         "apt-get update -qq",
         "apt-get install -y -qq --no-install-recommends fish tmux htop",
     ]
-    assert pod.calls("python3 -m pip") == [
-        "python3 -m pip install --quiet --root-user-action=ignore poetry uv kaggle>=2"
-    ]
+    assert pod.calls("python3 -m pip") == [f"{PIP_INSTALL} {PINS}"]
+    assert "PyTorch が入っていないので飛ばします" in r.stdout  # this machine has no torch
     assert pod.calls("apt ") == [] and pod.calls("pip") == []
 
 
@@ -492,13 +537,78 @@ def test_old_python_is_refused(pod: Sandbox) -> None:
 
 
 def test_kaggle_1x_is_upgraded(pod: Sandbox) -> None:
-    # An image that ships kaggle 1.x (no token support) gets kaggle 2.x.
-    for name, version in (("poetry", "2.5.1"), ("uv", "0.13.8"), ("kaggle", "1.7.4.5")):
-        d = pod.state / "site" / f"{name}-{version}.dist-info"
-        d.mkdir()
-        (d / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n")
+    # An image that ships kaggle 1.x (no token support) gets the pinned kaggle 2.x.
+    for name, version in (("poetry", "2.5.1"), ("uv", "0.13.9"), ("kaggle", "1.7.4.5")):
+        installed(pod, name, version)
     assert pod.run(KAGGLE_API_TOKEN=TOKEN).returncode == 0
-    assert len(pod.calls("python3 -m pip install")) == 1
+    assert pod.calls("python3 -m pip install") == [f"{PIP_INSTALL} {PINS}"]
+
+
+def test_every_tool_is_installed_at_its_pinned_version(pod: Sandbox) -> None:
+    """A newer uv already on the pod is replaced by the pinned one; the pins are the versions
+    data/facts.toml records (the drift job reports newer releases)."""
+    installed(pod, "uv", "0.99.0")
+    assert pod.run(KAGGLE_API_TOKEN=TOKEN).returncode == 0
+    assert pod.calls("python3 -m pip install") == [f"{PIP_INSTALL} {PINS}"]
+    facts = tomllib.loads((ROOT / "data" / "facts.toml").read_text(encoding="utf-8"))["fact"]
+    pinned = {f["package"]: f["value"] for f in facts.values()
+              if f["check"] == "pypi" and "snippets/setup.sh" in f.get("files", [])}  # fmt: skip
+    assert PINS == " ".join(f"{name}=={pinned[name]}" for name in ("poetry", "uv", "kaggle"))
+    assert f'PIP_PACKAGES=({PINS})' in SETUP_SH.read_text()
+
+
+# --- torchvision: the recommended image has none -------------------------------------------
+
+IMAGE = tomllib.loads((ROOT / "snippets" / "recommended_image.toml").read_text())
+
+
+def test_setup_pins_the_torchvision_that_recommended_image_toml_names() -> None:
+    text = SETUP_SH.read_text()
+    wanted = IMAGE["torchvision"]
+    assert f"TORCH_VERSION={wanted['torch']}\n" in text
+    assert f"TORCHVISION_VERSION={wanted['version']}\n" in text
+    assert f"TORCH_INDEX_URL={wanted['index_url']}\n" in text
+    assert wanted["index_url"] == TORCH_INDEX
+    assert wanted["torch"].startswith(IMAGE["image"]["torch"])
+    assert "torch" + wanted["torch"].replace(".", "") in IMAGE["image"]["name"]
+
+
+def test_the_matching_torchvision_is_installed_from_pytorchs_index(pod: Sandbox) -> None:
+    installed(pod, "torch", "2.9.1+cu128")
+    r = pod.run(KAGGLE_API_TOKEN=TOKEN)
+    assert r.returncode == 0, r.stderr
+    assert pod.calls("python3 -m pip install")[-1] == (
+        f"{PIP_INSTALL} --index-url {TORCH_INDEX} torch==2.9.1 torchvision==0.24.1"
+    )
+    assert "torchvision 0.24.1 を入れました（PyTorch 2.9.1 用）。" in r.stdout
+    # The image's own PyTorch build stays; torchvision is there for the next run.
+    site = sorted(p.name for p in (pod.state / "site").iterdir())
+    assert "torch-2.9.1+cu128.dist-info" in site and "torchvision-0.24.1.dist-info" in site
+    again = pod.run(KAGGLE_API_TOKEN=TOKEN)
+    assert again.returncode == 0 and len(pod.calls("python3 -m pip install")) == 2
+    assert again.stdout.count("インストール済みなので飛ばします。") == 3
+
+
+def test_another_pytorch_gets_no_torchvision_from_us(pod: Sandbox) -> None:
+    installed(pod, "torch", "2.8.0+cu128")
+    r = pod.run(KAGGLE_API_TOKEN=TOKEN)
+    assert r.returncode == 0
+    assert "PyTorch 2.8.0 は推奨イメージの版（2.9.1）ではないので、torchvision は入れません。" \
+        in r.stdout
+    assert all("torchvision" not in call for call in pod.calls("python3 -m pip"))
+
+
+def test_a_failed_torchvision_install_stops_with_a_japanese_message(pod: Sandbox) -> None:
+    installed(pod, "torch", "2.9.1+cu128")
+    pod.add_shim("python3", PINNING_PYTHON3.replace(
+        '[[ "${3:-}" == install ]] || exit 0',
+        '[[ "${3:-}" == install ]] || exit 0\n[[ " $* " == *" --index-url "* ]] && exit 1'))
+    r = pod.run(KAGGLE_API_TOKEN=TOKEN)
+    assert r.returncode == 1
+    assert r.stderr.strip().splitlines()[-1] == (
+        "エラー: torchvision をインストールできませんでした。ネットワークと、df -h で"
+        "ディスクの空きを確認してください。"
+    )
 
 
 def test_shell_snippets_are_shellcheck_clean() -> None:
@@ -513,36 +623,123 @@ def test_shell_snippets_are_shellcheck_clean() -> None:
 # --- snippets/commands/setup-download.sh -------------------------------------
 
 
+@pytest.fixture(scope="module")
+def tls_cert(tmp_path_factory) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 (curl trusts it through CURL_CA_BUNDLE)."""
+    folder = tmp_path_factory.mktemp("tls")
+    key, cert = folder / "key.pem", folder / "cert.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    return key, cert
+
+
+def serve(folder: Path, tls: tuple[Path, Path] | None, redirect_to: str | None = None):
+    """Serve `folder` on 127.0.0.1 (over https when given a key and certificate)."""
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            if redirect_to:
+                self.send_response(301)
+                self.send_header("Location", redirect_to + self.path)
+                self.end_headers()
+                return
+            super().do_GET()
+
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), partial(Handler, directory=str(folder)))
+    if tls:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(str(tls[1]), str(tls[0]))
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    scheme = "https" if tls else "http"
+    return server, f"{scheme}://127.0.0.1:{server.server_address[1]}/"
+
+
 @pytest.fixture
-def guide_server(tmp_path: Path):
-    """Serve a copy of the site's downloads/ folder on 127.0.0.1."""
+def site_copy(tmp_path: Path) -> Path:
+    """A copy of the site's downloads/ folder, as the site build publishes it."""
     site = tmp_path / "site"
     (site / "downloads").mkdir(parents=True)
     shutil.copyfile(SETUP_SH, site / "downloads" / "setup.sh")
-    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
-    handler.log_message = lambda *a, **k: None  # type: ignore[method-assign]
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    return site
+
+
+@pytest.fixture
+def guide_server(site_copy: Path, tls_cert):
+    server, url = serve(site_copy, tls_cert)
+    yield url
     server.shutdown()
     server.server_close()
 
 
-def test_setup_download_fetches_and_runs_setup(pod: Sandbox, guide_server: str, tmp_path: Path):
+def download(pod: Sandbox, url: str, cert: Path, **env) -> object:
+    return pod.run(DOWNLOAD, GUIDE_URL=url, CURL_CA_BUNDLE=str(cert), **env)
+
+
+def test_setup_download_fetches_checks_and_runs_setup(pod: Sandbox, guide_server, tls_cert,
+                                                       tmp_path: Path):  # fmt: skip
     tmpdir = tmp_path / "tmp"
     tmpdir.mkdir()
-    script = ROOT / "snippets" / "commands" / "setup-download.sh"
-    r = pod.run(script, GUIDE_URL=guide_server, TMPDIR=str(tmpdir), KAGGLE_API_TOKEN=TOKEN)
+    r = download(pod, guide_server, tls_cert[1], TMPDIR=str(tmpdir), KAGGLE_API_TOKEN=TOKEN)
     assert r.returncode == 0, r.stderr
-    assert (tmpdir / "setup.sh").read_bytes() == SETUP_SH.read_bytes()
     assert (pod.home / ".kaggle" / "access_token").read_text() == TOKEN
     assert "セットアップが終わりました。" in r.stdout
+    assert list(tmpdir.iterdir()) == []  # the downloaded copy is removed afterwards
 
 
-def test_setup_download_fails_on_http_error(pod: Sandbox, guide_server: str, tmp_path: Path):
-    script = ROOT / "snippets" / "commands" / "setup-download.sh"
-    r = pod.run(script, GUIDE_URL=guide_server + "missing/", TMPDIR=str(tmp_path))
+def test_the_published_sha256_is_the_setup_scripts() -> None:
+    digest = hashlib.sha256(SETUP_SH.read_bytes()).hexdigest()
+    found = re.findall(r"^  SETUP_SHA256=([0-9a-f]{64})$", DOWNLOAD.read_text(), re.MULTILINE)
+    assert found == [digest], (
+        f"snippets/setup.sh changed: set SETUP_SHA256={digest} in {DOWNLOAD.relative_to(ROOT)}"
+    )
+
+
+def test_a_script_that_is_not_the_published_one_is_not_run(pod: Sandbox, site_copy: Path,
+                                                            guide_server, tls_cert):  # fmt: skip
+    served = site_copy / "downloads" / "setup.sh"
+    served.write_text(SETUP_SH.read_text() + 'touch "$HOME/tampered"\n')
+    r = download(pod, guide_server, tls_cert[1], KAGGLE_API_TOKEN=TOKEN)
+    assert r.returncode == 1
+    assert r.stderr.strip() == ("エラー: ダウンロードした setup.sh が、公開している SHA-256 と"
+                                "一致しません。実行せずに止めます。")  # fmt: skip
+    assert not (pod.home / "tampered").exists() and not (pod.home / ".kaggle").exists()
+
+
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:9/", "ftp://example.invalid/", "runpod-kaggle.github.io/guide/"])
+def test_a_guide_url_that_is_not_https_is_refused(pod: Sandbox, url: str, tls_cert):
+    r = download(pod, url, tls_cert[1], KAGGLE_API_TOKEN=TOKEN)
+    assert r.returncode == 1
+    assert r.stderr.strip() == (
+        f"エラー: GUIDE_URL は https:// で始まる URL にしてください（いまは {url}）。")
+    assert not (pod.home / ".kaggle").exists()
+
+
+def test_a_redirect_to_plain_http_is_not_followed(pod: Sandbox, site_copy: Path, tls_cert):
+    plain, plain_url = serve(site_copy, None)
+    redirecting, url = serve(site_copy, tls_cert, redirect_to=plain_url.rstrip("/"))
+    try:
+        r = download(pod, url, tls_cert[1], KAGGLE_API_TOKEN=TOKEN)
+    finally:
+        for server in (plain, redirecting):
+            server.shutdown()
+            server.server_close()
+    assert r.returncode != 0
+    assert "Protocol" in r.stderr and "http" in r.stderr  # curl: protocol not allowed
+    assert not (pod.home / ".kaggle").exists()
+
+
+def test_setup_download_fails_on_http_error(pod: Sandbox, guide_server: str, tls_cert):
+    r = download(pod, guide_server + "missing/", tls_cert[1])
     assert r.returncode != 0
     assert "404" in r.stderr
     assert not (pod.home / ".kaggle").exists()
@@ -550,10 +747,23 @@ def test_setup_download_fails_on_http_error(pod: Sandbox, guide_server: str, tmp
 
 def test_setup_download_default_url_is_the_sites_stable_url() -> None:
     site_url = load_config()["site_url"]
-    text = (ROOT / "snippets" / "commands" / "setup-download.sh").read_text()
+    assert site_url.startswith("https://")
+    text = DOWNLOAD.read_text()
     assert f'GUIDE_URL="${{GUIDE_URL:-{site_url}}}"' in text
     assert '"${GUIDE_URL%/}/downloads/setup.sh"' in text
-    assert os.access(ROOT / "snippets" / "commands" / "setup-download.sh", os.R_OK)
+
+
+def test_setup_download_cannot_end_a_pasted_shell(tmp_path: Path) -> None:
+    """Pasted into an interactive bash, a failure ends the ( ) block, not the reader's shell."""
+    script = DOWNLOAD.read_text()
+    lines = [line for line in script.splitlines() if line and not line.startswith("#")]
+    assert lines[0] == "(" and lines[-1] == ")"
+    session = subprocess.run(
+        ["bash", "--norc", "-i"], input=(script + "\necho still-here $?\n").encode(),
+        capture_output=True, timeout=60, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path),
+                                              "GUIDE_URL": "http://not-https.invalid/"},
+    )  # fmt: skip
+    assert "still-here 1" in session.stdout.decode("utf-8", "replace")
 
 
 # --- over SSH, on a pod of the fake Runpod ---------------------------------------------
