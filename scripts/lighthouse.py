@@ -3,7 +3,7 @@
     python -m scripts.lighthouse [SITE_DIR] [PAGE ...]   # default: site/, every page
 
 Prints each page's scores and the JavaScript it loads; exits 1 when a page is below a
-threshold (sitecheck/lighthouse.py: performance 95, the others 100). The nightly workflow
+threshold (scripts/sitecheck/lighthouse.py: performance 95, the others 100). The nightly workflow
 (.github/workflows/lighthouse.yml) runs it; `make bench` runs the same measurement.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from sitecheck.lighthouse import run_lighthouse
+from scripts.sitecheck.lighthouse import run_lighthouse
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,5 +1,5 @@
 """The size budgets (scripts/code_shape.py): snippets/, live/, site_hooks/, fake_runpod/,
-scripts/ and sitecheck/, with the few known exceptions held to their size."""
+scripts/ and scripts/sitecheck/, with the few known exceptions held to their size."""
 
 from scripts import code_shape
 

@@ -8,10 +8,10 @@
   emptied, as on a fresh CI clone; then warm runs). Budget: the median run.
 - pages: raw size of every built HTML page, a first visit with gzip, and the JavaScript
   each page can load (scripts/bench/pages.py).
-- Lighthouse on every page at 375 px and at desktop width (sitecheck/lighthouse.py):
+- Lighthouse on every page at 375 px and at desktop width (scripts/sitecheck/lighthouse.py):
   performance >= 95, accessibility, best practices and SEO 100.
 - axe-core on every page at 375 px and at desktop width, light and dark: 0 violations.
-- search: the hit rate of the question set (sitecheck/search_questions.py).
+- search: the hit rate of the question set (scripts/sitecheck/search_questions.py).
 - code shape: no module over 300 lines, no function over 60 (scripts/code_shape.py).
 Prints a table, names every page over budget, writes reports/bench.json (and the suite's
 JUnit XML, reports/tests.xml), exits 1 when a budget is exceeded.

@@ -6,8 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sitecheck import lighthouse, site_pages
-from sitecheck.site_server import serve_site
+from scripts.sitecheck import lighthouse, site_pages
+from scripts.sitecheck.site_server import serve_site
 
 
 def progress(step: str) -> None:
@@ -29,8 +29,8 @@ def measure_lighthouse(site: Path) -> dict:
 
 def measure_in_browser(site: Path) -> dict:
     """axe on every page (two widths, two colour schemes) and the search question set."""
-    from sitecheck import axe, search_questions
-    from sitecheck.browser import chromium
+    from scripts.sitecheck import axe, search_questions
+    from scripts.sitecheck.browser import chromium
 
     progress("axe-core on every page, 375 px and desktop, light and dark")
     try:

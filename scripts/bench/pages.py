@@ -10,7 +10,7 @@ import gzip
 import re
 from pathlib import Path
 
-from sitecheck.lighthouse import JS_BUDGET_BYTES
+from scripts.sitecheck.lighthouse import JS_BUDGET_BYTES
 
 PAGE_BYTES = 150_000  # one built HTML page, raw
 FIRST_VISIT_GZIP_BYTES = 500_000  # a page and what it loads, gzip

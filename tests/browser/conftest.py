@@ -15,8 +15,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from sitecheck.browser import CHROMIUM, CHROMIUM_ARGS
-from sitecheck.site_pages import content_pages, heaviest_of_each_kind
+from scripts.sitecheck.browser import CHROMIUM, CHROMIUM_ARGS
+from scripts.sitecheck.site_pages import content_pages, heaviest_of_each_kind
 from tests import ROOT
 from tests.browser import site_pages
 

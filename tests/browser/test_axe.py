@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from sitecheck import axe
+from scripts.sitecheck import axe
 
 
 @pytest.mark.parametrize("kind", ["landing", "chapter with code", "notebook",

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from sitecheck import search_questions
-from sitecheck.search_questions import search
+from scripts.sitecheck import search_questions
+from scripts.sitecheck.search_questions import search
 
 # query -> pages (site-relative) of which at least one must be among the first TOP results:
 # the page a reader typing this word is looking for.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from sitecheck import search_questions
+from scripts.sitecheck import search_questions
 
 
 def test_every_question_names_an_existing_page():

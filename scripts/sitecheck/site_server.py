@@ -4,7 +4,7 @@ gzip when the client accepts it, `index.html` for folders (with a redirect to ad
 trailing slash), 404.html for missing files. site_url is https://runpod-kaggle.github.io/guide/,
 so the real site lives under /guide/: every link the build writes is relative, so the site is
 served at "/", and a leading "/guide/" is stripped so absolute paths written with site_url's
-path resolve to the same files. Used by the browser tests and by sitecheck/lighthouse.py.
+path resolve to the same files. Used by the browser tests and by scripts/sitecheck/lighthouse.py.
 """
 
 from __future__ import annotations

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sitecheck.browser import WIDTHS
+from scripts.sitecheck.browser import WIDTHS
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 AXE_OPTIONS = {"resultTypes": ["violations"]}
 
