@@ -81,7 +81,7 @@ notebooks: $(VENV)/.synced ## re-run the notebooks against the fake Runpod and s
 	$(BIN)/python -m scripts.notebooks $(ARGS)
 
 drift: $(VENV)/.synced ## check the guide's sources for changes since they were read (reports/drift.json)
-	$(BIN)/python -m drift $(ARGS)
+	$(BIN)/python -m scripts.drift $(ARGS)
 
 mutants: $(VENV)/.synced ## break each risky promise on purpose and show that its test fails
 	$(BIN)/python -m scripts.mutants $(ARGS)

@@ -3,10 +3,11 @@
     python -m scripts.notebooks            # both notebooks (`make notebooks`)
     python -m scripts.notebooks cost       # just one
 
-Run it after changing a notebook or data/prices.toml, then review `git diff notebooks/`.
-A notebook is only rewritten when its outputs differ after normalisation (the same
-execution and comparison as the tests: tests/notebooks/nbconfig.py), so running it twice
-changes nothing.
+Run it after changing a notebook, data/prices.toml or data/facts.toml, then review
+`git diff notebooks/`. The charts' Japanese labels are measured with Noto Sans CJK JP
+(fonts-noto-cjk), as in CI. A notebook is only rewritten when its outputs differ after
+normalisation (the same execution and comparison as the tests: scripts/notebook_config.py),
+so running it twice changes nothing.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ warnings.filterwarnings("ignore", "Field .* type could not be converted", UserWa
 from pytest_notebook.nb_regression import NBRegressionError  # noqa: E402
 
 from fake_runpod import FakeRunpod  # noqa: E402
-from tests.notebooks.nbconfig import (  # noqa: E402
+from scripts.notebook_config import (  # noqa: E402
     COST,
     QUICKSTART,
     apply_env,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.notebooks.nbconfig import pin_python3_kernel
+from scripts.notebook_config import pin_python3_kernel
 
 
 @pytest.fixture(scope="session", autouse=True)

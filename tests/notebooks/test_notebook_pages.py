@@ -12,7 +12,7 @@ import pytest
 from bs4 import BeautifulSoup
 from pymdownx.slugs import slugify
 
-from tests.notebooks.nbconfig import NOTEBOOKS
+from scripts.notebook_config import NOTEBOOKS
 
 PAGES = ["quickstart", "cost"]
 MAX_PAGE_BYTES = 150 * 1024

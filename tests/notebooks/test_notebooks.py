@@ -1,7 +1,7 @@
 """The notebooks run top to bottom and print what their stored outputs (the site) show.
 
 Each test executes a notebook in a fresh `python3` kernel and compares every output with
-the one stored in the file (pytest-notebook); see nbconfig.py for the few normalisations.
+the one stored in the file (pytest-notebook); see scripts/notebook_config.py for the few normalisations.
 """
 
 import copy
@@ -17,7 +17,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 from pytest_notebook.nb_regression import NBRegressionError
 
-from tests.notebooks.nbconfig import (
+from scripts.notebook_config import (
     COST,
     NOTEBOOKS,
     QUICKSTART,
@@ -310,7 +310,7 @@ def test_a_decoy_python3_kernelspec_cannot_win(tmp_path, monkeypatch):
 
     from jupyter_client.kernelspec import KernelSpecManager
 
-    from tests.notebooks.nbconfig import pin_python3_kernel
+    from scripts.notebook_config import pin_python3_kernel
 
     decoy = tmp_path / "decoy" / "kernels" / "python3"
     decoy.mkdir(parents=True)

@@ -18,7 +18,7 @@ import pytest
 from pytest_notebook.nb_regression import NBRegressionError
 
 from site_hooks import facts, pricebook
-from tests.notebooks.nbconfig import COST, cost_env, regression
+from scripts.notebook_config import COST, cost_env, regression
 from tests.site.pages import PROJECT
 
 SAMPLE = PROJECT / "tests" / "site" / "fixtures" / "live-report-prices.json"

@@ -1,4 +1,4 @@
-"""How the notebooks are executed and compared: shared by the tests and regenerate.py.
+"""How the notebooks are executed and compared: shared by the tests and `make notebooks`.
 
 Outputs are compared in full. Only values that differ on every run (ids, ports, temp
 paths) are normalised, each by a regex aimed at the one place a notebook prints it.
@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pytest_notebook.nb_regression import NBRegressionFixture
 
-from tests import ROOT as REPO
+REPO = Path(__file__).resolve().parent.parent  # the repository root
 
 NOTEBOOKS = REPO / "notebooks"
 QUICKSTART = NOTEBOOKS / "quickstart.ipynb"
