@@ -20,7 +20,19 @@ from dataclasses import dataclass, field
 MARKER = "KGAT_hostile_value_0123"  # a secret value: must never be printed
 VOLUME = ("create", "--size-gb", "10", "--data-center", "EU-RO-1", "--name")
 SECRET = ("create", "--name")
-UP = ("up", "--volume", "{volume}", "--public-key-file", "{public_key}")
+# Answers after which a create may or may not have happened (the fake carries it out).
+LOST_ANSWERS = (
+    "rest_create:500",
+    "rest_create:520",
+    "rest_create:524",
+    "rest_create:408",
+    "rest_create:html200",
+    "rest_create:truncated",
+    "rest_create:drop",
+    "rest_create:empty",
+    "lost:rest_create",
+    "timeout:rest_create=65",
+)
 
 
 @dataclass(frozen=True)
@@ -161,7 +173,7 @@ def _keys_and_addresses() -> tuple[Case, ...]:
             for label, key in keys
         ),
         *(
-            Case(f"API URL {label}", module, args, env={"RUNPOD_API_BASE_URL": url})
+            Case(f"API URL {label} ({module})", module, args, env={"RUNPOD_API_BASE_URL": url})
             for label, url in urls
             for module, args in [("volume", ("list",)), ("api", ())]
         ),
@@ -173,151 +185,42 @@ def _keys_and_addresses() -> tuple[Case, ...]:
 
 
 def _lost_creates() -> tuple[Case, ...]:
-    faults = [
-        "rest_create:500",
-        "rest_create:520",
-        "rest_create:524",
-        "rest_create:408",
-        "rest_create:html200",
-        "rest_create:truncated",
-        "rest_create:drop",
-        "rest_create:empty",
-        "lost:rest_create",
-        "timeout:rest_create=65",
-    ]
     slow = {"SNIPPETS_READ_TIMEOUT": "0.5"}
-    return (
-        *(
-            Case(
-                f"volume create, {fault}",
-                "volume",
-                (*VOLUME, "dup"),
-                faults=fault,
-                env=slow,
-                expect="maybe",
-                creates="volumes",
-            )
-            for fault in faults
-        ),
-        *(
-            Case(
-                f"secret create, {fault}",
-                "secret",
-                (*SECRET, "dup"),
-                stdin=MARKER.encode(),
-                faults=fault,
-                env=slow,
-                expect="maybe",
-                creates="secrets",
-            )
-            for fault in faults[:4]
-        ),
-        *(
-            Case(
-                f"pod up, {fault}",
-                "pod",
-                UP,
-                faults=fault,
-                env=slow,
-                expect="adopted",
-                creates="pods",
-                before="volume",
-            )
-            for fault in faults
-        ),
+    volumes = tuple(
         Case(
-            "volume create, Ctrl+C while waiting",
+            f"volume create, {fault}",
             "volume",
             (*VOLUME, "dup"),
-            faults="timeout:rest_create=10",
+            faults=fault,
+            env=slow,
             expect="maybe",
             creates="volumes",
-            interrupt_after_post=True,
-        ),
+        )
+        for fault in LOST_ANSWERS
+    )
+    secrets = tuple(
         Case(
-            "pod up, Ctrl+C while waiting",
-            "pod",
-            UP,
-            faults="timeout:rest_create=10",
+            f"secret create, {fault}",
+            "secret",
+            (*SECRET, "dup"),
+            stdin=MARKER.encode(),
+            faults=fault,
+            env=slow,
             expect="maybe",
-            creates="pods",
-            before="volume",
-            interrupt_after_post=True,
-        ),
+            creates="secrets",
+        )
+        for fault in LOST_ANSWERS[:4]
     )
-
-
-def _pods() -> tuple[Case, ...]:
-    return (
-        Case(
-            "pod up over the cap with --gpu",
-            "pod",
-            (*UP, "--gpu", "NVIDIA A100 80GB PCIe", "--max-price", "0.3"),
-            before="volume",
-        ),
-        Case("pod up unknown GPU", "pod", (*UP, "--gpu", "NVIDIA GTX 9090"), before="volume"),
-        Case(
-            "pod up secret reference typo",
-            "pod",
-            (*UP, "--env", "KAGGLE_API_TOKEN={{ RUNPOD_SECRET_kagle_api_token }}"),
-            before="volume_and_secret",
-        ),
-        Case("pod up env value with $", "pod", (*UP, "--env", "X=pa$$"), before="volume"),
-        Case(
-            "pod up env broken reference",
-            "pod",
-            (*UP, "--env", "X={{ RUNPOD_SECRET_a }"),
-            before="volume",
-        ),
-        Case("pod up max hours negative", "pod", (*UP, "--max-hours", "-1"), before="volume"),
-        Case("pod up max hours huge", "pod", (*UP, "--max-hours", "1e9"), before="volume"),
-        Case(
-            "pod up private key",
-            "pod",
-            ("up", "--volume", "{volume}", "--public-key-file", "{private_key}"),
-            before="volume",
-        ),
-        Case(
-            "pod up no capacity anywhere",
-            "pod",
-            UP,
-            faults="create_pod:no_capacityx*",
-            before="volume",
-            expect="declined",
-        ),
-        Case(
-            "pod up empty balance",
-            "pod",
-            UP,
-            faults="create_pod:insufficient_balance",
-            before="volume",
-        ),
-        Case(
-            "pod up pod errors",
-            "pod",
-            UP,
-            faults="pod:error",
-            before="volume",
-            expect="reported",
-            creates="pods",
-        ),
-        Case(
-            "pod up pod exits",
-            "pod",
-            UP,
-            faults="pod:exits",
-            before="volume",
-            expect="reported",
-            creates="pods",
-        ),
-        Case("pod down unknown", "pod", ("down", "nosuchpod")),
-        Case(
-            "pod ssh-config key path with a quote",
-            "pod",
-            ("ssh-config", "{pod}", "--identity-file", '~/.ssh/my"key'),
-            before="pod_on_volume",
-        ),
+    interrupted = Case(
+        "volume create, Ctrl+C while waiting",
+        "volume",
+        (*VOLUME, "dup"),
+        faults="timeout:rest_create=10",
+        expect="maybe",
+        creates="volumes",
+        interrupt_after_post=True,
     )
+    return (*volumes, *secrets, interrupted)
 
 
 def _arguments() -> tuple[Case, ...]:
@@ -338,12 +241,18 @@ def _arguments() -> tuple[Case, ...]:
     )
 
 
-CASES: tuple[Case, ...] = (
-    *_names(),
-    *_volumes(),
-    *_secrets(),
-    *_keys_and_addresses(),
-    *_lost_creates(),
-    *_pods(),
-    *_arguments(),
-)
+def all_cases() -> tuple[Case, ...]:
+    from scripts.hostile_pod_cases import pod_cases  # they build on Case, LOST_ANSWERS
+
+    return (
+        *_names(),
+        *_volumes(),
+        *_secrets(),
+        *_keys_and_addresses(),
+        *_lost_creates(),
+        *pod_cases(),
+        *_arguments(),
+    )
+
+
+CASES: tuple[Case, ...] = all_cases()

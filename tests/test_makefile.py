@@ -67,7 +67,7 @@ def test_test_and_serve_check_the_machine_before_anything_else():
 
 def test_make_drift_and_notebooks_run_their_scripts():
     for verb, module in (
-        ("drift", "drift"),
+        ("drift", "scripts.drift"),
         ("notebooks", "scripts.notebooks"),
         ("mutants", "scripts.mutants"),
         ("lighthouse", "scripts.lighthouse"),
