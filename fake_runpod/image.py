@@ -46,21 +46,35 @@ SHIMS = {
     "pip3": """
         printf 'pip3' >>"$SHIM_LOG"; printf ' %s' "$@" >>"$SHIM_LOG"; echo >>"$SHIM_LOG"
     """,
-    # python3: `-m pip` is recorded and faked (writes dist-info into
-    # $SHIM_STATE/site, which is on PYTHONPATH); everything else runs the real
-    # interpreter. SHIM_PYTHON_TOO_OLD=1 makes the version check fail.
+    # python3: `-m pip install` is recorded and faked: each NAME==VERSION argument writes
+    # NAME-VERSION.dist-info into $SHIM_STATE/site (on PYTHONPATH), replacing other versions
+    # of NAME and keeping one whose public version matches (pip keeps 2.9.1+cu128 for
+    # torch==2.9.1); a bare name gets a fixed version; option values are skipped. Everything
+    # else runs the real interpreter. SHIM_PYTHON_TOO_OLD=1 makes the version check fail.
     "python3": """
         if [[ "${1:-}" == "-m" && "${2:-}" == "pip" ]]; then
           printf 'python3' >>"$SHIM_LOG"; printf ' %s' "$@" >>"$SHIM_LOG"; echo >>"$SHIM_LOG"
           echo "$PIP_CACHE_DIR $UV_CACHE_DIR" >"$SHIM_STATE/pip-cache-env"
-          if [[ "${3:-}" == "install" ]]; then
-            for name_version in poetry:2.5.1 uv:0.13.8 kaggle:2.2.0; do
-              d="$SHIM_STATE/site/${name_version%%:*}-${name_version##*:}.dist-info"
-              mkdir -p "$d"
-              printf 'Metadata-Version: 2.1\\nName: %s\\nVersion: %s\\n' \\
-                "${name_version%%:*}" "${name_version##*:}" >"$d/METADATA"
-            done
-          fi
+          [[ "${3:-}" == "install" ]] || exit 0
+          site="$SHIM_STATE/site" skip=0
+          for arg in "${@:4}"; do
+            if ((skip)); then skip=0; continue; fi
+            case "$arg" in
+              --index-url | --extra-index-url | -i | -c | -r) skip=1; continue ;;
+              -*) continue ;;
+              *==*) name="${arg%%==*}" version="${arg#*==}" ;;
+              poetry) name=poetry version=2.5.1 ;;
+              uv) name=uv version=0.13.8 ;;
+              kaggle) name=kaggle version=2.2.0 ;;
+              *) continue ;;
+            esac
+            kept=("$site/$name-$version".dist-info "$site/$name-$version+"*.dist-info)
+            if [[ -e "${kept[0]}" || -e "${kept[1]}" ]]; then continue; fi
+            rm -rf "$site/$name"-*.dist-info
+            mkdir -p "$site/$name-$version.dist-info"
+            printf 'Metadata-Version: 2.1\\nName: %s\\nVersion: %s\\n' "$name" "$version" \\
+              >"$site/$name-$version.dist-info/METADATA"
+          done
           exit 0
         fi
         if [[ "${SHIM_PYTHON_TOO_OLD:-}" == 1 && "${1:-}" == "-c" && "$2" == *version_info* ]]; then
