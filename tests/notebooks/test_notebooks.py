@@ -1,7 +1,8 @@
 """The notebooks run top to bottom and print what their stored outputs (the site) show.
 
 Each test executes a notebook in a fresh `python3` kernel and compares every output with
-the one stored in the file (pytest-notebook); see scripts/notebook_config.py for the few normalisations.
+the one stored in the file (pytest-notebook); scripts/notebook_config.py has the few
+normalisations.
 """
 
 import copy

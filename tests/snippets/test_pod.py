@@ -17,7 +17,7 @@ import time
 
 import pytest
 
-from fake_runpod import FakeRunpod, contract
+from fake_runpod import contract
 from snippets import api, deploy, errors, pod, pod_status, pricing, remote, secret, volume
 from snippets.cli import SnippetError
 from tests import ROOT
