@@ -475,8 +475,11 @@ def test_a_token_left_by_a_killed_run_is_removed_by_the_next_run(pod: Sandbox) -
 @pytest.mark.parametrize(("sig", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
 def test_an_interrupted_run_removes_its_temp_file(pod: Sandbox, sig: int, code: int) -> None:
     proc = _start_and_hold_at_mv(pod)
-    proc.send_signal(sig)  # to bash only: it acts on it once the stand-in mv returns
-    os.kill(int((pod.state / "mv-pid").read_text()), signal.SIGKILL)
+    # As a terminal's Ctrl+C (or a kill of the job) does: the signal goes to the whole
+    # process group, so the stand-in mv dies of it too and bash runs its trap. (Signalling
+    # bash alone and killing mv with SIGKILL raced: bash may take a child that did not die
+    # of SIGINT as one that handled it, and exit 1 from the failed mv instead.)
+    os.killpg(proc.pid, sig)
     proc.communicate(timeout=30)
     assert proc.returncode == code
     assert kaggle_files(pod) == []
