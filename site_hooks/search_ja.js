@@ -114,6 +114,7 @@
     }
     var analysed = analyse(query);
     current = {
+      typed: query.normalize("NFKC").toLowerCase(),
       groups: analysed.words.map(function (word) { return expand([word]); })
         .concat(analysed.hints.map(function (hint) { return [hint]; })),
       weights: analysed.weights.concat(analysed.hints.map(function () { return 0.5; })),
@@ -136,11 +137,25 @@
     }, 0);
   }
 
+  // Material lists a result's unmatched query words as struck through (「含まれない」). The
+  // query also holds synonyms the reader never typed: those are no one's business. Words the
+  // reader typed stay, matched or not; matched synonyms stay too (they highlight the page).
+  function untyped(result) {
+    result.items.forEach(function (sections) {
+      sections.forEach(function (section) {
+        Object.keys(section.terms || {}).forEach(function (term) {
+          if (!section.terms[term] && current.typed.indexOf(term) < 0) delete section.terms[term];
+        });
+      });
+    });
+  }
+
   // Pages whose headings hold more of the reader's words come first; then a page whose own
   // title holds all of them; of two headings that hold all of them, the shorter one (it says less
   // else); then the page whose section holds more of them; then Material's own order.
   function rerank(result) {
     if (!current || !current.groups.length || !result || !result.items) return;
+    untyped(result);
     var groups = current.groups, weights = current.weights;
     var complete = weights.reduce(function (sum, weight) { return sum + weight; }, 0);
     var scored = result.items.map(function (sections, order) {
