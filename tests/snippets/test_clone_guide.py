@@ -41,7 +41,9 @@ def test_the_guide_lands_on_the_volume_and_the_next_pod_updates_it(fake, ssh_key
     typed = type_into_pod(first, key, CLONE, redirect)
     assert typed.shell_open and typed.stdout == DONE, typed.output
     guide = fake.volume_dir(disk) / "guide" / "snippets"
-    assert (guide / "auto-stop.sh").read_bytes() == (upstream / "snippets/auto-stop.sh").read_bytes()
+    assert (guide / "auto-stop.sh").read_bytes() == (
+        upstream / "snippets/auto-stop.sh"
+    ).read_bytes()
 
     (upstream / "snippets" / "doctor.sh").write_text("echo v2\n")
     git("commit", "-q", "-am", "v2", cwd=upstream)

@@ -88,8 +88,10 @@ def test_clone_then_pull_on_the_next_pod_and_the_token_stays_out_of_files(
     ("env", "message"),
     [
         ({}, "エラー: GITHUB_TOKEN がありません。"),
-        ({"GITHUB_TOKEN": "github_pat_not_the_right_one"},
-         "エラー: クローンできませんでした。トークンにこのリポジトリの Contents の読み取り権限"),
+        (
+            {"GITHUB_TOKEN": "github_pat_not_the_right_one"},
+            "エラー: クローンできませんでした。トークンにこのリポジトリの Contents の読み取り権限",
+        ),
     ],
     ids=["no token", "a wrong token"],
 )

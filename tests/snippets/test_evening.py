@@ -65,16 +65,20 @@ def on_pod_line(name: str) -> str:
 def test_the_first_evening_and_the_next_morning(fake, ssh_keypair, tmp_path):
     key, public_key = ssh_keypair
     kaggle_state = tmp_path / "kaggle.json"
-    kaggle_state.write_text(json.dumps({
-        "token": TOKEN, "competitions": {"titanic": {"joined": True, "files": COMPETITION}}}))
+    kaggle_state.write_text(
+        json.dumps(
+            {"token": TOKEN, "competitions": {"titanic": {"joined": True, "files": COMPETITION}}}
+        )
+    )
     bin_folder, env = stand_ins(tmp_path / "bin", fake, kaggle_state)
     env.update(github_redirects({GUIDE_URL: f"file://{guide_repository(tmp_path)}"}))
     secret.create_secret("kaggle_api_token", TOKEN)
     disk = new_volume()
     volume = fake.volume_dir(disk)
 
-    tonight = start_pod(disk, public_key,
-                        env={"KAGGLE_API_TOKEN": "{{ RUNPOD_SECRET_kaggle_api_token }}"})
+    tonight = start_pod(
+        disk, public_key, env={"KAGGLE_API_TOKEN": "{{ RUNPOD_SECRET_kaggle_api_token }}"}
+    )
 
     def type_(text: str, **extra: str):
         return type_into_pod(tonight, key, text, {**env, **extra}, bin_folder)
@@ -93,19 +97,21 @@ def test_the_first_evening_and_the_next_morning(fake, ssh_keypair, tmp_path):
         time.sleep(0.1)
     assert tonight["id"] not in fake.pods, "the pod is still there (and billing)"
     # The model reached Kaggle before the pod ended, noted with the command that trained it.
-    (version,) = json.loads(kaggle_state.read_text())["datasets"]["taro/titanic-exp001"][
-        "versions"]
+    (version,) = json.loads(kaggle_state.read_text())["datasets"]["taro/titanic-exp001"]["versions"]
     assert version["files"] == {"model.pt": "trained on 2 rows"}
     (log,) = (volume / "logs").iterdir()
     assert "epoch 1 done" in log.read_text()
 
     # Tomorrow: a new pod on the same volume has everything; nothing is downloaded again.
-    tomorrow = start_pod(disk, public_key,
-                         env={"KAGGLE_API_TOKEN": "{{ RUNPOD_SECRET_kaggle_api_token }}"})
+    tomorrow = start_pod(
+        disk, public_key, env={"KAGGLE_API_TOKEN": "{{ RUNPOD_SECRET_kaggle_api_token }}"}
+    )
     again = type_into_pod(tomorrow, key, snippet("clone-guide.sh") + "\n" +
                           on_pod_line("kaggle-download.sh"), env, bin_folder)  # fmt: skip
-    assert again.stdout.splitlines() == ["用意できました: /workspace/guide/snippets",
-                                         "ダウンロード済みです: /workspace/titanic/input"]
+    assert again.stdout.splitlines() == [
+        "用意できました: /workspace/guide/snippets",
+        "ダウンロード済みです: /workspace/titanic/input",
+    ]
     assert (volume / "titanic" / "output" / "exp001" / "model.pt").is_file()
     downloads = [c for c in (bin_folder / "state" / "calls.log").read_text().splitlines()
                  if c.startswith("kaggle competitions")]  # fmt: skip

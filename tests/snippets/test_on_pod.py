@@ -24,7 +24,7 @@ import pytest
 from fake_runpod.image import install_shims
 from snippets import pod as pods
 from tests import ROOT
-from tests.snippets.evening import new_volume, snippet, start_pod, type_into_pod
+from tests.snippets.evening import new_volume, start_pod, type_into_pod
 
 FOLDER = ROOT / "snippets" / "on-pod"
 GUIDE = "/workspace/guide/"
@@ -101,8 +101,10 @@ def test_on_a_pod_each_line_runs_its_script_where_and_how_the_page_says(
     for name in sorted(ON_POD):
         script, folder, args, env = ON_POD[name]
         arguments = "".join(f" [{arg}]" for arg in args)
-        expected.append(f"ran {script} in {folder}:{arguments} GRACE_SECONDS="
-                        f"{env.get('GRACE_SECONDS', '')} PROJECT={env.get('PROJECT', '')}")  # fmt: skip
+        grace, project = env.get("GRACE_SECONDS", ""), env.get("PROJECT", "")
+        expected.append(
+            f"ran {script} in {folder}:{arguments} GRACE_SECONDS={grace} PROJECT={project}"
+        )
     assert ran == expected
 
 
@@ -128,8 +130,14 @@ def test_the_rehearsal_counts_down_and_ctrl_c_keeps_the_pod(fake, ssh_keypair, t
     command = command.replace(GUIDE + "snippets/", f"{ROOT}/snippets/")
     env = {**os.environ, **terminating_stand_ins(tmp_path / "bin", fake),
            "RUNPOD_POD_ID": pod["id"], "WORKSPACE": str(tmp_path / "workspace")}  # fmt: skip
-    reader = subprocess.Popen(["bash", "-c", command], env=env, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True, start_new_session=True)  # fmt: skip
+    reader = subprocess.Popen(
+        ["bash", "-c", command],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     seen = []
     deadline = time.monotonic() + 60
     for line in reader.stdout:  # the countdown comes after `sleep 5`

@@ -67,9 +67,14 @@ def test_a_finished_training_is_uploaded_with_its_command_as_the_note(pod):
     ("command", "message"),
     [
         (("train", "3"), "学習が終了コード 3 で失敗しました。モデルはアップロードしません。"),
-        (("timeout", "0.5", "hang"),
-         "学習が時間切れ（timeout）で止まりました。モデルはアップロードしません。"),
-        (("true",), "学習は終わりましたが、output/exp001 にモデルがありません。保存先を確かめてください。"),
+        (
+            ("timeout", "0.5", "hang"),
+            "学習が時間切れ（timeout）で止まりました。モデルはアップロードしません。",
+        ),
+        (
+            ("true",),
+            "学習は終わりましたが、output/exp001 にモデルがありません。保存先を確かめてください。",
+        ),
     ],
     ids=["failed", "timed out", "no model"],
 )
@@ -85,10 +90,21 @@ def test_nothing_is_uploaded_after_a_training_that_did_not_finish(pod, command, 
     ("args", "env", "message"),
     [
         (("output/exp001", "taro/exp", "train"), {}, "2 つ目は <ユーザー名>/<Dataset名> です"),
-        (("output/exp001", "taro/titanic-exp001"), {}, "モデルのフォルダ、<ユーザー名>/<Dataset名>"),
-        (("output/exp001", "taro/titanic-exp001", "trian"), {}, "学習のコマンド trian が見つかりません"),
-        (("output/exp001", "taro/titanic-exp001", "train"), {"KAGGLE_API_TOKEN": None},
-         "Kaggle の認証情報がありません"),
+        (
+            ("output/exp001", "taro/titanic-exp001"),
+            {},
+            "モデルのフォルダ、<ユーザー名>/<Dataset名>",
+        ),
+        (
+            ("output/exp001", "taro/titanic-exp001", "trian"),
+            {},
+            "学習のコマンド trian が見つかりません",
+        ),
+        (
+            ("output/exp001", "taro/titanic-exp001", "train"),
+            {"KAGGLE_API_TOKEN": None},
+            "Kaggle の認証情報がありません",
+        ),
     ],
     ids=["bad dataset", "no command", "misspelt command", "no credentials"],
 )
