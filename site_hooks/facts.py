@@ -163,7 +163,7 @@ def build_facts(prices: dict, report: dict | None) -> dict[str, Fact]:
 
     oldest = min((gpu, volume), key=lambda r: r.day)
     total = Reading(0, oldest.day, gpu.source)
-    return {
+    return gpu_hour_facts(prices, report) | {
         "topup_min": Fact(lambda _: usd(topup.value), topup),
         "volume_gb_month": Fact(lambda _: usd(volume.value), volume),
         "volume_month": Fact(lambda gb: cost(gb * volume.value), volume, takes_size=True),
@@ -177,6 +177,21 @@ def build_facts(prices: dict, report: dict | None) -> dict[str, Fact]:
         "tonight_volume_day": Fact(lambda _: cost(volume_day(size)), volume),
         "tonight_total": Fact(lambda _: cost(gpu.value * hours + volume_day(size)), total),
     }
+
+
+def gpu_hour_facts(prices: dict, report: dict | None) -> dict[str, Fact]:
+    """`gpu_hour_<label>` for every GPU of the file (RTX 4090 -> gpu_hour_rtx_4090): its
+    price per hour, from the live report when that saw it later (pod.md's GPU table)."""
+    facts = {}
+    for type_id, entry in prices.get("gpu", {}).items():
+        seen = [g["usd_per_hour"] for g in (report or {}).get("gpus") or []
+                if isinstance(g, dict) and g.get("gpu_type") == type_id
+                and _is_price(g.get("usd_per_hour"))]  # fmt: skip
+        reading = _newer(_reading(entry, "usd_per_hour"), report, min(seen, default=None),
+                         entry["source"])  # fmt: skip
+        name = "gpu_hour_" + re.sub(r"[^a-z0-9]+", "_", entry["label"].lower()).strip("_")
+        facts[name] = Fact(lambda _, value=reading.value: usd(value), reading)
+    return facts
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
