@@ -14,8 +14,8 @@ commands ran against the stand-in on that date, for that commit. A rehearsal nev
 becomes the footer's sentence about trust (partials/verified-trust.html, `kgl_trust` in every
 page's footer) followed by what the stamps show, so footer and home page never disagree.
 
-Markup: partials/verified.html, verified-summary.html and verified-trust.html. "Now" comes from the clock
-(SITE_NOW, an ISO date or time, freezes it for tests); status is written out in words.
+Markup: partials/verified.html, verified-summary.html and verified-trust.html. "Now" comes
+from the clock (SITE_NOW, an ISO date or time, freezes it for tests); status is in words.
 """
 
 from __future__ import annotations
