@@ -61,7 +61,17 @@ SECTIONS: dict[str, dict[str, list[str]]] = {
         "Windowsから接続する": [],
         "接続したら、最初にすること": ["snippets/clone-guide.sh"],
     },
-    "tips/setup-script.md": {"新しいPodで実行する": ["snippets/commands/setup-download.sh"]},
+    "tips/setup-script.md": {
+        "新しいPodで実行する": ["snippets/on-pod/setup.sh", "snippets/commands/setup-download.sh"],
+    },
+    "train.md": {
+        "非公開のGitHubリポジトリからクローンする": ["snippets/on-pod/clone-private.sh",
+                                                  "snippets/clone-private.sh"],
+        "手元のPCからコピーする（scp・rsync）": ["snippets/copy-code-scp.sh",
+                                                "snippets/copy-code-rsync.sh"],
+        "tmuxで、接続が切れても学習を続ける": ["snippets/tmux.sh"],
+        "TensorBoardで学習を見る": ["snippets/tensorboard.sh"],
+    },
     "kaggle.md": {
         "コンペのデータをボリュームに置く": ["snippets/kaggle-download.sh"],
         "Datasetとしてアップロードする": ["snippets/kaggle-upload-dataset.sh"],
@@ -69,7 +79,10 @@ SECTIONS: dict[str, dict[str, list[str]]] = {
         "Kaggle Notebookで使って提出する": [],
     },
     "auto-stop.md": {
-        "仕組み": ["snippets/auto-stop.sh"],
+        "最初の夜は予行演習から": ["snippets/on-pod/auto-stop-rehearsal.sh"],
+        "仕組み": ["snippets/on-pod/auto-stop.sh", "snippets/auto-stop.sh"],
+        "モデルをKaggleに送ってから終了する": ["snippets/on-pod/train-tonight.sh",
+                                              "snippets/train-and-upload.sh"],
         "ファイルはどうなるか": [],
         "終了したあとも課金が続くもの": [],
     },
@@ -104,6 +117,9 @@ def is_run_by_a_test(snippet: str) -> bool:
     name = snippet.removeprefix("snippets/")
     if name.startswith("commands/") and name != "commands/setup-download.sh":
         return (TESTS / "snippets" / "test_commands.py").is_file()
+    if name.startswith("on-pod/"):  # test_on_pod.py lists and runs every file there
+        listed = (TESTS / "snippets" / "test_on_pod.py").read_text(encoding="utf-8")
+        return f'"{name.removeprefix("on-pod/")}": (' in listed
     for test in TESTS.rglob("*.py"):
         if test.name != "test_content.py" and name in test.read_text(encoding="utf-8"):
             return True
@@ -191,7 +207,7 @@ def test_spot_pods_are_history_not_an_option():
         for number, line in enumerate(text.splitlines(), 1):
             if "スポット" in line or "Spot" in line:
                 history = section("pod.md", "料金の種類: オンデマンドとSavings Plan")
-                allowed = page.name == "intro.md" and "初稿" in line
+                allowed = page.name == "changes-2024.md" and "初稿" in line
                 assert allowed or (page.name == "pod.md" and line in history), (
                     f"{page.name}:{number}: {line}"
                 )
