@@ -26,7 +26,8 @@ ORDER = [
     ("tips/secrets.md", "トークンをsecretsに登録する"), ("kaggle.md", "準備"),
     ("storage.md", "ボリュームのサイズを決める"), ("pod.md", "podをデプロイする"),
     ("connect.md", "sshで接続する"), ("connect.md", "接続したら最初にすること"),
-    ("tips/setup-script.md", "新しいpodで実行する"), ("kaggle.md", "コンペのデータをボリュームに置く"),
+    ("tips/setup-script.md", "新しいpodで実行する"),
+    ("kaggle.md", "コンペのデータをボリュームに置く"),
     ("train.md", "自分のコードをpodに持ってくる"), ("auto-stop.md", "最初の夜は予行演習から"),
     ("auto-stop.md", "モデルをkaggleに送ってから終了する"),
     ("cleanup.md", "毎日の片付け-podを終了する"),
@@ -136,6 +137,8 @@ def test_the_model_goes_to_kaggle_before_the_pod_ends():
     assert rehearsal < lines.index(tonight)
 
 
-@pytest.mark.parametrize("promise", ["同じボリュームをつないだ新しいPod", "止めたPodを再開するのではありません"])
+@pytest.mark.parametrize(
+    "promise", ["同じボリュームをつないだ新しいPod", "止めたPodを再開するのではありません"]
+)
 def test_tomorrow_starts_with_a_new_pod_on_the_same_volume(promise):
     assert promise in source(PAGE)
