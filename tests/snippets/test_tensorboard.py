@@ -42,7 +42,7 @@ def test_the_port_is_the_http_port_the_pods_open():
     assert "--port 6006" in LINE and "--host 0.0.0.0" in LINE
     recommended = tomllib.loads((ROOT / "snippets/recommended_image.toml").read_text("utf-8"))
     assert "6006/http" in recommended["pod"]["ports"].split(",")
-    pod = {"id": "abc123", "ports": recommended["pod"]["ports"]}
+    pod = {"id": "abc123", "ports": recommended["pod"]["ports"].split(",")}  # REST v2: a list
     assert pods.proxy_urls(pod)[6006] == "https://abc123-6006.proxy.runpod.net"
 
 
