@@ -5,9 +5,9 @@ that file; the console steps a reader follows by hand must say the same. Pages w
 
 - a line `<!-- recommended-image -->`: a one-line code block holding the image name, with
   Material's copy button (indented like the marker, so it works inside tabs and lists);
-- `[[image:name]]`, `[[image:cuda]]` (the image's CUDA), `[[image:cuda_versions]]` (the host
-  CUDA versions a pod may use, e.g. 12.8、12.9、13.0), `[[image:container_disk_gb]]` and
-  `[[image:ports]]` in text.
+- `[[image:name]]`, `[[image:cuda]]` (the image's CUDA), `[[image:min_cuda]]` (the lowest host
+  CUDA version a pod may use, e.g. 12.8), `[[image:container_disk_gb]]` and `[[image:ports]]`
+  in text.
 
 An unknown name fails the build, naming the page.
 """
@@ -33,7 +33,7 @@ def values(recommended: dict) -> dict[str, str]:
     return {
         "name": image["name"],
         "cuda": image["cuda"],
-        "cuda_versions": "、".join(image["allowed_cuda_versions"]),
+        "min_cuda": image["min_cuda"],
         "container_disk_gb": str(pod["container_disk_gb"]),
         "ports": pod["ports"],
     }

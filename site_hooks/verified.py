@@ -27,6 +27,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import _common
+import jinja2
 import yaml
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -221,7 +222,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     return config
 
 
-def on_env(env, *, config: MkDocsConfig, files: Files):
+def on_env(env: jinja2.Environment, *, config: MkDocsConfig, files: Files) -> jinja2.Environment:
     """The footer of every page (partials/copyright.html) reads `kgl_trust`."""
     env.globals["kgl_trust"] = trust_for(_state["real"], _state["rehearsal"], now(), config)
     return env
