@@ -5,7 +5,7 @@ pages but looked the query up as one word; the `separator` in mkdocs.yml now spl
 script changes (kanji, katakana, Latin). Material dropped the last piece of a kanji query
 (環境変数 -> 環境). And a question such as 「残高が尽きた」 found nothing: site_hooks/search_ja.py
 cuts questions the way the index is cut, drops particles, adds synonyms and ranks pages
-whose headings hold the reader's words first (tests/browser/questions.yml).
+whose headings hold the reader's words first (site_hooks/search_questions.yml).
 """
 
 from __future__ import annotations

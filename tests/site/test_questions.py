@@ -1,4 +1,4 @@
-"""The search question set (tests/browser/questions.yml) is well formed: enough realistic
+"""The search question set (site_hooks/search_questions.yml) is well formed: enough realistic
 questions, each naming a page that exists. The browser test asks them."""
 
 from __future__ import annotations
