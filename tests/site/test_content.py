@@ -69,7 +69,7 @@ SECTIONS: dict[str, dict[str, list[str]]] = {
                                                   "snippets/clone-private.sh"],
         "手元のPCからコピーする（scp・rsync）": ["snippets/copy-code-scp.sh",
                                                 "snippets/copy-code-rsync.sh"],
-        "tmuxで、接続が切れても学習を続ける": ["snippets/tmux.sh"],
+        "tmuxの使い方: 接続が切れても学習を続ける": ["snippets/tmux.sh"],
         "TensorBoardで学習を見る": ["snippets/tensorboard.sh"],
     },
     "kaggle.md": {
