@@ -99,3 +99,12 @@ def test_the_right_page_comes_first_for_nine_questions_in_ten(question_page, bui
     assert hits >= HIT_RATE * len(questions), (
         f"{hits}/{len(questions)} right page first; misses:\n" + "\n".join(misses)
     )
+
+
+def test_results_never_strike_through_words_the_reader_did_not_type(question_page):
+    """Material lists a result's missing query words struck through; the search adds
+    synonyms (料金 -> 費用, お金, 円...), which must never show up there."""
+    typed = "料金を止めたい"
+    search(question_page, typed)
+    struck = question_page.locator(".md-search-result__terms del").all_text_contents()
+    assert all(word in typed for word in struck), struck
