@@ -3,6 +3,7 @@
 - description.py     every page must have a meta description (front matter or notebook metadata)
 - code_fences.py     code on a page is only ever included from a file (`--8<--`), never pasted
 - facts.py           numbers, dates and sources on pages come from data (prices, facts, yen)
+- recommended.py     console steps show snippets/recommended_image.toml's image and pod defaults
 - diagrams.py        draws ```mermaid fences as inline SVG at build time (no script for readers)
 - referral.py        `referral:` links, the PR disclosure, and the ban on raw referral URLs
 - go_page.py         writes the /go/runpod/ forwarding page

@@ -47,6 +47,7 @@ SVG_OPEN = re.compile(r'<svg\b([^>]*?) width="([\d.]+)"([^>]*?) style="([^"]*)"'
 GROUP = re.compile(r'<g class="(?:node|subgraph)" data-id="([^"]*)" data-label="([^"]*)"')
 EDGE = re.compile(r'<polyline class="edge" data-from="([^"]*)" data-to="([^"]*)"([^>]*)>')
 LABEL = re.compile(r'\bdata-label="([^"]*)"')
+PHONE_COLUMN_PX = 343  # the text column of a 375 px screen
 
 
 def split_accessibility(source: str) -> tuple[str, str | None, str | None]:
@@ -165,6 +166,7 @@ def figure(config: MkDocsConfig, source: str, svg: str, number: int, where: str)
             f"{drawn} in the drawing; write links with spaces around them (A --> B)"
         )
     prefix = f"kgl-diagram-{number}"
+    drawn_width = SVG_OPEN.search(svg)
     # Never wider than drawn; on a phone at least 32rem wide (the box scrolls instead).
     inner = SVG_OPEN.sub(
         lambda m: f'<svg{m.group(1)} width="{m.group(2)}"{m.group(3)} role="img" '
@@ -180,6 +182,9 @@ def figure(config: MkDocsConfig, source: str, svg: str, number: int, where: str)
         prefix=prefix,
         title=title,
         description=description or describe(svg),
+        # Wider than a phone's column (375 px less the page's margins): the box scrolls
+        # there, and a visible hint says so (docs/stylesheets/site.css).
+        wide=bool(drawn_width and float(drawn_width.group(2)) > PHONE_COLUMN_PX),
     )
 
 

@@ -20,6 +20,7 @@
     "られ せる させ う よう たら たり ば ちゃっ ちゃう じゃ " +
     "する し さ せ いる い ある あり あっ なる なっ なり なら できる でき でし " +
     "どう どうすれ どうし どうやって どうやったら なぜ なん 何 なに いい よい いか " +
+    "こと もの やる やっ ため どこ すれ " +
     "? ? ! ! 。 、"
   ).split(/\s+/));
   var JAPANESE = /[\u3040-\u30ff\u3400-\u9fff\u3005]/;
@@ -76,9 +77,24 @@
     return match ? match[1] : word;
   }
 
+  var KANJI = /^[\u3400-\u9fff\u3005]+$/;
+  var PARTICLE_FIRST = /^[でにをがはとのへもや](?=[^\u3040-\u309f])/;
+  // TinySegmenter glues a particle to the next word (で鍵, に見え) and splits kanji compounds
+  // the index holds whole (手数 + 料): take the particle off, join the kanji back up.
+  function tidy(words) {
+    var out = [];
+    words.forEach(function (word) {
+      word = word.replace(PARTICLE_FIRST, "");
+      var last = out.length - 1;
+      if (last >= 0 && KANJI.test(word) && KANJI.test(out[last])) out[last] += word;
+      else if (word) out.push(word);
+    });
+    return out;
+  }
+
   function analyse(query) {
     var text = query.normalize("NFKC").toLowerCase().replace(/[?？!！。、]/g, " ");
-    var words = cut(text).filter(function (word) { return word.trim(); });
+    var words = tidy(cut(text).filter(function (word) { return word.trim(); }));
     var content = words.filter(function (word) { return !STOP.has(word); });
     if (!content.length) content = words;
     // Each word once, as its stem, weighing half when the reader typed a single character
@@ -114,6 +130,7 @@
     }
     var analysed = analyse(query);
     current = {
+      typed: query.normalize("NFKC").toLowerCase(),
       groups: analysed.words.map(function (word) { return expand([word]); })
         .concat(analysed.hints.map(function (hint) { return [hint]; })),
       weights: analysed.weights.concat(analysed.hints.map(function () { return 0.5; })),
@@ -136,11 +153,25 @@
     }, 0);
   }
 
+  // Material lists a result's unmatched query words as struck through (「含まれない」). The
+  // query also holds synonyms the reader never typed: those are no one's business. Words the
+  // reader typed stay, matched or not; matched synonyms stay too (they highlight the page).
+  function untyped(result) {
+    result.items.forEach(function (sections) {
+      sections.forEach(function (section) {
+        Object.keys(section.terms || {}).forEach(function (term) {
+          if (!section.terms[term] && current.typed.indexOf(term) < 0) delete section.terms[term];
+        });
+      });
+    });
+  }
+
   // Pages whose headings hold more of the reader's words come first; then a page whose own
   // title holds all of them; of two headings that hold all of them, the shorter one (it says less
   // else); then the page whose section holds more of them; then Material's own order.
   function rerank(result) {
     if (!current || !current.groups.length || !result || !result.items) return;
+    untyped(result);
     var groups = current.groups, weights = current.weights;
     var complete = weights.reduce(function (sum, weight) { return sum + weight; }, 0);
     var scored = result.items.map(function (sections, order) {

@@ -11,7 +11,7 @@ Two changes to the built search worker (assets/javascripts/workers/search.*.min.
 
 If a Material upgrade changes the worker, the pattern is not found and the build fails:
 check whether the upgrade fixed the bug (then drop that part) or adapt the pattern.
-tests/browser/test_search.py and tests/browser/questions.yml prove the result in a browser.
+tests/browser/test_search.py and search_questions.yml (beside this file) prove it in a browser.
 """
 
 from __future__ import annotations

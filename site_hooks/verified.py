@@ -11,10 +11,11 @@ older than STALE_AFTER is marked 古い, a page whose steps the run never reache
 Without a real run the stamp says 未検証 and, when a rehearsal exists, what it proved: the
 commands ran against the stand-in on that date, for that commit. A rehearsal never shows
 成功 and never looks like a real run. The home page's `<!-- verification-summary -->` marker
-becomes one sentence that matches what the pages show.
+becomes the footer's sentence about trust (partials/verified-trust.html, `kgl_trust` in every
+page's footer) followed by what the stamps show, so footer and home page never disagree.
 
-Markup: partials/verified.html and partials/verified-summary.html. "Now" comes from the clock
-(SITE_NOW, an ISO date or time, freezes it for tests); status is written out in words.
+Markup: partials/verified.html, verified-summary.html and verified-trust.html. "Now" comes
+from the clock (SITE_NOW, an ISO date or time, freezes it for tests); status is in words.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import _common
+import jinja2
 import pricebook
 import yaml
 from mkdocs.config.defaults import MkDocsConfig
@@ -143,18 +145,39 @@ def stamp_for(steps: list[str], report: dict | None, at: datetime,
     return Stamp(state, stale, markup, real_run, rehearsal_run)
 
 
+def site_context(report: dict | None, rehearsal: dict | None, at: datetime) -> dict:
+    """What the reports prove for the whole guide: the footer's and the home page's context.
+
+    `trust` names the state: passed / failed / stale (a real run), rehearsed /
+    rehearsal_failed (the stand-in only), none.
+    """
+    real, rehearsal = split_reports(report, rehearsal)
+    all_steps = [step["name"] for step in (real or rehearsal or {"steps": []})["steps"]]
+    real_run = run_for(all_steps, real) if real else None
+    rehearsal_run = run_for(all_steps, rehearsal) if rehearsal else None
+    stale = bool(real and at - finished(real) > STALE_AFTER)
+    if real_run:
+        trust = "stale" if stale else "passed" if real_run.result == "passed" else "failed"
+    elif rehearsal_run:
+        trust = "rehearsed" if rehearsal_run.result == "passed" else "rehearsal_failed"
+    else:
+        trust = "none"
+    return {"real": real_run, "rehearsal": rehearsal_run, "stale": stale,
+            "stale_days": STALE_AFTER.days, "trust": trust}
+
+
 def summary_for(report: dict | None, rehearsal: dict | None, at: datetime,
                 config: MkDocsConfig | None = None) -> str:
     """The home page's sentence about the stamps, for the same reports."""
-    real, rehearsal = split_reports(report, rehearsal)
-    all_steps = [step["name"] for step in (real or rehearsal or {"steps": []})["steps"]]
-    context = {
-        "real": run_for(all_steps, real) if real else None,
-        "rehearsal": run_for(all_steps, rehearsal) if rehearsal else None,
-        "stale": bool(real and at - finished(real) > STALE_AFTER),
-        "stale_days": STALE_AFTER.days,
-    }
+    context = site_context(report, rehearsal, at)
     return _render(config, "partials/verified-summary.html", context)
+
+
+def trust_for(report: dict | None, rehearsal: dict | None, at: datetime,
+              config: MkDocsConfig | None = None) -> str:
+    """The footer's sentence: the one the home page's summary opens with."""
+    context = site_context(report, rehearsal, at)
+    return _render(config, "partials/verified-trust.html", context)
 
 
 def _render(config: MkDocsConfig | None, template: str, context: dict) -> str:
@@ -189,6 +212,12 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     _state["rehearsal"] = load_report(pricebook.report_path("fake", root), schema)
     _state["pages"] = yaml.safe_load((root / PAGE_STEPS).read_text(encoding="utf-8")) or {}
     return config
+
+
+def on_env(env: jinja2.Environment, *, config: MkDocsConfig, files: Files) -> jinja2.Environment:
+    """The footer of every page (partials/copyright.html) reads `kgl_trust`."""
+    env.globals["kgl_trust"] = trust_for(_state["real"], _state["rehearsal"], now(), config)
+    return env
 
 
 def on_page_content(html_text: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:

@@ -15,15 +15,28 @@ FOLDER="${1:-}" DATASET="${2:-}" NOTES="${3:-}"
 [[ -n "${NOTES//[[:space:]]/}" ]] || die "3 つ目に、このバージョンのメモ（何を変えたか）を書いてください。"
 command -v kaggle >/dev/null || die "kaggle コマンドがありません。先に setup.sh を実行してください。"
 
-# 画面に出しながら実行します。Kaggle CLI はエラーでも終了コード 0 で
-# "... error: ..." と表示することがあるので、その表示も失敗として扱います。
-run() {
-  local log status=0
-  log="$(mktemp)"
-  "$@" 2>&1 | tee "$log" || status=$?
-  if grep -q -i "error" "$log"; then status=1; fi
-  rm -f -- "$log"
-  return "$status"
+# Kaggle CLI を画面に出しながら実行します。成否は終了コードと、成功したときだけ
+# 表示される URL の行で決めます（ファイル名などに含まれる "error" の語では決めません）。
+LOG="$(mktemp)"
+trap 'rm -f -- "$LOG"' EXIT
+upload() {  # 使い方: upload <成功の行（正規表現）> <コマンド...>
+  local success="$1" status=0 failed
+  shift
+  "$@" | tee "$LOG" || status=$?
+  URL="$(grep -E -- "$success" "$LOG" | tail -n 1 | grep -oE 'https://[^ ]+$')" || URL=""
+  if [[ -z "$URL" ]]; then
+    # タグだけが無効なとき、CLI は URL を表示しませんが、バージョンはできていることがあります。
+    if grep -q '^The following are not valid tags' "$LOG"; then
+      die "無効なタグがありました。バージョンはできている可能性があります。https://www.kaggle.com/datasets/$DATASET で確かめてから、dataset-metadata.json の keywords を直してください。"
+    fi
+    return 1
+  fi
+  failed="$(sed -n 's/^Upload unsuccessful: //p' "$LOG" | paste -sd ' ' -)"
+  [[ -z "$failed" ]] ||
+    die "バージョンはできましたが、次のファイルが入っていません（$failed）。もう一度実行すると、全部のファイルで新しいバージョンを作ります。"
+  if [[ "$status" != 0 ]]; then
+    echo "注意: Kaggle CLI は終了コード $status で終わりましたが、アップロードは済んでいます。" >&2
+  fi
 }
 
 # Dataset の設定ファイル。なければ作ります（ライセンスは Kaggle の初期値の CC0）。
@@ -47,11 +60,13 @@ PY
 
 # もうある Dataset なら新しいバージョン、なければ新しい Dataset（非公開）にします。
 if kaggle datasets status "$DATASET" >/dev/null 2>&1; then
-  run kaggle datasets version -p "$FOLDER" -m "$NOTES" -r zip ||
+  upload '^Dataset version is being created\. Please check progress at https://[^ ]+$' \
+    kaggle datasets version -p "$FOLDER" -m "$NOTES" -r zip ||
     die "新しいバージョンを作れませんでした。上のメッセージを確認してください。"
-  echo "新しいバージョンをアップロードしました: https://www.kaggle.com/datasets/$DATASET"
+  echo "新しいバージョンをアップロードしました: $URL"
 else
-  run kaggle datasets create -p "$FOLDER" -r zip ||
+  upload '^Your private Dataset is being created\. Please check progress at https://[^ ]+$' \
+    kaggle datasets create -p "$FOLDER" -r zip ||
     die "Dataset を作れませんでした。上のメッセージを確認してください。"
-  echo "非公開の Dataset を作りました: https://www.kaggle.com/datasets/$DATASET"
+  echo "非公開の Dataset を作りました: $URL"
 fi

@@ -15,15 +15,23 @@ OWNER="${BASH_REMATCH[1]}" MODEL="${BASH_REMATCH[2]}" FRAMEWORK="${BASH_REMATCH[
 [[ -n "${NOTES//[[:space:]]/}" ]] || die "3 つ目に、このバージョンのメモ（何を変えたか）を書いてください。"
 command -v kaggle >/dev/null || die "kaggle コマンドがありません。先に setup.sh を実行してください。"
 
-# 画面に出しながら実行します。Kaggle CLI はエラーでも終了コード 0 で
-# "... error: ..." と表示することがあるので、その表示も失敗として扱います。
-run() {
-  local log status=0
-  log="$(mktemp)"
-  "$@" 2>&1 | tee "$log" || status=$?
-  if grep -q -i "error" "$log"; then status=1; fi
-  rm -f -- "$log"
-  return "$status"
+WORK="$(mktemp -d)"
+trap 'rm -rf -- "$WORK"' EXIT
+
+# Kaggle CLI を画面に出しながら実行します。成否は終了コードと、成功したときだけ
+# 表示される URL の行で決めます（ファイル名などに含まれる "error" の語では決めません）。
+upload() {  # 使い方: upload <成功の行（正規表現）> <コマンド...>
+  local success="$1" status=0 failed
+  shift
+  "$@" | tee "$WORK/log" || status=$?
+  URL="$(grep -E -- "$success" "$WORK/log" | tail -n 1 | grep -oE 'https://[^ ]+$')" || URL=""
+  [[ -n "$URL" ]] || return 1
+  failed="$(sed -n 's/^Upload unsuccessful: //p' "$WORK/log" | paste -sd ' ' -)"
+  [[ -z "$failed" ]] ||
+    die "バージョンはできましたが、次のファイルが入っていません（$failed）。もう一度実行すると、全部のファイルで新しいバージョンを作ります。"
+  if [[ "$status" != 0 ]]; then
+    echo "注意: Kaggle CLI は終了コード $status で終わりましたが、アップロードは済んでいます。" >&2
+  fi
 }
 
 # 設定ファイルを書きます（値は引数からだけ作るので、引用符などで崩れません）。
@@ -40,24 +48,24 @@ with open(path, "w", encoding="utf-8") as f:
 PY
 }
 
-WORK="$(mktemp -d)"
-trap 'rm -rf -- "$WORK"' EXIT
-
 # 1. Model がまだなければ作ります（非公開）。
 if ! kaggle models get "$OWNER/$MODEL" -p "$WORK" >/dev/null 2>&1; then
   write_json "$WORK/model-metadata.json" ownerSlug "$OWNER" slug "$MODEL" title "$MODEL" \
     description "Runpod で学習したモデル"
-  run kaggle models create -p "$WORK" || die "Model を作れませんでした。上のメッセージを確認してください。"
+  upload '^Your model was created\. Id=[0-9]+\. Url=https://[^ ]+$' kaggle models create -p "$WORK" ||
+    die "Model を作れませんでした。上のメッセージを確認してください。"
 fi
 
 # 2. バリエーションがあれば新しいバージョンを足し、なければ作ります（これが 1 つ目のバージョン）。
 if kaggle models variations get "$VARIATION" -p "$WORK" >/dev/null 2>&1; then
-  run kaggle models variations versions create "$VARIATION" -p "$FOLDER" -n "$NOTES" -r zip ||
+  upload '^Your model instance version was created\. Url=https://[^ ]+$' \
+    kaggle models variations versions create "$VARIATION" -p "$FOLDER" -n "$NOTES" -r zip ||
     die "新しいバージョンを作れませんでした。上のメッセージを確認してください。"
 else
   write_json "$FOLDER/model-instance-metadata.json" ownerSlug "$OWNER" modelSlug "$MODEL" \
     instanceSlug "$SLUG" framework "$FRAMEWORK" licenseName "Apache 2.0" overview "$NOTES"
-  run kaggle models variations create -p "$FOLDER" -r zip ||
+  upload '^Your model instance was created\. Id=[0-9]+\. Url=https://[^ ]+$' \
+    kaggle models variations create -p "$FOLDER" -r zip ||
     die "バリエーションを作れませんでした。上のメッセージを確認してください。"
 fi
-echo "アップロードしました: https://www.kaggle.com/models/$OWNER/$MODEL"
+echo "アップロードしました: $URL"

@@ -1,6 +1,6 @@
 """Ask the site's search the questions readers type, in a real browser.
 
-The questions and the page that must come first live in tests/browser/questions.yml;
+The questions and the page that must come first live in site_hooks/search_questions.yml;
 tests/browser/test_search.py asserts each one, and `make bench` reports the hit rate.
 """
 
@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-QUESTIONS = ROOT / "tests" / "browser" / "questions.yml"
+QUESTIONS = ROOT / "site_hooks" / "search_questions.yml"
 
 
 @dataclass(frozen=True)

@@ -23,9 +23,11 @@ def test_copy_button_copies_setup_sh(new_page, site_url):
     page = new_page(permissions=["clipboard-read", "clipboard-write"])
     page.goto(site_url + "tips/setup-script/")
 
-    # The block that shows setup.sh: the one whose text holds the script's first lines.
-    first_line = expected.decode("utf-8").splitlines()[0]
-    blocks = page.locator(".md-typeset pre").filter(has_text=first_line)
+    # The page shows the command first and the script in a collapsed block: open it, then
+    # take the block whose text holds the script's own second line.
+    page.locator("details summary", has_text="snippets/setup.sh").first.click()
+    second_line = expected.decode("utf-8").splitlines()[1]
+    blocks = page.locator(".md-typeset pre").filter(has_text=second_line)
     assert blocks.count() >= 1, "no code block on the page shows snippets/setup.sh"
     block = blocks.first
     block.hover()  # Material shows the copy button on hover

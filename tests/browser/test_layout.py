@@ -60,3 +60,61 @@ def test_dark_mode_toggle_switches_and_persists(new_page, site_url, pages, start
     other_page = next(p for p in pages if p)
     page.goto(site_url + other_page)
     assert scheme(page) == other
+
+
+def test_at_375px_no_command_hides_its_end(new_page, site_url, pages):
+    """Code blocks wrap on a phone: nothing a reader copies runs off the right edge."""
+    page = new_page(**PHONE)
+    hidden = {}
+    for path in pages:
+        page.goto(site_url + path)
+        overflowing = page.evaluate(
+            """() => [...document.querySelectorAll('article pre > code')]
+                 .filter(c => c.offsetParent !== null && c.scrollWidth > c.clientWidth + 1)
+                 .map(c => c.textContent.split('\\n')[0].slice(0, 60))"""
+        )
+        if overflowing:
+            hidden[path or "/"] = overflowing
+    assert not hidden, f"code that scrolls sideways at 375 px: {hidden}"
+
+
+@pytest.mark.parametrize(
+    ("path", "line"),
+    [("pod/", "runpod/pytorch:"), ("first-evening/", "train-and-upload.sh output/exp001")],
+)
+def test_at_375px_the_critical_lines_are_on_screen(new_page, site_url, path, line):
+    page = new_page(**PHONE)
+    page.goto(site_url + path)
+    box = page.evaluate(
+        """line => { const c = [...document.querySelectorAll('article pre > code')]
+             .find(c => c.textContent.includes(line));
+           if (!c) return null;
+           const range = document.createRange(); range.selectNodeContents(c);
+           const rects = [...range.getClientRects()];  // the text itself, not its scroll box
+           return [Math.min(...rects.map(r => r.left)), Math.max(...rects.map(r => r.right))]; }""",
+        line,
+    )
+    assert box is not None, f"{path}: no block holds {line!r}"
+    assert 0 <= box[0] and box[1] <= PHONE["width"], f"{path}: {line!r} runs off screen: {box}"
+
+
+def test_at_375px_a_wide_diagram_says_it_scrolls_and_shows_everything_when_scrolled(
+    new_page, site_url
+):
+    page = new_page(**PHONE)
+    page.goto(site_url + "pod/")
+    figure = page.locator("figure.kgl-diagram").first
+    assert figure.locator(".kgl-diagram__hint").is_visible(), "no visible hint that it scrolls"
+    drawing = figure.locator(".kgl-diagram__drawing")
+    drawing.evaluate("el => el.scrollTo(el.scrollWidth, 0)")
+    seen = drawing.evaluate(
+        """el => { const box = el.getBoundingClientRect();
+             return [...el.querySelectorAll('text')].filter(t => {
+               const r = t.getBoundingClientRect();
+               return r.left >= box.left - 1 && r.right <= box.right + 1; })
+             .map(t => t.textContent).join(' '); }"""
+    )
+    assert "ネットワークボリューム" in seen, seen
+    desktop = new_page()
+    desktop.goto(site_url + "pod/")
+    assert not desktop.locator(".kgl-diagram__hint").first.is_visible()

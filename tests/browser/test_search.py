@@ -5,7 +5,7 @@ pages but looked the query up as one word; the `separator` in mkdocs.yml now spl
 script changes (kanji, katakana, Latin). Material dropped the last piece of a kanji query
 (環境変数 -> 環境). And a question such as 「残高が尽きた」 found nothing: site_hooks/search_ja.py
 cuts questions the way the index is cut, drops particles, adds synonyms and ranks pages
-whose headings hold the reader's words first (tests/browser/questions.yml).
+whose headings hold the reader's words first (site_hooks/search_questions.yml).
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import json
 from pathlib import Path
 
 import pytest
-import yaml
 
 from scripts.sitecheck import search_questions
 from scripts.sitecheck.search_questions import search
@@ -26,7 +25,7 @@ EXPECTED = {
     "環境変数": {"tips/secrets/"},
     "計算リソース": {"intro/"},
     "ネットワークボリューム": {"storage/", "tips/storage-cost/"},
-    "料金": {"runpod/", "notebooks/cost/", "tips/storage-cost/"},
+    "料金": {"runpod/", "notebooks/cost/", "tips/storage-cost/", "pod/"},  # pod: GPU prices
     "費用": {"notebooks/cost/", "tips/storage-cost/", "cleanup/"},
     "Secrets": {"tips/secrets/"},
     "飛行機雲": {"stories/", "notebooks/cost/"},
@@ -50,11 +49,6 @@ def pages_containing(built_site: Path, word: str) -> set[str]:
         for doc in index["docs"]
         if word in (doc.get("title", "") + " " + doc.get("text", "")).lower()
     }
-
-
-# The question set, read without validation: a question whose page does not exist still
-# gets its test, which fails naming it.
-QUESTIONS = yaml.safe_load(search_questions.QUESTIONS.read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
@@ -90,13 +84,27 @@ def test_nonsense_query_finds_nothing(question_page):
     assert search(question_page, "ぬぬぬぬ") == []
 
 
-@pytest.mark.parametrize("entry", QUESTIONS, ids=[e["question"] for e in QUESTIONS])
-def test_question_finds_its_page_first(question_page, built_site, entry):
-    question = search_questions.Question(entry["question"], entry["page"])
-    assert (search_questions.ROOT / "docs" / question.page).is_file(), (
-        f"questions.yml: {question.question!r} expects {question.page}, which does not exist"
+HIT_RATE = 0.9  # the right page first for at least nine questions in ten (issue 21)
+
+
+def test_the_right_page_comes_first_for_nine_questions_in_ten(question_page, built_site):
+    questions = search_questions.load()
+    misses = []
+    for question in questions:
+        found = search(question_page, question.question)
+        if found[:1] != [question.url_path]:
+            misses.append(f"{question.question!r}: expected {question.url_path or '/'}, "
+                          f"got {found[:3]}")  # fmt: skip
+    hits = len(questions) - len(misses)
+    assert hits >= HIT_RATE * len(questions), (
+        f"{hits}/{len(questions)} right page first; misses:\n" + "\n".join(misses)
     )
-    found = search(question_page, question.question)
-    assert found[:1] == [question.url_path], (
-        f"{question.question!r}: expected {question.url_path or '/'} first, got {found[:4]}"
-    )
+
+
+def test_results_never_strike_through_words_the_reader_did_not_type(question_page):
+    """Material lists a result's missing query words struck through; the search adds
+    synonyms (料金 -> 費用, お金, 円...), which must never show up there."""
+    typed = "料金を止めたい"
+    search(question_page, typed)
+    struck = question_page.locator(".md-search-result__terms del").all_text_contents()
+    assert all(word in typed for word in struck), struck

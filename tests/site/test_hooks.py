@@ -20,7 +20,8 @@ HOOKS = sorted(
 )
 # Events MkDocs calls with the item positionally (config, markdown, html...).
 POSITIONAL = {"on_config": 1, "on_page_markdown": 1, "on_page_content": 1, "on_post_page": 1,
-              "on_post_template": 1, "on_page_context": 1, "on_nav": 1, "on_files": 1}
+              "on_post_template": 1, "on_page_context": 1, "on_nav": 1, "on_files": 1,
+              "on_env": 1}
 MARKUP = re.compile(r"<(?:p|strong|figure|figcaption|html|meta|style|!doctype|time)[\s>]", re.I)
 
 

@@ -1,4 +1,4 @@
-"""The search question set (tests/browser/questions.yml) is well formed: enough realistic
+"""The search question set (site_hooks/search_questions.yml) is well formed: enough realistic
 questions, each naming a page that exists. The browser test asks them."""
 
 from __future__ import annotations
@@ -10,8 +10,17 @@ from scripts.sitecheck import search_questions
 
 def test_every_question_names_an_existing_page():
     questions = search_questions.load()
-    assert len(questions) >= 30
+    assert len(questions) >= 60
     assert len({q.question for q in questions}) == len(questions), "a question is listed twice"
+    assert search_questions.QUESTIONS.parent.name == "site_hooks", "it lives beside the search"
+
+
+WORRIES = ["止め忘れ", "消し忘れ", "GPUが見えない", "日本から遅い", "円", "為替"]
+
+
+@pytest.mark.parametrize("worry", WORRIES)
+def test_the_worried_questions_readers_asked_are_in_the_set(worry):
+    assert any(worry in q.question for q in search_questions.load()), worry
 
 
 def test_the_questions_are_written_the_way_readers_type():

@@ -29,6 +29,8 @@ const api = ctx.kglSearchJa;
 process.stdout.write(JSON.stringify(calls.map(([name, arg]) => {
   if (name === "rerank") { const result = arg[1]; api.rewrite(arg[0]); api.rerank(result);
     return result.items.map(sections => sections[0].location); }
+  if (name === "terms") { const result = arg[1]; api.rewrite(arg[0]); api.rerank(result);
+    return result.items.map(sections => sections.map(section => section.terms)); }
   return api[name](arg);
 })));
 """
@@ -121,3 +123,17 @@ def test_a_changed_worker_fails_the_build_and_a_patched_one_is_kept():
     assert search_ja.patched(patched, "search.js") == patched  # `mkdocs serve --dirty`
     with pytest.raises(search_ja.PluginError, match="worker changed"):
         search_ja.patched(code.replace(search_ja.BUGGY, "for(;;)"), "search.js")
+
+
+def test_words_the_reader_did_not_type_are_never_listed_as_missing():
+    """Material strikes through the query words a result lacks: a synonym the search added
+    (料金 -> 費用, お金...) is not something the reader asked for."""
+    typed = "料金を止めたい"
+    rewritten = node(["rewrite", typed])[0].split()
+    assert "費用" in rewritten and "停止" in rewritten  # synonyms are asked for...
+    page = [{"location": "cleanup/", "title": "片付け", "text": "",
+             "terms": {term: term in ("費用", "停止") for term in rewritten}}]
+    [[[terms]]] = node(["terms", [typed, {"items": [page]}]])
+    # ...but only the reader's own words may be shown as missing.
+    assert {term for term, found in terms.items() if not found} == {"料金", "止"}
+    assert terms["費用"] is True and terms["停止"] is True  # matched synonyms still highlight

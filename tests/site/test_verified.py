@@ -143,11 +143,11 @@ def test_the_real_run_leads_and_the_rehearsal_follows():
 @pytest.mark.parametrize(
     ("real", "rehearsal", "at", "says", "never"),
     [
-        (None, None, NOW, "まだ一度も記録されていません", "代役"),
-        (None, report("fake"), NOW, "ローカルのRunpodの代役に対して通った日", "成功"),
-        (report(), None, NOW, "すべての手順が通りました", "失敗"),
-        (report(failed="setup_first"), None, NOW, "失敗した手順があり", "すべての手順が通り"),
-        (report(), None, LATER, "日以上前の結果のため「古い」", "すべての手順が通り"),
+        (None, None, NOW, "記録は、まだありません", "通りました"),
+        (None, report("fake"), NOW, "代役（ローカルの模擬環境）で通りました", "成功"),
+        (report(), None, NOW, "本物のPod（RTX A4000）ですべて通りました", "失敗"),
+        (report(failed="setup_first"), None, NOW, "失敗した手順があり", "すべて通りました"),
+        (report(), None, LATER, "「古い」という印", "すべて通りました"),
     ],
     ids=["no report", "rehearsal", "passed", "failed", "stale"],
 )
@@ -211,3 +211,46 @@ def test_a_build_with_a_real_report_stamps_the_listed_pages_only(tmp_path, monke
     summary = article.select_one(".kgl-stamps-summary").get_text()  # the home page's promise
     assert "2026-11-27" in summary and "失敗" not in summary and "未検証" not in summary
     assert "stylesheets/verified.css" in home
+
+
+# --- one message about trust: the footer and the home page ---------------------------------
+
+TRUST_CASES = [
+    (None, None, NOW, "none", "まだありません", ("通りました", "成功")),
+    (None, report("fake"), NOW, "rehearsed", "代役（ローカルの模擬環境）で通りました",
+     ("本物のPodで手順を最後", "すべて通りました。各")),
+    (None, report("fake", failed="setup_first"), NOW, "rehearsal_failed",
+     "失敗した手順がありました", ("通りました",)),
+    (report(), None, NOW, "passed", "2026-11-27に本物のPod（RTX A4000）ですべて通りました",
+     ("代役", "失敗")),
+    (report(failed="setup_first"), None, NOW, "failed", "本物のPodで手順を試したところ、失敗",
+     ("すべて通りました",)),
+    (report(), None, LATER, "stale", "2026-11-27で（結果: 成功）、3日以上前です",
+     ("すべて通りました",)),
+]
+
+
+@pytest.mark.parametrize(("real", "rehearsal", "at", "state", "says", "never"), TRUST_CASES,
+                         ids=[case[3] for case in TRUST_CASES])
+def test_the_footer_and_the_home_page_say_the_same_thing(real, rehearsal, at, state, says, never):
+    footer = BeautifulSoup(verified.trust_for(real, rehearsal, at), "html.parser")
+    summary = BeautifulSoup(verified.summary_for(real, rehearsal, at), "html.parser")
+    assert footer.select_one("[data-trust]")["data-trust"] == state
+    sentence = footer.get_text()
+    assert says in sentence
+    for word in never:
+        assert word not in sentence, (state, word)
+    # The home page opens with the footer's sentence, word for word.
+    assert summary.select_one("[data-trust]").get_text() == sentence
+    assert summary.get_text().startswith(sentence)
+
+
+def test_every_footer_of_the_built_site_repeats_the_home_pages_sentence(built_site):
+    home = BeautifulSoup((built_site / "index.html").read_text("utf-8"), "html.parser")
+    sentence = home.select_one("article .kgl-stamps-summary [data-trust]").get_text()
+    for page in sorted(built_site.rglob("index.html")):
+        soup = BeautifulSoup(page.read_text("utf-8"), "html.parser")
+        if soup.select_one(".md-footer") is None:
+            continue  # redirect pages (/go/runpod/) have no footer
+        footer = soup.select_one(".md-copyright [data-trust]")
+        assert footer is not None and footer.get_text() == sentence, page

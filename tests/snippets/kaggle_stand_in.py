@@ -4,8 +4,16 @@ It accepts exactly the subcommands and flags the guide's scripts use, with the r
 names (src/kaggle/cli.py), and refuses anything else with argparse's exit 2. It checks the
 files it is given the way the real CLI does (dataset-metadata.json, model-metadata.json,
 model-instance-metadata.json: required keys, slug and title lengths, one license) and
-answers like it: an HTTP error on stderr with exit 1, or, for some create commands, an
-"... error: ..." line on stdout with exit 0.
+answers like it (src/kaggle/api/kaggle_api_extended.py, v2.2.3): "Starting upload for file X"
+and "Upload successful: X (size)" per file, then one line with the new item's URL; an HTTP
+error on stderr with exit 1; or, for some create commands, an "... error: ..." line on stdout
+with exit 0.
+
+Faults a test can ask for through the environment:
+- KAGGLE_FAIL_UPLOADS=a.csv,b.pt  those files fail to upload: "Upload unsuccessful: a.csv",
+  and the item is created without them, as the real CLI does;
+- a keyword starting with "invalid" in dataset-metadata.json: the dataset's tags are refused;
+  a version is still made, but the CLI prints the tags line instead of its URL line.
 
 Kaggle's side is a JSON file ($KAGGLE_STATE): joined competitions and their files, and
 every dataset and model version uploaded, with the content of each file.
@@ -48,6 +56,16 @@ def http_error(code: int, reason: str) -> None:
     sys.exit(1)
 
 
+def _uploaded(name: str) -> bool:
+    """Print what the real CLI prints for one file; False when the file failed to upload."""
+    print(f"Starting upload for file {name}")
+    if name in os.environ.get("KAGGLE_FAIL_UPLOADS", "").split(","):
+        print(f"Upload unsuccessful: {name}")
+        return False
+    print(f"Upload successful: {name} (1KB)")
+    return True
+
+
 def upload(folder: str, dir_mode: str) -> dict[str, str]:
     """What the real CLI uploads from a folder: files (metadata skipped), folders by dir_mode."""
     files = {}
@@ -55,8 +73,11 @@ def upload(folder: str, dir_mode: str) -> dict[str, str]:
         if entry.name in METADATA:
             continue
         if entry.is_file():
-            files[entry.name] = entry.read_text()
+            if _uploaded(entry.name):
+                files[entry.name] = entry.read_text()
         elif entry.is_dir() and dir_mode == "zip":
+            if not _uploaded(f"{entry.name}.zip"):
+                continue
             raw = io.BytesIO()
             with zipfile.ZipFile(raw, "w") as archive:
                 for path in sorted(entry.rglob("*")):
@@ -89,10 +110,19 @@ def competitions_download(args) -> None:
     if not competition["joined"]:
         http_error(403, "Forbidden")
     Path(args.path).mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(Path(args.path) / f"{args.competition}.zip", "w") as archive:
-        for name, text in competition["files"].items():
-            archive.writestr(name, text)
-    print(f"Downloading {args.competition}.zip to {args.path}")
+    # The real CLI names the file after the competition and the extension of Kaggle's URL.
+    extension = competition.get("extension", "zip")
+    target = Path(args.path) / f"{args.competition}.{extension}"
+    if extension != "zip":
+        (text,) = competition["files"].values()
+        target.write_text(text)
+    elif competition.get("corrupt"):
+        target.write_bytes(b"PK\x03\x04 cut short")
+    else:
+        with zipfile.ZipFile(target, "w") as archive:
+            for name, text in competition["files"].items():
+                archive.writestr(name, text)
+    print(f"Downloading {target.name} to {args.path}")
 
 
 # --- datasets --------------------------------------------------------------------------
@@ -115,6 +145,10 @@ def _check_dataset(meta: dict) -> tuple[str, str]:
     return owner, slug
 
 
+def _invalid_tags(meta: dict) -> list[str]:
+    return [tag for tag in meta.get("keywords", []) if str(tag).startswith("invalid")]
+
+
 def datasets_create(args) -> None:
     meta = metadata(args.folder, "dataset-metadata.json", ["id", "title", "licenses"])
     _check_dataset(meta)
@@ -128,6 +162,9 @@ def datasets_create(args) -> None:
         "versions": [{"notes": "", "files": files}],
     }
     save(state)
+    if _invalid_tags(meta):
+        print(f"The following are not valid tags and could not be added to the dataset: "
+              f"{_invalid_tags(meta)}")  # fmt: skip
     print(
         f"Your private Dataset is being created. Please check progress at https://www.kaggle.com/datasets/{meta['id']}"
     )
@@ -143,6 +180,10 @@ def datasets_version(args) -> None:
         {"notes": args.version_notes, "files": upload(args.folder, args.dir_mode)}
     )
     save(state)
+    if _invalid_tags(meta):  # the version exists, but this is all the real CLI prints
+        print(f"The following are not valid tags and could not be added to the dataset: "
+              f"{_invalid_tags(meta)}")  # fmt: skip
+        return
     print(
         f"Dataset version is being created. Please check progress at https://www.kaggle.com/datasets/{meta['id']}"
     )
@@ -170,7 +211,7 @@ def models_create(args) -> None:
         "private": meta["isPrivate"]
     }
     save(state)
-    print("Your model was created. Id=1. Url=https://www.kaggle.com/models/...")
+    print(f"Your model was created. Id=1. Url=https://www.kaggle.com/models/{meta['ownerSlug']}/{meta['slug']}")
 
 
 def variations_get(args) -> None:
@@ -191,7 +232,7 @@ def variations_create(args) -> None:
     files = upload(args.folder, args.dir_mode)
     state.setdefault("variations", {})[key] = {"versions": [{"notes": "", "files": files}]}
     save(state)
-    print("Your model instance was created. Id=1. Url=https://www.kaggle.com/models/...")
+    print(f"Your model instance was created. Id=1. Url=https://www.kaggle.com/models/{key}/1")
 
 
 def variation_versions_create(args) -> None:
@@ -202,7 +243,9 @@ def variation_versions_create(args) -> None:
     files = upload(args.folder, args.dir_mode)
     variation["versions"].append({"notes": args.version_notes, "files": files})
     save(state)
-    print("Your model instance version was created. Url=https://www.kaggle.com/models/...")
+    number = len(variation["versions"])
+    print(f"Your model instance version was created. "
+          f"Url=https://www.kaggle.com/models/{args.model_instance}/{number}")  # fmt: skip
 
 
 def parser() -> argparse.ArgumentParser:

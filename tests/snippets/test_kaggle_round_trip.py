@@ -7,6 +7,10 @@ uploaded. What the reader is promised: the data lands unzipped in
 /workspace/<competition>/input and is not downloaded again on the next pod; the model
 folder becomes a private Dataset (or Model) and every later run adds a new version with
 its note, so a Kaggle notebook can attach it; mistakes get a Japanese message.
+
+Exit codes tell the truth (issue 18): an upload succeeds when the CLI prints the line with the
+new item's URL, whatever words the names of the dataset or its files hold, so a retry never
+adds a version for nothing; the download never deletes a file the competition shipped.
 """
 
 from __future__ import annotations
@@ -67,14 +71,59 @@ def run(pod: Sandbox, script: Path, *args: str, **env: str):
 # --- competition data onto the volume -----------------------------------------------------
 
 
+def files_in(folder: Path) -> dict[str, str]:
+    return {p.name: p.read_text() for p in folder.iterdir() if p.is_file()}
+
+
 def test_download_unzips_the_data_into_input_on_the_volume(pod, kaggle):
     r = run(pod, DOWNLOAD, "titanic")
     assert r.returncode == 0, r.output
     data = pod.workspace / "titanic" / "input"
-    assert {p.name: p.read_text() for p in data.glob("*.csv")} == COMPETITION
-    assert not (data / "titanic.zip").exists()  # unzipped, then removed
-    assert pod.calls("kaggle") == [f"kaggle competitions download titanic -p {data}"]
+    # input/ holds exactly the competition's files: the zip was unzipped elsewhere, then removed.
+    assert files_in(data) == COMPETITION
+    assert sorted(p.name for p in (pod.workspace / "titanic").iterdir()) == [
+        ".input-complete", "input"]  # fmt: skip
+    zips = pod.workspace / "titanic" / ".kaggle-download"
+    assert pod.calls("kaggle") == [f"kaggle competitions download titanic -p {zips}"]
     assert r.stdout.splitlines()[-1] == f"用意できました: {data}"
+
+
+def test_a_competition_file_named_like_the_zip_is_kept(pod, kaggle):
+    shipped = {**COMPETITION, "titanic.zip": "a file the competition ships", ".input-complete": "x"}
+    kaggle.write(competitions={"titanic": {"joined": True, "files": shipped}})
+    data = pod.workspace / "titanic" / "input"
+    data.mkdir(parents=True)
+    (data / "notes.txt").write_text("the reader's own file")
+    r = run(pod, DOWNLOAD, "titanic")
+    assert r.returncode == 0, r.output
+    assert files_in(data) == {**shipped, "notes.txt": "the reader's own file"}
+
+
+def test_a_download_that_is_not_a_zip_lands_in_input(pod, kaggle):
+    kaggle.write(competitions={"titanic": {"joined": True, "extension": "csv",
+                                           "files": {"titanic.csv": "id\n1\n"}}})  # fmt: skip
+    assert run(pod, DOWNLOAD, "titanic").returncode == 0
+    assert files_in(pod.workspace / "titanic" / "input") == {"titanic.csv": "id\n1\n"}
+
+
+def test_a_zip_that_cannot_be_unzipped_is_not_marked_done_and_a_retry_finishes(pod, kaggle):
+    kaggle.write(competitions={"titanic": {"joined": True, "corrupt": True, "files": COMPETITION}})
+    r = run(pod, DOWNLOAD, "titanic")
+    assert r.returncode == 1
+    assert r.stderr.splitlines()[-1].startswith("エラー: 展開できませんでした。")
+    assert not (pod.workspace / "titanic" / ".input-complete").exists()
+    kaggle.write(competitions={"titanic": {"joined": True, "files": COMPETITION}})
+    assert run(pod, DOWNLOAD, "titanic").returncode == 0
+    assert files_in(pod.workspace / "titanic" / "input") == COMPETITION
+
+
+def test_a_volume_marked_by_the_previous_version_of_the_script_is_not_downloaded_again(pod, kaggle):
+    data = pod.workspace / "titanic" / "input"
+    data.mkdir(parents=True)
+    (data / ".download-complete").touch()
+    r = run(pod, DOWNLOAD, "titanic")
+    assert r.returncode == 0 and r.stdout.strip() == f"ダウンロード済みです: {data}"
+    assert pod.calls("kaggle") == []
 
 
 def test_the_next_pod_does_not_download_again(pod, kaggle):
@@ -93,7 +142,7 @@ def test_rules_not_accepted_gets_a_hint(pod, kaggle):
         "エラー: ダウンロードできませんでした。403 と出たら、コンペのページでルールに同意"
         "（Join Competition）してください。"
     )
-    assert not (pod.workspace / "titanic" / "input" / ".download-complete").exists()
+    assert not (pod.workspace / "titanic" / ".input-complete").exists()
 
 
 @pytest.mark.parametrize("name", ["", "Titanic", "titanic/../../etc", "-c", "titanic data"])
@@ -178,6 +227,89 @@ def test_an_error_printed_with_exit_code_0_is_a_failure(pod, kaggle):
     )
 
 
+def test_words_like_error_in_names_do_not_fail_a_successful_upload(pod, kaggle):
+    """A dataset named error-analysis holding oof_errors.csv: two runs, two versions, exit 0."""
+    folder = pod.workspace / "titanic" / "output" / "error-analysis"
+    folder.mkdir(parents=True)
+    (folder / "oof_errors.csv").write_text("id,error\n1,0.5\n")
+    for note in ("first", "second"):
+        r = run(pod, UPLOAD_DATASET, str(folder), "taro/error-analysis", note)
+        assert r.returncode == 0, r.output
+    versions = kaggle.state["datasets"]["taro/error-analysis"]["versions"]
+    assert [v["files"] for v in versions] == [{"oof_errors.csv": "id,error\n1,0.5\n"}] * 2
+    assert r.stdout.splitlines()[-1] == (
+        "新しいバージョンをアップロードしました: https://www.kaggle.com/datasets/taro/error-analysis"
+    )
+
+
+def test_a_model_named_error_with_an_error_log_uploads(pod, kaggle):
+    folder = model_folder(pod, "w")
+    (folder / "errors.log").write_text("no error\n")
+    r = run(pod, UPLOAD_MODEL, str(folder), "taro/error-model/pytorch/errors", "a")
+    assert r.returncode == 0, r.output
+    (version,) = kaggle.state["variations"]["taro/error-model/pytorch/errors"]["versions"]
+    assert version["files"]["errors.log"] == "no error\n"
+
+
+SILENT = 'if [[ "$2" == status ]]; then exit 1; fi\n'
+
+
+@pytest.mark.parametrize(
+    ("cli", "message"),
+    [
+        (SILENT + "exit 0", "Dataset を作れませんでした。"),
+        (SILENT + 'echo "Traceback (most recent call last):" >&2; exit 1',
+         "Dataset を作れませんでした。"),
+        (SILENT + 'echo "Your private Dataset is being created. Please check progress at "; exit 0',
+         "Dataset を作れませんでした。"),
+    ],
+    ids=["nothing printed", "a crash", "no URL"],
+)
+def test_without_the_url_line_an_upload_is_a_failure(pod, kaggle, cli, message):
+    pod.add_shim("kaggle", cli)
+    r = run(pod, UPLOAD_DATASET, str(model_folder(pod, "w")), "taro/titanic-exp001", "a")
+    assert r.returncode == 1
+    assert r.stderr.splitlines()[-1] == f"エラー: {message}上のメッセージを確認してください。"
+
+
+def test_the_url_line_with_a_failing_exit_status_is_an_upload_with_a_warning(pod, kaggle):
+    url = "https://www.kaggle.com/datasets/taro/titanic-exp001"
+    pod.add_shim("kaggle", SILENT + f'echo "Your private Dataset is being created. '
+                 f'Please check progress at {url}"; exit 1')  # fmt: skip
+    r = run(pod, UPLOAD_DATASET, str(model_folder(pod, "w")), "taro/titanic-exp001", "a")
+    assert r.returncode == 0
+    assert r.stdout.splitlines()[-1] == f"非公開の Dataset を作りました: {url}"
+    assert "終了コード 1 で終わりましたが、アップロードは済んでいます" in r.stderr
+
+
+def test_a_file_that_did_not_upload_fails_and_says_the_version_lacks_it(pod, kaggle):
+    folder = model_folder(pod, "w")
+    r = run(pod, UPLOAD_DATASET, str(folder), "taro/titanic-exp001", "a",
+            KAGGLE_FAIL_UPLOADS="model.pt")  # fmt: skip
+    assert r.returncode == 1
+    assert r.stderr.strip() == (
+        "エラー: バージョンはできましたが、次のファイルが入っていません（model.pt）。"
+        "もう一度実行すると、全部のファイルで新しいバージョンを作ります。"
+    )
+    assert run(pod, UPLOAD_DATASET, str(folder), "taro/titanic-exp001", "b").returncode == 0
+    latest = kaggle.state["datasets"]["taro/titanic-exp001"]["versions"][-1]
+    assert set(latest["files"]) == {"model.pt", "checkpoints/fold0.pt"}
+
+
+def test_refused_tags_on_a_new_version_say_it_may_exist_not_to_retry(pod, kaggle):
+    folder = model_folder(pod, "w")
+    assert run(pod, UPLOAD_DATASET, str(folder), "taro/titanic-exp001", "a").returncode == 0
+    meta = json.loads((folder / "dataset-metadata.json").read_text())
+    (folder / "dataset-metadata.json").write_text(json.dumps({**meta, "keywords": ["invalid x"]}))
+    r = run(pod, UPLOAD_DATASET, str(folder), "taro/titanic-exp001", "b")
+    assert r.returncode == 1
+    assert r.stderr.strip().startswith(
+        "エラー: 無効なタグがありました。バージョンはできている可能性があります。"
+        "https://www.kaggle.com/datasets/taro/titanic-exp001 で確かめてから"
+    )
+    assert len(kaggle.state["datasets"]["taro/titanic-exp001"]["versions"]) == 2
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -219,7 +351,9 @@ def test_model_upload_creates_model_and_variation_then_versions(pod, kaggle):
     assert [v["notes"] for v in versions] == ["", "lr 1e-4"]
     assert versions[1]["files"]["checkpoints/fold0.pt"] == "weights-v2-fold0"
     assert pod.calls("kaggle models create") != [] and len(pod.calls("kaggle models create")) == 1
-    assert "アップロードしました: https://www.kaggle.com/models/taro/titanic-model" in r.stdout
+    assert r.stdout.splitlines()[-1] == (
+        "アップロードしました: https://www.kaggle.com/models/taro/titanic-model/pytorch/exp001/2"
+    )
 
 
 @pytest.mark.parametrize(
