@@ -12,7 +12,6 @@ machine) and checks the address from 127.0.0.2: a server on 127.0.0.1 only would
 
 from __future__ import annotations
 
-import shutil
 import socket
 import sys
 import time
@@ -20,14 +19,10 @@ import tomllib
 import urllib.request
 from pathlib import Path
 
-import pytest
-
 from snippets import pod as pods
 from tests import ROOT
 from tests.snippets.evening import new_volume, snippet, stand_ins, start_pod, type_into_pod
 
-pytestmark = pytest.mark.skipif(shutil.which("tmux") is None,
-                                reason="tmux is not installed (apt-get install tmux)")  # fmt: skip
 LINE = snippet("tensorboard.sh").splitlines()[-1]
 STAND_IN = Path(__file__).with_name("tensorboard_stand_in.py")
 

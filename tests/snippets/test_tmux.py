@@ -12,14 +12,9 @@ folder of its own (TMUX_TMPDIR), as a real pod's private /tmp would.
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from tests.snippets.evening import new_volume, snippet, start_pod, type_into_pod
-
-pytestmark = pytest.mark.skipif(shutil.which("tmux") is None,
-                                reason="tmux is not installed (apt-get install tmux)")  # fmt: skip
 
 LINES = [line.split("#")[0].strip() for line in snippet("tmux.sh").splitlines()[1:]]
 
