@@ -4,7 +4,6 @@ A reader edits the one placeholder line (VOLUME_ID="..."); the tests do the same
 """
 
 import os
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -149,14 +148,6 @@ def test_a_command_fails_clearly_without_a_key(fake, shell_env):
     result = run_command("volume-list.sh", shell_env)
     assert result.returncode == 1
     assert result.stderr.startswith("エラー: 環境変数 RUNPOD_API_KEY")
-
-
-def test_every_command_file_is_tested():
-    """Each file is run by a test of this module (read from its source, so the check holds
-    whichever tests a worker or `-k` happens to run)."""
-    run_here = set(re.findall(r'run_command\(\s*"([^"]+\.sh)"', Path(__file__).read_text()))
-    shown = {path.name for path in COMMANDS.glob("*.sh")} - OWNED_ELSEWHERE
-    assert shown <= run_here, f"not run by any test: {sorted(shown - run_here)}"
 
 
 def test_command_files_are_tiny_scripts():

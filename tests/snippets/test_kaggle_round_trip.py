@@ -16,8 +16,6 @@ adds a version for nothing; the download never deletes a file the competition sh
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -384,9 +382,3 @@ def test_round_trip_what_the_notebook_attaches_is_what_was_trained(pod, kaggle):
     assert latest["files"] == {"model.pt": "trained on 2 rows"}
 
 
-def test_round_trip_scripts_are_shellcheck_clean() -> None:
-    shellcheck = ROOT / ".venv" / "bin" / "shellcheck"
-    scripts = [str(DOWNLOAD), str(UPLOAD_DATASET), str(UPLOAD_MODEL)]
-    proc = subprocess.run([str(shellcheck), *scripts], capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stdout
-    assert sys.executable  # the stand-in runs with this machine's python3

@@ -614,15 +614,6 @@ def test_a_failed_torchvision_install_stops_with_a_japanese_message(pod: Sandbox
     )
 
 
-def test_shell_snippets_are_shellcheck_clean() -> None:
-    shellcheck = ROOT / ".venv" / "bin" / "shellcheck"
-    names = ["setup.sh", "check-secrets.sh", "python-env-poetry.sh", "python-env-uv.sh"]
-    names += ["repair-venv.sh", "commands/setup-download.sh"]
-    scripts = [ROOT / "snippets" / name for name in names]
-    proc = subprocess.run([str(shellcheck), *map(str, scripts)], capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stdout
-
-
 # --- snippets/commands/setup-download.sh -------------------------------------
 
 

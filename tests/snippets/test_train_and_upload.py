@@ -11,7 +11,6 @@ training starts. Run with bash in a sandboxed pod against the stand-in `kaggle`.
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -115,7 +114,3 @@ def test_mistakes_are_refused_before_hours_of_training(pod, args, env, message):
     assert pod.calls("train") == [] and pod.calls("kaggle") == []
 
 
-def test_it_is_shellcheck_clean() -> None:
-    shellcheck = ROOT / ".venv" / "bin" / "shellcheck"
-    done = subprocess.run([str(shellcheck), str(SCRIPT)], capture_output=True, text=True)
-    assert done.returncode == 0, done.stdout
