@@ -98,7 +98,7 @@ def _remove_kind(run: Run, kind: registry.Kind, known: set[str]) -> None:
     errors = registry.remove(kind, ids, timeout=run.timeout(run.s.gone_timeout),
                              poll=run.poll())
     if errors:
-        raise StepFailed("; ".join(errors))
+        raise StepFailed("; ".join(map(str, errors)))
     extra = len(named - known)
     run.note(f"removed {len(ids)} {kind.name}(s)" + (f" (+{extra} found by name)" if extra else ""))
 

@@ -17,6 +17,7 @@ finds on Runpod, and the next replay or sweep removes on this machine (live/scra
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sys
@@ -26,7 +27,14 @@ from pathlib import Path
 from live import naming, scratch
 from live.cost import make_plan, volume_price
 from live.guide import CHECKS, replay_guide, tear_down
-from live.report import Redactor, Report, current_commit
+from live.report import (
+    Redactor,
+    Report,
+    ReportError,
+    current_commit,
+    ensure_writable,
+    report_path,
+)
 from live.run import Run
 from live.settings import Settings, SettingsError
 from live.targets import FakeTarget, RealTarget, TargetError
@@ -58,6 +66,8 @@ def run_replay(settings: Settings, target, run_id: str | None = None,
     redactor = Redactor()
     run_id = run_id or naming.new_run_id()
     plan = make_plan(settings, volume_price())
+    report_file = report_file or report_path(target.name)
+    ensure_writable(report_file)  # before anything is rented: the run must be recorded
     for name in scratch.reap():
         redactor.say(f"removed the local files of killed run {name}")
     folder = scratch.Scratch(run_id)
@@ -78,7 +88,7 @@ def run_replay(settings: Settings, target, run_id: str | None = None,
         if use_signals:
             previous = _install_handlers(wall - margin)
         status = _replay_then_tear_down(run, use_signals)
-        path, data = report.write(report_file)
+        path, data = _write(report, report_file)
     finally:
         try:
             target.close()
@@ -90,6 +100,19 @@ def run_replay(settings: Settings, target, run_id: str | None = None,
     if data["outcome"] != "passed" and status == 0:
         status = 1
     return status, data
+
+
+def _write(report: Report, path: Path) -> tuple[Path | None, dict]:
+    """Write the report; if that fails after all (a full disk), say so and put it on stderr,
+    so that what the run spent and left is never lost."""
+    try:
+        return report.write(path)
+    except OSError as error:
+        data = report.as_dict()
+        print(f"報告ファイル {path} に書き込めませんでした（{error.strerror or error}）。報告を"
+              "ここに出します:", file=sys.stderr)
+        print(report.redactor.scrub(json.dumps(data, ensure_ascii=False)), file=sys.stderr)
+        return None, {**data, "outcome": "failed"}
 
 
 def _replay_then_tear_down(run: Run, use_signals: bool) -> int:
@@ -140,7 +163,7 @@ def _report_ignored(signum, _frame):
     os.write(2, f"[live] {signal.Signals(signum).name} ignored: clean-up in progress\n".encode())
 
 
-def _summary(redactor: Redactor, path: Path, data: dict) -> None:
+def _summary(redactor: Redactor, path: Path | None, data: dict) -> None:
     leaked = "?" if data["leaked"] is None else len(data["leaked"])
     redactor.say(f"report {path}: {data['outcome']}"
                  + (f", failed step {data['failed_step']}" if data["failed_step"] else "")
@@ -156,8 +179,12 @@ def _summary(redactor: Redactor, path: Path, data: dict) -> None:
 
 
 # ---- command line -------------------------------------------------------------------------
+MIN_TIME_SCALE = 0.001  # a ten-minute pull in 0.6 s: faster, and the fake's own work dominates
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
 def parse_args(argv: list[str] | None):
-    from snippets.api import JapaneseArgumentParser
+    from snippets.cli import JapaneseArgumentParser
 
     parser = JapaneseArgumentParser(
         prog="python -m live.replay",
@@ -167,19 +194,53 @@ def parse_args(argv: list[str] | None):
         help="real: api.runpod.io（RUNPOD_API_KEY が必要）、fake: ローカルの偽 Runpod")
     parser.add_argument("--plan", action="store_true",
                         help="何をするか、時間と費用の見込みを表示するだけ（何も作りません）")
-    parser.add_argument("--fake-url", help="起動済みの偽 Runpod の URL（キーは RUNPOD_API_KEY）")
+    parser.add_argument("--fake-url", help="起動済みの偽 Runpod の URL（このマシンの上だけ。"
+                                           "キーは RUNPOD_API_KEY）")
     parser.add_argument("--fake-time-scale", type=float, default=None,
-                        help="偽 Runpod の時間の倍率（--fake-url のとき。既定 1）")
+                        help=f"偽 Runpod の時間の倍率（{MIN_TIME_SCALE:g}〜1。--fake-url のときの"
+                             "既定 1）")
     parser.add_argument("--run-id", default=os.environ.get("LIVE_RUN_ID") or None,
-                        help="実行 ID（UTC 時刻と 6 桁の 16 進数）。既定は LIVE_RUN_ID か新しい ID")
+                        help="実行 ID（UTC 時刻と 6 桁の 16 進数、10 分以内）。既定は LIVE_RUN_ID "
+                             "か新しい ID")
     args = parser.parse_args(argv)
-    if args.run_id and not naming.is_run_id(args.run_id):
-        parser.error(f"--run-id の形が正しくありません: {args.run_id!r}"
-                     "（例: 20261127t120333z-a1b2c3）")
-    scale = args.fake_time_scale
-    if scale is not None and not (0 < scale <= 1):
-        parser.error(f"--fake-time-scale は 0 より大きく 1 以下にしてください: {scale!r}")
+    problem = _argument_problem(args)
+    if problem:
+        parser.error(problem)
     return args
+
+
+def _argument_problem(args) -> str | None:
+    """Why these arguments cannot run, in Japanese (checked before anything exists)."""
+    if args.run_id and not naming.is_run_id(args.run_id):
+        return f"--run-id の形が正しくありません: {args.run_id!r}（例: 20261127t120333z-a1b2c3）"
+    if args.run_id and not args.plan:
+        problem = naming.run_id_problem(args.run_id)
+        if problem:
+            return f"--run-id {args.run_id}: {problem}"
+    if args.target == "real" and (args.fake_url or args.fake_time_scale is not None):
+        return "--fake-url と --fake-time-scale は --target fake のときだけ使えます。"
+    scale = args.fake_time_scale
+    if scale is not None and not (MIN_TIME_SCALE <= scale <= 1):
+        return (f"--fake-time-scale は {MIN_TIME_SCALE:g} 以上 1 以下にしてください: "
+                f"{scale!r}")
+    if args.fake_url and not is_local_url(args.fake_url):
+        return (f"--fake-url はこのマシンの上の偽 Runpod だけです（http://127.0.0.1:<port> "
+                f"など）: {args.fake_url!r}")
+    return None
+
+
+def is_local_url(url: str) -> bool:
+    """http(s) on this machine's loopback, with no user, path or query to hide anything."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return False
+    return (parts.scheme in ("http", "https") and parts.hostname in LOCAL_HOSTS
+            and port is not None and not parts.username and not parts.password
+            and parts.path in ("", "/") and not parts.query and not parts.fragment)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -199,9 +260,12 @@ def main(argv: list[str] | None = None) -> int:
             print(SKIP_MESSAGE)
             return 0
         return run_replay(settings, target, args.run_id, use_signals=True)[0]
-    except (SettingsError, TargetError, scratch.ScratchError) as error:
+    except (SettingsError, TargetError, ReportError, scratch.ScratchError) as error:
         print(f"エラー: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # before the run's own handlers exist: nothing was rented
+        print("\n中断しました（何も作っていません）。", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

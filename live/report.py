@@ -16,6 +16,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -34,9 +35,30 @@ REPORT_PATHS = {"real": ("LIVE_REPORT", "reports/live-report.json"),
 REDACTED = "[REDACTED]"
 
 
+class ReportError(RuntimeError):
+    """The report cannot be written where asked (the message is Japanese)."""
+
+
 def report_path(target: str = "real") -> Path:
     variable, default = REPORT_PATHS[target]
     return Path(os.environ.get(variable) or default)
+
+
+def ensure_writable(path: Path) -> None:
+    """Refuse a report path that cannot be written, before the run rents anything: a run
+    whose record is lost after the fact has spent money for nothing."""
+    variable = " / ".join(name for name, _ in REPORT_PATHS.values())
+    try:
+        if path.is_dir():
+            raise IsADirectoryError(21, "フォルダです")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".kgl-live-check-"):
+            pass
+        if path.exists() and not os.access(path, os.W_OK):
+            raise PermissionError(13, "書き込みの権限がありません")
+    except OSError as error:
+        raise ReportError(f"報告ファイル {path} に書き込めません（{error.strerror or error}）。"
+                          f"{variable} で書き込める場所を指定してください。") from None
 
 
 def current_commit() -> str | None:
@@ -207,5 +229,8 @@ class Report:
         text = self.redactor.scrub(json.dumps(data, ensure_ascii=False, indent=2)) + "\n"
         path = path or report_path(self.target)
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent,
+                                         prefix=".kgl-live-report-", delete=False) as file:
+            file.write(text)
+        os.replace(file.name, path)  # whole or not at all
         return path, json.loads(text)

@@ -144,7 +144,7 @@ class Run:
         errors = registry.remove(registry.kind(kind), ids,
                                  timeout=self.timeout(self.s.gone_timeout), poll=self.poll())
         if errors:
-            raise StepFailed("; ".join(errors))
+            raise StepFailed("; ".join(map(str, errors)))
 
     # ---- pods -----------------------------------------------------------------------------
     def deploy(self, role: str) -> dict:

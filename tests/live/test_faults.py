@@ -128,15 +128,16 @@ def test_a_leak_check_that_cannot_look_never_says_nothing_leaked(run_fake_replay
 
 
 def test_no_capacity_falls_back_over_gpus_then_data_centers(run_fake_replay, fake_runpod):
-    # Three GPU types fail in the first data center; the volume follows to the next one.
+    # Every GPU type under the cap (two at $0.45/h) fails in the first data center; the
+    # volume follows to the next one.
     def inject(name: str) -> None:
         if name == "pod1_deploy":
-            fake_runpod.set_faults("create_pod:no_capacityx3")
+            fake_runpod.set_faults("create_pod:no_capacityx2")
 
     status, report, output, _ = run_fake_replay(on_step=inject)
     assert status == 0, output
     deploy = step_of(report, "pod1_deploy")
-    assert deploy["detail"].count("EU-RO-1/") == 3
+    assert deploy["detail"].count("EU-RO-1/") == 2
     assert "volume moved to US-KS-2" in deploy["detail"]
     assert report["data_center"] == "US-KS-2"
     assert report["leaked"] == []
@@ -254,20 +255,20 @@ def test_sigkill_mid_run_is_cleaned_by_the_sweep(fake_runpod, tmp_path, capsys, 
     # A fresh run is younger than the default 2 h: left alone by a plain sweep...
     assert sweep.main(["--yes"]) == 0
     out = capsys.readouterr().out
-    assert "nothing named kgl-live-*" in out
+    assert "kgl-live-* は残っていません" in out
     assert len(fake_runpod.pods) == 1
     # ...but its private files on this machine are gone: that needs no key and no age.
-    assert f"removed the local files of killed run {left.name}" in out
+    assert f"止まった実行 {left.name} の、このマシンの作業用ファイルを消しました" in out
     assert not left.exists()
 
     assert sweep.main(["--older-than", "0"]) == 1  # a dry run: something is left
-    assert capsys.readouterr().out.count("would delete") == 3
+    assert capsys.readouterr().out.count("削除の対象: ") == 3
     assert len(fake_runpod.pods) == 1  # ...and nothing was deleted
 
     # `make sweep ARGS="--yes --older-than 0"`, as a command.
     swept = _sweep(fake_runpod, "--older-than", "0", "--yes", scratch=scratch)
     assert swept.returncode == 0, swept.stdout + swept.stderr
-    assert "left 0" in swept.stdout
+    assert "残り 0 件" in swept.stdout
     assert_clean(fake_runpod)
     assert fake_runpod.api_key not in swept.stdout + swept.stderr
 
@@ -298,7 +299,7 @@ def test_sigkill_of_make_live_local_leaves_no_token_behind(tmp_path):
     swept = subprocess.run([sys.executable, "-m", "live.sweep"], cwd=ROOT, env=env,
                            capture_output=True, text=True, timeout=60)
     assert swept.returncode == 0, swept.stderr
-    assert f"removed the local files of killed run {left.name}" in swept.stdout
+    assert f"止まった実行 {left.name} の、このマシンの作業用ファイルを消しました" in swept.stdout
     assert not left.exists() and not any(os.path.exists(path) for path in fake_data)
 
 

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from live import guide, naming, registry, sweep
+from tests.live.test_sweep import backdate
 
 RUN = naming.new_run_id()
 
@@ -64,8 +65,8 @@ def test_a_volume_in_use_is_retried_until_its_pod_is_gone(volume_in_use, fake_ru
 def test_in_use_past_the_deadline_is_reported_not_raised(volume_in_use, fake_runpod):
     made, held = volume_in_use
     errors = registry.remove(registry.kind("volume"), [made["id"]], timeout=0.3, poll=0.05)
-    assert len(errors) == 2, errors  # the refusal, then "still listed"
-    assert "in use" in errors[0] and "still listed" in errors[1]
+    assert [(e.kind, e.id, e.reason) for e in errors] == [("volume", made["id"], "refused")]
+    assert "delete refused" in str(errors[0]) and "削除を断られました" in errors[0].japanese()
     assert made["id"] in fake_runpod.volumes
     # The registry's order is the way out: pods first, then the volume.
     assert registry.remove(registry.kind("pod"), [held["id"]], timeout=5, poll=0.05) == []
@@ -97,6 +98,7 @@ def test_teardown_and_sweep_delete_through_the_same_registry(fake_runpod, fast_s
     old = naming.new_run_id(datetime.now(UTC) - timedelta(hours=3))
     volume.create_volume(naming.resource_name(old, "vol"), 10, "EU-RO-1")
     secret.create_secret(naming.resource_name(old, "kaggle"), "value-123456")
+    backdate(fake_runpod, old, 3)
     seen = []
     real_remove = registry.remove
 

@@ -19,9 +19,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from live import checks, guide, naming, probe
-from live.cost import BACKSTOP_SLACK_SECONDS
 from live.settings import Settings
-from live.targets import FakeTarget
+from live.targets import BACKSTOP_SLACK_SECONDS, FakeTarget
 from tests.live.conftest import ROOT, assert_clean, run_folders, step_of
 
 REHEARSED = {"setup_first", "setup_again", "versions"}  # checks the fake cannot make for real

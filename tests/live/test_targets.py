@@ -8,10 +8,11 @@ from datetime import timedelta
 
 import pytest
 
-from live.cost import BACKSTOP_SLACK_SECONDS, make_plan, volume_price
+from live.cost import make_plan, volume_price
 from live.report import StepFailed
 from live.settings import Settings
 from live.targets import (
+    BACKSTOP_SLACK_SECONDS,
     FakeTarget,
     RealTarget,
     TargetError,
