@@ -3,14 +3,14 @@
 In the spirit of Terraform providers' sweepers: one list of kinds in dependency order (a pod
 holds its network volume and refers to the secret, so pods go first, then volumes, then
 secrets), each with how to list it, delete it and see that it is gone; the errors that are
-safe to skip or worth retrying are written down once, here. The replay's teardown and
+safe to skip or worth retrying are written down once, here, by type (snippets/errors.py),
+never by the wording of a message. The replay's teardown and
 `python -m live.sweep` both go through `find` and `remove`, so they cannot drift apart.
 Everything goes through the reader-facing snippets, as the guide's own clean-up page does.
 """
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -18,13 +18,11 @@ from datetime import datetime
 
 from live import naming
 
-# Safe to skip: the item is already gone (a parallel sweep, the terminateAfter backstop, or
-# an earlier try whose answer was lost got there first). A delete that fails for another
-# reason is also accepted when the item is no longer listed afterwards.
-ALREADY_GONE = re.compile(r"見つかりません|HTTP 404|not found", re.IGNORECASE)
-# Worth retrying until the deadline: Runpod refuses to delete a network volume while a pod
-# still uses it, and that lasts a moment after the pod is terminated.
-NOT_YET = re.compile(r"in use|remove this network volume from all pods", re.IGNORECASE)
+# Safe to skip: snippets.errors.NotFound, the item is already gone (a parallel sweep, a
+# pod's watchdog or auto-stop, or an earlier try whose answer was lost got there first).
+# Worth retrying until the deadline: snippets.errors.InUse, Runpod refusing to delete a
+# network volume a pod still holds, which lasts a moment after the pod is terminated.
+# Any other failure is reported; it is forgiven when the item is no longer listed afterwards.
 
 
 @dataclass(frozen=True)
@@ -161,18 +159,21 @@ def remove(of: Kind, ids: Iterable[str], timeout: float, poll: float,
 
 def _delete_one(of: Kind, item_id: str, deadline: float, poll: float,
                 sleep: Callable[[float], None]) -> str | None:
+    from snippets import errors
+
     while True:
         try:
             of.delete(item_id)
             return None
-        except Exception as error:  # classified just below, never swallowed
-            text = str(error)
-            if ALREADY_GONE.search(text):
-                return None
-            if NOT_YET.search(text) and time.monotonic() < deadline:
+        except errors.NotFound:
+            return None
+        except errors.InUse as error:
+            if time.monotonic() < deadline:
                 sleep(poll)
                 continue
-            return f"{type(error).__name__}: {text}"
+            return f"{type(error).__name__}: {error}"
+        except Exception as error:  # reported with its type, never swallowed
+            return f"{type(error).__name__}: {error}"
 
 
 def _wait_gone(of: Kind, ids: list[str], deadline: float, poll: float,

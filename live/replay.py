@@ -167,7 +167,7 @@ def _summary(redactor: Redactor, path: Path | None, data: dict) -> None:
     leaked = "?" if data["leaked"] is None else len(data["leaked"])
     redactor.say(f"report {path}: {data['outcome']}"
                  + (f", failed step {data['failed_step']}" if data["failed_step"] else "")
-                 + f", {data['wall_seconds']} s, ${data['estimated_cost_usd']}, "
+                 + f", {data['wall_seconds']} s, estimated ${data['estimate']['usd']}, "
                    f"leaked {leaked}")
     if data["failed_step"] == "preflight":
         detail = next(s for s in data["steps"] if s["name"] == "preflight").get("detail", "")

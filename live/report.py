@@ -4,7 +4,9 @@ Each step of the replay runs inside `Report.step(name)`; a step that raises is m
 failed (the first one becomes `failed_step`), steps never reached stay `skipped`.
 `leaked` is what the API still listed with the run's names after teardown, or null when the
 leak check itself could not finish: a report never claims "nothing leaked" it did not see.
-`prices` are the GPU prices the run saw, with the time, and the volume price it used.
+Numbers read from Runpod carry the time they were read: `prices` (the catalog's list prices)
+and `billed` (what Runpod billed for the run's pods); `estimate` is the run's own arithmetic
+and says so. Nothing is copied from data/prices.toml (/work/coord CONTRACT "Report fields").
 Every text that goes into the report or the log passes through `Redactor.scrub`, so the
 dummy Kaggle token and the API key cannot leak through an error message.
 """
@@ -33,6 +35,8 @@ SCHEMA_PATH = Path(__file__).with_name("report.schema.json")
 REPORT_PATHS = {"real": ("LIVE_REPORT", "reports/live-report.json"),
                 "fake": ("REHEARSAL_REPORT", "reports/rehearsal-report.json")}
 REDACTED = "[REDACTED]"
+ESTIMATE_BASIS = ("each pod's list price times the seconds it existed, plus the volume at "
+                  "data/prices.toml's price: the run's own arithmetic, not Runpod's bill")
 
 
 class ReportError(RuntimeError):
@@ -149,6 +153,8 @@ class Report:
     failed_step: str | None = None
     leaked: list[dict] | None = None  # None until a leak check has finished
     prices: dict | None = None
+    billed: dict | None = None
+    gpu_check: dict | None = None
     plan: dict | None = None
     commit: str | None = None
     on_step: Callable[[str], None] | None = None
@@ -200,7 +206,7 @@ class Report:
         finished = datetime.now(UTC)
         failed = self.failed_step is not None or self.leaked is None or bool(self.leaked)
         return {
-            "schema_version": 1,
+            "schema_version": 2,
             "run_id": self.run_id,
             "target": self.target,
             "started_at": utc_iso(self.started),
@@ -213,12 +219,14 @@ class Report:
             "gpu_name": self.gpu_name,
             "data_center": self.data_center,
             "price_per_hour": self.price_per_hour,
-            "estimated_cost_usd": round(self.estimated_cost_usd, 4),
+            "estimate": {"usd": round(self.estimated_cost_usd, 4), "basis": ESTIMATE_BASIS},
             "budget": self.budget,
             "steps": [step.as_dict() for step in self.steps.values()],
             "leaked": self.leaked,
             "commit": self.commit,
             "prices": self.prices,
+            "billed": self.billed,
+            "gpu_check": self.gpu_check,
             "plan": self.plan,
         }
 

@@ -13,13 +13,10 @@ import os
 import re
 import sys
 from collections.abc import Callable
-from datetime import timedelta
 from pathlib import Path
 
 from live.cost import Plan
 from live.report import StepFailed
-
-BACKSTOP_SLACK_SECONDS = 300  # interim: terminateAfter until the snippets move to REST v2
 
 REAL_API = "https://api.runpod.io"
 # The fake's default clock for `make live-local`: a ten-minute image pull takes 3 s.
@@ -30,6 +27,7 @@ REHEARSAL_SECONDS = 40.0
 REHEARSAL_TEARDOWN_SECONDS = 15.0
 MIN_POLL = 0.05
 FAKE_OVERHEAD_SECONDS = 2.0  # added to each scaled wait: the fake's real-time work
+MIN_WATCHDOG_SECONDS = 60  # snippets/watchdog.py's shortest limit
 
 Shell = Callable[..., tuple[int, str, str]]  # Run.sh(pod, command, check=True, stdin=None)
 
@@ -66,9 +64,11 @@ class RealTarget:
         """(seconds the run may take, seconds of it kept for the teardown)."""
         return plan.worst_seconds, plan.settings.teardown_margin
 
-    def backstop(self, plan: Plan) -> timedelta:
-        """How long after the run's start Runpod itself terminates a pod (terminateAfter)."""
-        return timedelta(seconds=plan.worst_seconds + BACKSTOP_SLACK_SECONDS)
+    def watchdog_hours(self, seconds_left: float) -> float:
+        """A pod's max_hours when the run has seconds_left (this machine's clock): the
+        watchdog sleeps in the pod in real time, on the fake too. Never 0 (that is "no
+        limit" to deploy_pod): at least a minute."""
+        return max(seconds_left, MIN_WATCHDOG_SECONDS) / 3600
 
     def setup_prefix(self, pod: dict, folder: Path) -> str:
         return ""
@@ -101,6 +101,26 @@ class RealTarget:
         if problems:
             raise StepFailed("; ".join(problems) + f" (seen: {describe(seen)})")
         return describe(seen), False
+
+
+    def judge_gpu(self, seen: dict) -> tuple[dict, str, bool]:
+        """torch and torchvision import, CUDA is there, the matmul equals the CPU's and
+        torchvision's CUDA kernel (nms) answers: (the report's gpu_check, detail, False)."""
+        problems = [seen["error"]] if seen.get("error") else []
+        if not problems and not seen.get("available"):
+            problems.append("torch.cuda.is_available() is False")
+        if not problems and not seen.get("matmul_close"):
+            problems.append("the matmul on cuda does not equal the CPU's")
+        if not problems and seen.get("nms_kept") != [0, 2]:
+            problems.append(f"torchvision.ops.nms on cuda kept {seen.get('nms_kept')}, not [0, 2]")
+        if problems:
+            raise StepFailed("; ".join(problems) + f" (seen: {seen})")
+        record = gpu_record(seen, rehearsal=False)
+        return record, (
+            f"torch {seen['torch']} + torchvision {seen['torchvision']} (CUDA {seen['cuda']}) "
+            f"imported in {seen['import_seconds']:.1f} s; {seen['size']}x{seen['size']} "
+            f"matmul on {seen['device']} in {seen['matmul_seconds'] * 1000:.1f} ms, equal to "
+            "the CPU's; torchvision.ops.nms ran on cuda"), False
 
 
 class FakeTarget(RealTarget):
@@ -154,10 +174,6 @@ class FakeTarget(RealTarget):
         waits = plan.runpod_wait_seconds * self.time_scale + 4 * FAKE_OVERHEAD_SECONDS
         return waits + self.rehearsal_seconds, self.teardown_seconds
 
-    def backstop(self, plan: Plan) -> timedelta:
-        # The fake counts terminateAfter on its scaled clock: ask for the rehearsal's wall.
-        return timedelta(seconds=self.wall(plan)[0] / self.time_scale + BACKSTOP_SLACK_SECONDS)
-
     def setup_prefix(self, pod: dict, folder: Path) -> str:
         """The pod is this machine: apt and pip are the recording shims of fake_runpod.image
         (a fresh set per pod, like a fresh image), so nothing is installed on the host."""
@@ -199,6 +215,27 @@ class FakeTarget(RealTarget):
             raise StepFailed(f"no python3 version in the pod's answer: {seen['python']!r}")
         return (f"rehearsal: {describe(seen)}; the real run expects python {want['python']}, "
                 f"cuda {want['cuda']}, torch {want['torch']}"), True
+
+
+    def judge_gpu(self, seen: dict) -> tuple[dict, str, bool]:
+        """No GPU here, and torch only if this machine has it: the check must run over SSH
+        and answer; what it must say is the real run's to check."""
+        found = seen.get("error") or f"torch {seen.get('torch')}, cuda {seen.get('available')}"
+        return gpu_record(seen, rehearsal=True), (
+            f"rehearsal: the GPU check ran over SSH and answered ({found}); the real run needs "
+            "torch with CUDA, torchvision, a matmul on cuda and torchvision's nms on cuda"), True
+
+
+def gpu_record(seen: dict, rehearsal: bool) -> dict:
+    """The report's `gpu_check` (on the fake: what this machine said, timings left out)."""
+    def number(key: str) -> float | None:
+        value = seen.get(key)
+        return None if rehearsal or not isinstance(value, int | float) else round(value, 4)
+
+    return {"rehearsal": rehearsal, "torch": seen.get("torch"),
+            "torchvision": seen.get("torchvision"), "cuda": seen.get("cuda"),
+            "device": seen.get("device"), "import_seconds": number("import_seconds"),
+            "matmul_seconds": number("matmul_seconds"), "matmul_size": int(seen["size"])}
 
 
 class TargetError(RuntimeError):
