@@ -40,6 +40,11 @@ def main(argv: list[str] | None = None) -> int:
         help="multiply every modelled duration (pulls, sshd start, terminateAfter) by F, "
         "e.g. 0.01 (default 1)",
     )
+    parser.add_argument(
+        "--retired",
+        action="store_true",
+        help="answer GraphQL with 410 Gone, as after Runpod retires it (REST v1 always is)",
+    )
     args = parser.parse_args(argv)
     # Ctrl-C and SIGTERM both just ask to stop, whenever they come (even while starting, and
     # even when the shell that started us in the background ignores SIGINT).
@@ -53,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
             port=args.port,
             realistic=args.realistic,
             time_scale=args.time_scale,
+            retired=args.retired,
         )
     except ValueError as error:
         print(f"fake Runpod: {error}", file=sys.stderr)
@@ -60,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
     with fake:
         print(f"RUNPOD_API_BASE_URL={fake.url}", flush=True)
         print(f"RUNPOD_API_KEY={fake.api_key}", flush=True)
+        if fake.retired:
+            print("retired: GraphQL and REST v1 answer 410 Gone", flush=True)
         if fake.realistic or fake.time_scale != 1:
             mode = "realistic" if fake.realistic else "fast"
             print(f"mode: {mode}, time scale {fake.time_scale:g}", flush=True)

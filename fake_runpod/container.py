@@ -29,6 +29,7 @@ import sys
 import threading
 from pathlib import Path
 
+from .image import install_guards
 from .pod_init import HEADER
 
 PROOT = shutil.which("proot")
@@ -65,6 +66,7 @@ class RootFS:
         (etc / "rp_environment").touch()  # each pod binds its own file here
         (folder / HOST_ETC.lstrip("/")).mkdir()
         self.binds[HOST_ETC] = Path("/etc")
+        install_guards(folder)
 
     def mount_point(self, path: str) -> None:
         """An empty folder where a pod mounts something (its volume)."""

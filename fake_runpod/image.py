@@ -10,10 +10,8 @@ Used by the rehearsal of the nightly replay (live/) and by the setup.sh tests.
 
 from __future__ import annotations
 
-import functools
 import os
 import shutil
-import tempfile
 import textwrap
 from pathlib import Path
 
@@ -107,14 +105,16 @@ GUARDED = ("apt-get", "apt", "pip", "pip3")
 PIP_GUARD = {"PIP_REQUIRE_VIRTUALENV": "true"}
 
 
-@functools.cache
-def guard_dir() -> Path:
-    """A folder (made once per process) holding the refusing apt/pip stand-ins."""
-    folder = Path(tempfile.mkdtemp(prefix="fake-runpod-guard-"))
-    install_shims(folder, dict.fromkeys(GUARDED, GUARD))
-    return folder
+# Inside every fake pod, the guards are at this path: a folder of the pods' own root (see
+# container.RootFS), so they go when the fake stops and nothing is left in this machine's /tmp.
+GUARD_DIR = "/.fake-runpod/bin"
+
+
+def install_guards(rootfs: Path) -> None:
+    """Write the refusing apt/pip stand-ins into a pods' root folder (at GUARD_DIR)."""
+    install_shims(rootfs / GUARD_DIR.lstrip("/"), dict.fromkeys(GUARDED, GUARD))
 
 
 def guarded_path(path: str) -> str:
     """PATH for a fake pod: the guards, then this machine's PATH."""
-    return f"{guard_dir()}{os.pathsep}{path}"
+    return f"{GUARD_DIR}{os.pathsep}{path}"

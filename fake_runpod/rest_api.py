@@ -6,6 +6,8 @@ Errors are raised as RestError and rendered as the contract's ErrorResponse.
 
 from __future__ import annotations
 
+from http import HTTPStatus
+
 from . import catalog
 from .state import DomainError, State
 
@@ -36,10 +38,18 @@ TITLES = {
 
 
 def problem(status: int, detail: str, errors: list[str] | None = None) -> dict:
-    body = {"title": TITLES.get(status, "Error"), "status": status, "detail": detail}
+    title = TITLES.get(status) or _phrase(status)
+    body = {"title": title, "status": status, "detail": detail}
     if errors:
         body["errors"] = errors
     return body
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
 
 
 class Operations:

@@ -46,6 +46,16 @@ CLOUDFLARE_1010 = (
 )
 
 
+# What a retired API answers (410 Gone, RFC 9457 problem as every v2 error). The dates are
+# Runpod's (runpod/docs release-notes.mdx, api-reference/overview.mdx); the wording is the fake's.
+RETIRED = {
+    "v1": "REST API v1 was retired on 2026-11-15. Use REST API v2 (https://api.runpod.io/v2); "
+    "see https://docs.runpod.io/api-reference-v2/migrate-from-v1",
+    "graphql": "The GraphQL API has been retired. Use REST API v2 (https://api.runpod.io/v2); "
+    "see https://docs.runpod.io/api-reference-v2/overview",
+}
+
+
 class FakeRunpod:
     """A local Runpod on 127.0.0.1. Use as a context manager or start()/stop()."""
 
@@ -59,8 +69,11 @@ class FakeRunpod:
         timeout_sleep: float = 35.0,
         realistic: bool = False,
         time_scale: float = 1.0,
+        retired: bool = False,
     ) -> None:
         self.api_key = api_key
+        # retired: GraphQL answers 410 Gone, as after Runpod switches it off (REST v1 always does)
+        self.retired = retired
         self.timeout_sleep = timeout_sleep  # > the runpod SDK's 30 s request timeout
         self._defaults = (pod_start_delay, timeout_sleep)  # what reset() goes back to
         self.faults = Faults()
@@ -225,6 +238,8 @@ class _Handler(BaseHTTPRequestHandler):
                 surface = "graphql"
             elif path.startswith("/v2/"):
                 surface = "rest"
+            elif path == "/v1" or path.startswith("/v1/"):
+                surface = "v1"
             else:
                 self._json(
                     404,
@@ -236,6 +251,9 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(403, CLOUDFLARE_1010.encode(), "text/html; charset=UTF-8")
                 return
             if self._injected_fault(surface):
+                return
+            if surface == "v1" or (surface == "graphql" and self.fake.retired):
+                self._json(410, problem(410, RETIRED[surface]), "application/problem+json")
                 return
             if self.headers.get("Authorization", "") != f"Bearer {self.fake.api_key}":
                 if surface == "graphql":

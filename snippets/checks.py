@@ -1,8 +1,9 @@
 """Checks on what a reader typed, made before anything is sent to Runpod.
 
-The SDK pastes values into GraphQL text without escaping, so quotes, backslashes, control
-characters and braces must never reach it; names must not be blank; and text that is not
-valid UTF-8 (bytes a terminal could not decode) is refused rather than sent.
+Names are kept to plain text (no quotes, backslashes, braces or control characters: they
+end up in shell commands, ssh configs and terminals); names must not be blank; text that
+is not valid UTF-8 (bytes a terminal could not decode) is refused rather than sent. Values
+of a pod's environment variables must survive /etc/rp_environment (see check_env_value).
 """
 
 import re
@@ -12,6 +13,10 @@ from snippets.cli import SnippetError
 # The one brace form allowed is a secret reference such as {{ RUNPOD_SECRET_kaggle_api_token }}.
 SECRET_REFERENCE = re.compile(r"\{\{ *RUNPOD_SECRET_[A-Za-z_][A-Za-z0-9_.\-/]* *\}\}")
 UNSAFE_CHARACTERS = re.compile(r'["\\{}\x00-\x1f\x7f]')
+# Runpod's official images write every upper-case variable into /etc/rp_environment as
+# export NAME="VALUE" (runpod/containers container-template/start.sh), which SSH and VS Code
+# shells source: inside double quotes, $ and backticks are executed, and " and \ break it.
+MANGLED_IN_RP_ENVIRONMENT = re.compile(r'["$`\\\x00-\x1f\x7f]')
 SAFE_ID = re.compile(r"[A-Za-z0-9_-]+")
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
@@ -29,7 +34,7 @@ def check_utf8(what: str, value: str) -> str:
 
 
 def check_text(what: str, value: str) -> str:
-    """Refuse characters that would break the SDK's GraphQL text (before any request)."""
+    """Refuse quotes, backslashes, braces and control characters (before any request)."""
     check_utf8(what, value)
     if UNSAFE_CHARACTERS.search(SECRET_REFERENCE.sub("", value)):
         raise SnippetError(
@@ -61,3 +66,15 @@ def shown(text: str) -> str:
     characters (escape sequences) and undecodable bytes are shown as \\x.. escapes."""
     text = text.encode("utf-8", "backslashreplace").decode("utf-8")
     return CONTROL.sub(lambda found: f"\\x{ord(found[0]):02x}", text)
+
+
+def check_env_value(what: str, value: str) -> str:
+    """A value that /etc/rp_environment carries unchanged into SSH and VS Code shells."""
+    check_utf8(what, value)
+    if MANGLED_IN_RP_ENVIRONMENT.search(SECRET_REFERENCE.sub("", value)):
+        raise SnippetError(
+            f'{what} に使えない文字（" $ ` \\ 改行など）が含まれています。Runpod の公式イメージは'
+            "環境変数を /etc/rp_environment に書き、SSH や VS Code のシェルがそれを読み込むとき、"
+            "これらの文字は壊れるか、コマンドとして実行されてしまいます。"
+        )
+    return value

@@ -8,23 +8,48 @@ snippet can use it.
 
 import argparse
 import re
+import signal
 import sys
+import threading
 
 
 class SnippetError(Exception):
     """A failure explained in one Japanese sentence for the reader."""
 
 
+class Interrupted(KeyboardInterrupt):
+    """SIGTERM or SIGHUP (the terminal was closed), handled like Ctrl+C: what was being
+    done is reported, and the exit code is 128 + the signal's number."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _interrupt(signum, _frame) -> None:
+    raise Interrupted(signum)
+
+
 def run_cli(action) -> int:
-    """Run a CLI action: on failure one Japanese line on stderr and exit code 1."""
+    """Run a CLI action: on failure one Japanese line on stderr and exit code 1.
+
+    Ctrl+C, SIGTERM and SIGHUP stop the action the same way (KeyboardInterrupt), so code
+    that must report something when it is stopped (a pod that keeps billing) says it once,
+    in an `except KeyboardInterrupt` of its own."""
+    handled = threading.current_thread() is threading.main_thread()  # signal's own rule
+    for signum in (signal.SIGTERM, signal.SIGHUP) if handled else ():
+        signal.signal(signum, _interrupt)
     try:
         action()
     except SnippetError as error:
         print(f"エラー: {error}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:  # Ctrl+C while waiting: no traceback either
+    except KeyboardInterrupt as stop:  # Ctrl+C while waiting: no traceback either
         print("中断しました。", file=sys.stderr)
-        return 130
+        return 128 + getattr(stop, "signum", signal.SIGINT)
+    finally:
+        for signum in (signal.SIGTERM, signal.SIGHUP) if handled else ():
+            signal.signal(signum, signal.SIG_DFL)
     return 0
 
 

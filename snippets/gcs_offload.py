@@ -19,18 +19,25 @@ import sys
 from pathlib import Path
 
 import google_crc32c
+import requests
 from google.api_core import exceptions as gexc
-from google.auth.exceptions import DefaultCredentialsError
+from google.auth.exceptions import DefaultCredentialsError, TransportError
 from google.cloud import storage
+from google.cloud.storage.retry import DEFAULT_RETRY
 
-from snippets.cli import JapaneseArgumentParser
+from snippets.cli import JapaneseArgumentParser, SnippetError, run_cli
 
 # gs://bucket/prefix: bucket names are 3-63 lowercase letters, digits, - _ .
 GS_URL = re.compile(r"^gs://([a-z0-9][a-z0-9._-]{1,61}[a-z0-9])(?:/(.*))?$")
 CHUNK = 1024 * 1024
+RETRY_SECONDS = 120.0  # how long a call keeps retrying an unreachable GCS (the library's default)
 
 
-class OffloadError(Exception):
+def retry():
+    return DEFAULT_RETRY.with_timeout(RETRY_SECONDS)
+
+
+class OffloadError(SnippetError):
     """A problem the reader can fix; the message is for them (Japanese)."""
 
 
@@ -66,7 +73,7 @@ def remote_objects(bucket: storage.Bucket, prefix: str) -> dict[str, storage.Blo
     start = f"{prefix}/" if prefix else ""
     return {
         blob.name[len(start) :]: blob
-        for blob in bucket.list_blobs(prefix=start)
+        for blob in bucket.list_blobs(prefix=start, retry=retry())
         if not blob.name.endswith("/")  # "folder" placeholders from the console
     }
 
@@ -88,7 +95,7 @@ def upload(client: storage.Client, local_dir: Path, url: str) -> tuple[int, int]
         print(f"アップロード: {rel}")
         name = f"{prefix}/{rel}" if prefix else rel
         # checksum="md5": GCS verifies the bytes it received and refuses a mismatch.
-        bucket.blob(name).upload_from_filename(str(path), checksum="md5")
+        bucket.blob(name).upload_from_filename(str(path), checksum="md5", retry=retry())
         uploaded += 1
     return uploaded, skipped
 
@@ -112,7 +119,7 @@ def download(client: storage.Client, url: str, local_dir: Path) -> tuple[int, in
         print(f"ダウンロード: {rel}")
         path.parent.mkdir(parents=True, exist_ok=True)
         # checksum="md5": a corrupted download raises instead of leaving bad bytes.
-        blob.download_to_filename(str(path), checksum="md5")
+        blob.download_to_filename(str(path), checksum="md5", retry=retry())
         downloaded += 1
     return downloaded, skipped
 
@@ -135,32 +142,57 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    try:
+
+    def transfer() -> None:
         parse_gs_url(args.url)  # check the URL before contacting Google
-        client = storage.Client()
-        if args.command == "upload":
-            done, skipped = upload(client, args.local_dir, args.url)
-            print(f"完了: アップロード {done} 件、スキップ {skipped} 件")
-        else:
-            done, skipped = download(client, args.url, args.local_dir)
-            print(f"完了: ダウンロード {done} 件、スキップ {skipped} 件")
-    except OffloadError as e:
-        print(f"エラー: {e}", file=sys.stderr)
-        return 1
-    except DefaultCredentialsError:
-        print(
-            "エラー: Google の認証情報が見つかりません。サービスアカウントの JSON のパスを"
-            " GOOGLE_APPLICATION_CREDENTIALS に設定してください。",
-            file=sys.stderr,
+        try:
+            client = storage.Client()
+            if args.command == "upload":
+                done, skipped = upload(client, args.local_dir, args.url)
+                print(f"完了: アップロード {done} 件、スキップ {skipped} 件")
+            else:
+                done, skipped = download(client, args.url, args.local_dir)
+                print(f"完了: ダウンロード {done} 件、スキップ {skipped} 件")
+        except KeyboardInterrupt:
+            print(
+                "途中で止めました。同じコマンドをもう一度実行すると、続きから再開します。",
+                file=sys.stderr,
+            )
+            raise
+        except Exception as error:  # noqa: BLE001 - each kind is explained just below
+            raise explained(error, args.url) from None
+
+    return run_cli(transfer)
+
+
+def explained(error: Exception, url: str) -> SnippetError:
+    """The reader's sentence for what went wrong talking to Google or writing files."""
+    if isinstance(error, SnippetError):
+        return error
+    if isinstance(error, DefaultCredentialsError):
+        return OffloadError(
+            "Google の認証情報が見つかりません。サービスアカウントの JSON のパスを"
+            " GOOGLE_APPLICATION_CREDENTIALS に設定してください。"
         )
-        return 1
-    except gexc.NotFound:
-        print(f"エラー: バケットが見つかりません: {args.url}", file=sys.stderr)
-        return 1
-    except gexc.Forbidden:
-        print(f"エラー: {args.url} を読み書きする権限がありません。", file=sys.stderr)
-        return 1
-    return 0
+    if isinstance(error, gexc.NotFound):
+        return OffloadError(f"バケットが見つかりません: {url}")
+    if isinstance(error, gexc.Forbidden):
+        return OffloadError(f"{url} を読み書きする権限がありません。")
+    if isinstance(error, NotADirectoryError | IsADirectoryError | FileExistsError):
+        return OffloadError(
+            f"同じ名前のファイルとフォルダがぶつかっています（{error.filename}）。"
+            "保存先のフォルダを空のものにするか、別の場所を指定してください。"
+        )
+    if isinstance(
+        error, requests.RequestException | TransportError | gexc.GoogleAPIError | ConnectionError
+    ):
+        return OffloadError(
+            "Google Cloud Storage に接続できないか、エラーが返りました。ネットワークを確かめて、"
+            "同じコマンドをもう一度実行してください（終わったファイルは飛ばします）。"
+        )
+    if isinstance(error, OSError) and not isinstance(error, ConnectionError):
+        return OffloadError(f"ファイルを読み書きできません（{error.strerror}: {error.filename}）。")
+    raise error
 
 
 if __name__ == "__main__":

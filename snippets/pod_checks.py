@@ -1,15 +1,15 @@
 """Checks on a pod request, made before anything is sent to Runpod (snippets/pod.py).
 
-A pod that cannot work is never created: without 22/tcp nobody can log in, nine GPUs fit
-no machine, and a private key must never leave the reader's machine.
+A pod that cannot work is never created: without 22/tcp nobody can log in, a value that
+/etc/rp_environment would mangle breaks every SSH shell, and a private key must never leave
+the reader's machine.
 """
 
 import re
-from datetime import UTC, datetime
 from pathlib import Path
 
-from snippets.api import MAX_ENV_VARS, SnippetError, check_text
-from snippets.checks import shown
+from snippets.checks import SECRET_REFERENCE, check_env_value, check_text, shown
+from snippets.cli import SnippetError
 
 PORT = re.compile(r"([0-9]{1,5})/(tcp|http)")
 ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -19,6 +19,8 @@ PUBLIC_KEY = re.compile(
     r"sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/]+={0,3}( [^\r\n]*)?"
 )
 KEY_FILE_LIMIT = 16 * 1024  # bytes; a public key is a few hundred
+MAX_ENV_VARS = 50  # Runpod's limit per pod (pods/templates/environment-variables.mdx)
+SECRET_NAME = re.compile(r"\{\{ *RUNPOD_SECRET_([A-Za-z0-9_.\-/]+) *\}\}")
 
 
 def check_ports(ports: str) -> str:
@@ -42,16 +44,27 @@ def check_ports(ports: str) -> str:
 
 
 def check_env(env: dict) -> dict:
-    """At most 50 variables; names of letters, digits and _; values safe for the SDK."""
+    """At most 50 variables; names of letters, digits and _; values that reach SSH shells
+    unchanged (secret references such as {{ RUNPOD_SECRET_kaggle_api_token }} allowed)."""
     if len(env) > MAX_ENV_VARS:
         raise SnippetError(f"環境変数は {MAX_ENV_VARS} 個までです（指定: {len(env)} 個）。")
     for key, value in env.items():
         if not ENV_NAME.fullmatch(key):
             raise SnippetError(
-                f"環境変数名 {key!r} は英数字と _ だけで、数字以外で始めてください。"
+                f"環境変数名 {shown(key)!r} は英数字と _ だけで、数字以外で始めてください。"
             )
-        check_text(f"環境変数 {key} の値", value)
+        check_env_value(f"環境変数 {key} の値", value)
+        if "{{" in SECRET_REFERENCE.sub("", value) or "}}" in SECRET_REFERENCE.sub("", value):
+            raise SnippetError(
+                f"環境変数 {key} の値のシークレット参照の形が正しくありません"
+                "（例: {{ RUNPOD_SECRET_kaggle_api_token }}）。"
+            )
     return env
+
+
+def secret_names(env: dict) -> set[str]:
+    """The secret names an env refers to: {{ RUNPOD_SECRET_name }} -> name."""
+    return {name for value in env.values() for name in SECRET_NAME.findall(value)}
 
 
 def check_public_key(key: str) -> str:
@@ -88,6 +101,8 @@ def read_public_key(path: str) -> str:
         text = data.decode("utf-8").strip()
     except UnicodeDecodeError:
         text = None
+    if text and "PRIVATE KEY" in text:
+        check_public_key(text)  # says: a private key never leaves your machine
     if not text or len(data) > KEY_FILE_LIMIT or "\n" in text:
         raise SnippetError(
             f"{shown(path)} は公開鍵のファイルではありません（空、大きすぎる、UTF-8 でない、"
@@ -96,12 +111,10 @@ def read_public_key(path: str) -> str:
     return check_public_key(text)
 
 
-def terminate_stamp(when: datetime) -> str:
-    """terminateAfter as runpodctl sends it: an RFC 3339 UTC time, 2026-04-15T00:00:00Z."""
-    if not isinstance(when, datetime) or when.tzinfo is None:
-        raise SnippetError(
-            "terminate_after はタイムゾーン付きの datetime（UTC）で指定してください。"
-        )
-    if when <= datetime.now(UTC):
-        raise SnippetError(f"terminate_after が過去の時刻です: {when.isoformat()}")
-    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+def check_identity_file(path: str) -> str:
+    """A private key path for an ssh config line: printed in double quotes, so it may hold
+    spaces, but not a double quote or a line break."""
+    check_text("秘密鍵のパス", path.replace("\\", "/"))
+    if not path.strip():
+        raise SnippetError("秘密鍵のパスが空です。")
+    return path

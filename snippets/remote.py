@@ -9,8 +9,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from snippets.api import JapaneseArgumentParser, SnippetError, run_cli
-from snippets.pod import get_pod, ssh_endpoint
+from snippets.cli import JapaneseArgumentParser, SnippetError, run_cli
+from snippets.pod_api import get_pod
+from snippets.pod_status import require_ssh
 
 SSH_OPTIONS = {
     "BatchMode": "yes",  # never stop to ask for a password
@@ -34,7 +35,7 @@ CONNECTION_FAILED = (
 
 def run(pod, command: str, identity_file, stdin=None, check=True) -> subprocess.CompletedProcess:
     """Run `command` on the pod as root; stdin, stdout and stderr are text."""
-    host, port = ssh_endpoint(pod)
+    host, port = require_ssh(pod)
     with tempfile.TemporaryDirectory(prefix="kgl-ssh-") as folder:
         # ssh's own messages go to a log of their own (stderr is the command's): there, a
         # session that never started is told from a command that failed
@@ -46,7 +47,7 @@ def run(pod, command: str, identity_file, stdin=None, check=True) -> subprocess.
 
 def upload(pod, local_path, remote_path: str, identity_file) -> None:
     """Copy one file to the pod with scp (-O: the classic protocol, no SFTP needed)."""
-    host, port = ssh_endpoint(pod)
+    host, port = require_ssh(pod)
     target = f"root@{host}:{remote_path}"
     args = ["scp", "-O", "-P", str(port), *_options(identity_file), str(local_path), target]
     _with_retries(args, None, check=True)
@@ -59,7 +60,16 @@ def _options(identity_file) -> list[str]:
 
 def _with_retries(args: list[str], stdin, check: bool, log: Path | None = None):
     for _ in range(CONNECT_TRIES):
-        result = subprocess.run(args, input=stdin, capture_output=True, text=True)
+        try:  # the pod's output may not be UTF-8: shown with replacement characters
+            result = subprocess.run(
+                args, input=stdin, capture_output=True, encoding="utf-8", errors="replace"
+            )
+        except FileNotFoundError:
+            raise SnippetError(
+                f"{args[0]} コマンドが見つかりません。OpenSSH クライアントを入れてください"
+                "（Windows: 設定 → オプション機能 → OpenSSH クライアント、"
+                "Debian/Ubuntu: sudo apt install openssh-client）。"
+            ) from None
         said = result.stderr  # scp: its own words; ssh: the command's, and the log is ssh's
         if log is not None:
             said = log.read_text(errors="replace") if log.exists() else ""

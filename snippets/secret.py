@@ -8,15 +8,22 @@ import getpass
 import re
 import sys
 
-from snippets.api import SnippetError, create_once, listed, rest, run_cli
-from snippets.checks import check_id, check_utf8, shown
-from snippets.cli import JapaneseArgumentParser
+from snippets import errors
+from snippets.answers import listed
+from snippets.api import rest
+from snippets.checks import MANGLED_IN_RP_ENVIRONMENT, check_id, check_utf8, shown
+from snippets.cli import JapaneseArgumentParser, SnippetError, run_cli
+from snippets.create import create_once
 
 # Runpod's rule for secret names; names starting with "runpod" are reserved.
 SECRET_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-/]{0,190}")
 ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 VALUE_LIMIT = 16 * 1024 * 1024  # bytes of UTF-8, strictly below (Runpod's limit)
 DESCRIPTION_LIMIT = 65535  # bytes of UTF-8
+HOW_TO_CHECK = (
+    "python -m snippets.secret list、またはコンソールの Secrets"
+    "（https://console.runpod.io/user/secrets）で確かめられます。"
+)
 
 
 def check_secret_name(name: str) -> str:
@@ -29,8 +36,13 @@ def check_secret_name(name: str) -> str:
     return name
 
 
-def create_secret(name: str, value: str, description: str | None = None) -> dict:
-    """Store a secret; the answer ({"id", "name", ...}) never contains the value."""
+def create_secret(
+    name: str, value: str, description: str | None = None, *, unique_name: bool = False
+) -> dict:
+    """Store a secret; the answer ({"id", "name", ...}) never contains the value.
+
+    unique_name: the caller promises no one else makes a secret of this name (the replay's
+    names carry a run id), so after a lost answer the secret of that name is adopted."""
     check_secret_name(name)
     check_value(value)
     body = {"name": name, "value": value}
@@ -39,9 +51,27 @@ def create_secret(name: str, value: str, description: str | None = None) -> dict
         if len(description.encode("utf-8")) > DESCRIPTION_LIMIT:
             raise SnippetError(f"説明が長すぎます（{DESCRIPTION_LIMIT} バイトまで）。")
         body["description"] = description
-    secret = create_once(
-        "シークレット", name, lambda: rest("POST", "/v2/account/secrets", body), list_secrets
-    )
+    try:
+        secret = create_once(
+            "シークレット",
+            name,
+            "/v2/account/secrets",
+            body,
+            list_all=list_secrets,
+            is_ours=lambda item: str(item.get("name", "")).lower() == name.lower(),
+            provable=unique_name,
+            how_to_check=HOW_TO_CHECK,
+        )
+    except errors.Conflict as taken:
+        raise errors.Conflict(
+            f"シークレット「{name}」はすでにあります（名前は大文字・小文字を区別せず一つだけ）。"
+            f"別の名前にするか、古いものを削除してから作り直してください。{HOW_TO_CHECK}",
+            status=taken.status,
+        ) from None
+    except errors.ApiError as refused:  # Runpod's detail could quote what was sent
+        refused.detail = refused.detail.replace(value, "***")
+        refused.args = tuple(str(arg).replace(value, "***") for arg in refused.args)
+        raise
     secret.pop("value", None)  # Runpod never returns it; make sure we never print it
     return secret
 
@@ -55,6 +85,13 @@ def check_value(value: str) -> str:
         raise SnippetError("シークレットの値に NUL 文字（\\0）は使えません。")
     if len(value.encode("utf-8")) >= VALUE_LIMIT:
         raise SnippetError("シークレットの値が大きすぎます（16 MiB 未満にしてください）。")
+    if MANGLED_IN_RP_ENVIRONMENT.search(value):
+        raise SnippetError(
+            'シークレットの値に使えない文字（" $ ` \\ 改行など）が含まれています。Pod では'
+            "値が /etc/rp_environment に書かれ、SSH や VS Code のシェルが読み込むときに、"
+            "これらの文字は壊れるか、コマンドとして実行されてしまいます。Kaggle なら"
+            " kaggle.json の中身ではなく API トークン（KGAT_ で始まる 1 行）を登録してください。"
+        )
     return value
 
 
@@ -64,13 +101,21 @@ def list_secrets() -> list[dict]:
 
 
 def delete_secret(secret_id: str) -> None:
-    """Delete a secret; pods started later can no longer use it."""
+    """Delete a secret; pods that refer to it can no longer start (runpod/docs
+    pods/templates/secrets.mdx). Gone after our own request counts as deleted."""
     check_id("シークレット ID", secret_id)
-    not_found = (
-        f"シークレット {secret_id} が見つかりません。"
-        "python -m snippets.secret list で ID を確認してください。"
-    )
-    rest("DELETE", f"/v2/account/secrets/{secret_id}", not_found=not_found)
+    try:
+        rest("GET", f"/v2/account/secrets/{secret_id}")
+    except errors.NotFound as missing:
+        raise errors.NotFound(
+            f"シークレット {secret_id} が見つかりません。"
+            "python -m snippets.secret list で ID を確認してください。",
+            status=missing.status,
+        ) from None
+    try:
+        rest("DELETE", f"/v2/account/secrets/{secret_id}")
+    except errors.NotFound:
+        return
 
 
 def secret_env(env_name: str, secret_name: str) -> dict:

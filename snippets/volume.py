@@ -7,19 +7,29 @@ python -m snippets.volume delete VOLUME_ID
 
 import sys
 
-from snippets.api import SnippetError, create_once, listed, rest, run_cli
+from snippets import errors
+from snippets.answers import listed
+from snippets.api import rest
 from snippets.checks import check_id, check_name, check_text, shown
-from snippets.cli import JapaneseArgumentParser
+from snippets.cli import JapaneseArgumentParser, SnippetError, run_cli
+from snippets.create import create_once
 
 MIN_SIZE_GB, MAX_SIZE_GB = 10, 4096  # REST API v2 bounds
 # Always the standard tier: where a data center offers the pricier high-performance tier,
 # Runpod makes that one unless told otherwise (docs.runpod.io/storage/high-performance-storage).
 TIER = "STANDARD"
 TIER_NAMES = {"STANDARD": "標準ストレージ", "HIGH_PERFORMANCE": "高性能ストレージ（割高）"}
+HOW_TO_CHECK = (
+    "python -m snippets.volume list、またはコンソールの Storage"
+    "（https://console.runpod.io/user/storage）で確かめられます。"
+)
 
 
-def create_volume(name: str, size_gb: int, data_center: str) -> dict:
-    """Create a standard-tier volume; returns {"id", "name", "size", "dataCenter", "type"}."""
+def create_volume(name: str, size_gb: int, data_center: str, *, unique_name: bool = False) -> dict:
+    """Create a standard-tier volume; returns {"id", "name", "size", "dataCenter", "type"}.
+
+    unique_name: the caller promises no one else makes a volume of this name (the replay's
+    names carry a run id), so after a lost answer the volume of that name is adopted."""
     check_name("ボリューム名", name)
     if isinstance(size_gb, bool) or not isinstance(size_gb, int):
         raise SnippetError(f"容量は GB 単位の整数で指定してください（指定: {size_gb!r}）。")
@@ -29,9 +39,20 @@ def create_volume(name: str, size_gb: int, data_center: str) -> dict:
         )
     check_volume_data_center(data_center)
     body = {"name": name, "size": size_gb, "dataCenter": data_center, "type": TIER}
-    # create_once: a retry after a lost answer never makes a second volume
+
+    def is_ours(volume: dict) -> bool:
+        same = volume.get("name") == name and volume.get("dataCenter") == data_center
+        return same and volume.get("size") == size_gb
+
     return create_once(
-        "ボリューム", name, lambda: rest("POST", "/v2/network-volumes", body), list_volumes
+        "ボリューム",
+        name,
+        "/v2/network-volumes",
+        body,
+        list_all=list_volumes,
+        is_ours=is_ours,
+        provable=unique_name,
+        how_to_check=HOW_TO_CHECK,
     )
 
 
@@ -66,19 +87,42 @@ def list_volumes() -> list[dict]:
 def get_volume(volume_id: str) -> dict:
     """One volume by id, with a clear message when it does not exist."""
     check_id("ボリューム ID", volume_id)
-    return rest("GET", f"/v2/network-volumes/{volume_id}", not_found=_not_found(volume_id))
+    try:
+        volume = rest("GET", f"/v2/network-volumes/{volume_id}")
+    except errors.NotFound as missing:
+        raise _not_found(volume_id, missing) from None
+    if not isinstance(volume, dict) or volume.get("id") != volume_id:
+        raise errors.NotRunpod(
+            "Runpod API の応答の形が想定と違います（ボリュームの情報がありません）。"
+        )
+    return volume
 
 
 def delete_volume(volume_id: str) -> None:
-    """Delete a volume and everything on it (Runpod bills volumes until they are deleted)."""
-    check_id("ボリューム ID", volume_id)
-    rest("DELETE", f"/v2/network-volumes/{volume_id}", not_found=_not_found(volume_id))
+    """Delete a volume and everything on it (Runpod bills volumes until they are deleted).
+
+    A volume that existed when we asked and is gone afterwards counts as deleted (our own
+    delete may have been carried out with its answer lost, and the retry found nothing)."""
+    get_volume(volume_id)  # NotFound here: the ID was wrong, nothing was deleted
+    try:
+        rest("DELETE", f"/v2/network-volumes/{volume_id}")
+    except errors.NotFound:
+        return
+    except errors.Conflict as busy:
+        raise errors.InUse(
+            f"ボリューム {volume_id} はまだ Pod が使っているので削除できません。"
+            "Pod を削除（python -m snippets.pod down ID）してから、少し待って実行してください。",
+            status=busy.status,
+            detail=busy.detail,
+        ) from None
 
 
-def _not_found(volume_id: str) -> str:
-    return (
+def _not_found(volume_id: str, missing: errors.NotFound) -> errors.NotFound:
+    return errors.NotFound(
         f"ボリューム {volume_id} が見つかりません。"
-        "python -m snippets.volume list で ID を確認してください。"
+        "python -m snippets.volume list で ID を確認してください。",
+        status=missing.status,
+        detail=missing.detail,
     )
 
 

@@ -22,9 +22,9 @@ GPU = "NVIDIA RTX A4000"
 
 
 @pytest.fixture
-def sdk(fake_runpod):
-    runpod.api_key = fake_runpod.api_key
-    return fake_runpod
+def sdk(graphql_fake):
+    runpod.api_key = graphql_fake.api_key
+    return graphql_fake
 
 
 def volumes(fake) -> requests.Response:

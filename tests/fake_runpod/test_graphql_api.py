@@ -18,9 +18,9 @@ A4000 = "NVIDIA RTX A4000"
 
 
 @pytest.fixture
-def sdk(fake_runpod):
-    runpod.api_key = fake_runpod.api_key  # monkeypatched back to None by fake_runpod
-    return fake_runpod
+def sdk(graphql_fake):
+    runpod.api_key = graphql_fake.api_key
+    return graphql_fake
 
 
 def make_volume(fake, name="vol", size=20, dc="EU-RO-1") -> str:
@@ -178,16 +178,16 @@ def test_get_user_lists_network_volumes(sdk):
     ]
 
 
-def test_bad_or_missing_key_is_401(fake_runpod):
+def test_bad_or_missing_key_is_401(graphql_fake):
     runpod.api_key = "rpa_wrong"
     with pytest.raises(runpod_error.AuthenticationError):
         runpod.get_gpus()
     missing = requests.post(
-        f"{fake_runpod.url}/graphql", json={"query": "{ myself { id } }"}, timeout=5
+        f"{graphql_fake.url}/graphql", json={"query": "{ myself { id } }"}, timeout=5
     )
     assert missing.status_code == 401
     assert missing.json()["errors"][0]["message"] == "Unauthorized"
-    assert [r.status for r in fake_runpod.requests] == [401, 401]
+    assert [r.status for r in graphql_fake.requests] == [401, 401]
 
 
 def test_document_with_unknown_field_is_rejected(sdk):
@@ -417,3 +417,12 @@ def test_allowed_cuda_versions_match_exactly(sdk):
     sdk.set_faults("pod:old_driver")
     old = graphql(sdk, CREATE.format(extra="")).json()
     assert sdk.pods[old["data"]["podFindAndDeployOnDemand"]["id"]].host_cuda == "12.4"
+
+
+def test_an_unpaired_surrogate_is_a_400_not_a_crash(graphql_fake):
+    query = b'{"query": "{ myself { id } }", "variables": {"x": "\\udcff"}}'
+    graphql = requests.post(
+        f"{graphql_fake.url}/graphql", data=query, timeout=5,
+        headers={"Authorization": f"Bearer {graphql_fake.api_key}"},
+    )  # fmt: skip
+    assert graphql.status_code == 400 and graphql.json()["errors"]

@@ -126,30 +126,27 @@ def test_an_image_without_a_cuda_tag_starts_anywhere(realistic):
     assert wait_for(lambda: runpod.get_pod(made["id"])["runtime"])
 
 
-def test_terminate_after_ends_the_pod_when_the_scaled_time_comes(fake_runpod):
-    runpod.api_key = fake_runpod.api_key
-    fake_runpod.time_scale = 0.001  # 30 minutes -> 1.8 s
+def test_terminate_after_ends_the_pod_when_the_scaled_time_comes(graphql_fake):
+    graphql_fake.time_scale = 0.001  # 30 minutes -> 1.8 s
     stop_at = (datetime.now(UTC) + timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
     made = create("backstop", extra=f'terminateAfter: "{stop_at}"')
-    assert fake_runpod.pods[made["id"]].terminate_after == datetime.fromisoformat(stop_at)
+    assert graphql_fake.pods[made["id"]].terminate_after == datetime.fromisoformat(stop_at)
     started = time.monotonic()
     wait_for(lambda: runpod.get_pod(made["id"]) is None)
     assert time.monotonic() - started >= 1.0  # not at once: when the time came
     assert runpod.get_pods() == []
 
 
-def test_a_terminate_after_in_the_past_ends_the_pod_at_once(fake_runpod):
-    runpod.api_key = fake_runpod.api_key
+def test_a_terminate_after_in_the_past_ends_the_pod_at_once(graphql_fake):
     made = create("late", extra='terminateAfter: "2020-01-01T00:00:00Z"')
     wait_for(lambda: runpod.get_pod(made["id"]) is None, timeout=5)
 
 
 @pytest.mark.parametrize("value", ["tomorrow", "2026-13-01", "2026-04-15 00:00:00"])
-def test_a_terminate_after_that_is_no_time_is_refused(fake_runpod, value):
-    runpod.api_key = fake_runpod.api_key
+def test_a_terminate_after_that_is_no_time_is_refused(graphql_fake, value):
     with pytest.raises(runpod_error.QueryError, match="Invalid terminateAfter"):
         create("bad", extra=f'terminateAfter: "{value}"')
-    assert fake_runpod.pods == {}
+    assert graphql_fake.pods == {}
 
 
 def test_reset_restores_the_time_scale(fake_runpod_server):

@@ -8,7 +8,6 @@ import time
 
 import pytest
 import requests
-import runpod
 
 from fake_runpod import FakeRunpod
 from fake_runpod.catalog import NO_CAPACITY
@@ -86,8 +85,6 @@ def test_create_get_list_and_delete(fake_runpod, ssh_keypair):
         time.sleep(0.05)
 
     assert [p["id"] for p in call(fake_runpod, "GET", "/v2/pods").json()["pods"]] == [pod["id"]]
-    runpod.api_key = fake_runpod.api_key
-    assert [p["id"] for p in runpod.get_pods()] == [pod["id"]]  # one account, both APIs
     assert call(fake_runpod, "DELETE", f"/v2/pods/{pod['id']}").status_code == 204
     assert call(fake_runpod, "GET", f"/v2/pods/{pod['id']}").status_code == 404
     assert fake_runpod.pods == {} and volume_id in fake_runpod.volumes

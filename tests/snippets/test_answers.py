@@ -1,17 +1,13 @@
 """snippets/answers.py: what counts as Runpod's answer, against servers that are not Runpod."""
 
-import subprocess
-import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-import runpod.agent
-import runpod.user_agent
 
-from snippets import api
+from snippets import api, errors
+from snippets.answers import listed
 from snippets.cli import SnippetError
-from tests import ROOT
 
 
 @pytest.fixture
@@ -44,32 +40,31 @@ def impostor(monkeypatch):
     server.server_close()
 
 
-@pytest.mark.parametrize("call", ["rest", "graphql"])
-def test_a_web_page_instead_of_the_api_is_explained(impostor, call):
+def test_a_web_page_instead_of_the_api_is_explained(impostor):
     with pytest.raises(
-        SnippetError, match="Runpod API ではない相手が応答しました（HTML など、HTTP 200）"
+        errors.NotRunpod, match="Runpod API ではない相手が応答しました（HTML など、HTTP 200）"
     ):
-        api.rest("GET", "/v2/network-volumes") if call == "rest" else api.graphql(
-            "{ myself { id } }"
-        )
+        api.rest("GET", "/v2/network-volumes")
 
 
-@pytest.mark.parametrize(
-    ("call", "body"),
-    [("rest", b"[1, 2]"), ("rest", b"{nope"), ("graphql", b'{"ok": true}'), ("graphql", b"null")],
-)
-def test_json_of_another_shape_is_explained(impostor, call, body):
+@pytest.mark.parametrize("body", [b"[1, 2]", b"null", b'"text"'])
+def test_json_of_another_shape_is_explained(impostor, body):
     impostor.answer = (200, "application/json", body)
-    with pytest.raises(SnippetError, match="応答の形が想定と違います"):
-        api.rest("GET", "/v2/network-volumes") if call == "rest" else api.graphql(
-            "{ myself { id } }"
-        )
+    with pytest.raises(errors.NotRunpod, match="応答の形が想定と違います"):
+        api.rest("GET", "/v2/network-volumes")
+
+
+def test_json_cut_short_is_said_so(impostor, monkeypatch):
+    monkeypatch.setattr(api, "sleep", lambda seconds: None)
+    impostor.answer = (200, "application/json", b'{"networkVolumes": [{"id"')
+    with pytest.raises(errors.Unavailable, match="途中で切れていました"):
+        api.rest("GET", "/v2/network-volumes")
 
 
 def test_a_list_without_its_items_is_explained(impostor):
     impostor.answer = (200, "application/json", b'{"networkVolumes": [{"name": "no id"}]}')
     with pytest.raises(SnippetError, match="networkVolumes の一覧がありません"):
-        api.listed(api.rest("GET", "/v2/network-volumes"), "networkVolumes")
+        listed(api.rest("GET", "/v2/network-volumes"), "networkVolumes")
 
 
 def test_an_html_refusal_in_front_of_the_api_is_not_blamed_on_the_key(impostor):
@@ -81,25 +76,34 @@ def test_an_html_refusal_in_front_of_the_api_is_not_blamed_on_the_key(impostor):
         api.rest("GET", "/v2/network-volumes")
 
 
-def test_a_403_in_json_is_about_the_key(impostor):
+def test_a_403_in_json_is_about_the_keys_permissions(impostor):
     impostor.answer = (403, "application/problem+json", b'{"title": "Forbidden", "status": 403}')
-    with pytest.raises(SnippetError, match="API キーを受け付けませんでした（HTTP 403）"):
+    with pytest.raises(errors.Forbidden, match="この API キーには、この操作の権限がありません"):
         api.rest("GET", "/v2/network-volumes")
 
 
-def test_rest_calls_introduce_themselves_as_the_sdk_does(impostor, monkeypatch):
-    # The SDK's own string, without the parts it adds for an integration or a coding agent.
-    monkeypatch.delenv("RUNPOD_UA_INTEGRATION", raising=False)
-    monkeypatch.setattr(runpod.agent, "suffix", lambda: "")
-    impostor.answer = (200, "application/json", b'{"networkVolumes": []}')
-    api.rest("GET", "/v2/network-volumes")
-    (headers,) = impostor.seen
-    expected = runpod.user_agent.construct_user_agent()
-    assert headers["User-Agent"] == expected and expected.startswith("RunPod-Python-SDK/")
+def test_capacity_is_told_from_other_refusals_by_runpods_detail(impostor):
+    body = (
+        b'{"title": "Bad Request", "status": 400, "detail": "There are no longer any '
+        b'instances available with the requested specifications."}'
+    )
+    impostor.answer = (400, "application/problem+json", body)
+    with pytest.raises(errors.NoCapacity):
+        api.rest("GET", "/v2/network-volumes")
+    impostor.answer = (
+        400,
+        "application/problem+json",
+        b'{"title": "x", "status": 400, "detail": "ports: invalid"}',
+    )
+    with pytest.raises(errors.Invalid) as refused:
+        api.rest("GET", "/v2/network-volumes")
+    assert not isinstance(refused.value, errors.NoCapacity)
+    assert refused.value.detail == "ports: invalid"
 
 
-def test_volume_and_secret_commands_do_not_import_the_sdk():
-    """Importing runpod takes a second (its CPU probe); REST-only commands start without it."""
-    code = "import sys, snippets.volume, snippets.secret; print('runpod' in sys.modules)"
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
-    assert done.stdout.strip() == "False", done.stderr
+def test_a_detail_cannot_drive_the_terminal(impostor):
+    body = b'{"title": "x", "status": 404, "detail": "gone\\u001b[2J"}'
+    impostor.answer = (404, "application/problem+json", body)
+    with pytest.raises(errors.NotFound) as missing:
+        api.rest("GET", "/v2/network-volumes")
+    assert "\x1b" not in str(missing.value) and "\\x1b[2J" in str(missing.value)

@@ -58,3 +58,16 @@ def test_bad_ids_are_refused(value):
 def test_shown_text_cannot_drive_the_terminal():
     assert checks.shown("ok\x1b[2J\x07\udcff") == "ok\\x1b[2J\\x07\\udcff"
     assert checks.shown("日本語") == "日本語"
+
+
+@pytest.mark.parametrize("value", ["pa$$", 'say "hi"', "`id`", "a\\b", "two\nlines", "tab\there"])
+def test_env_values_that_rp_environment_would_mangle_are_refused(value):
+    with pytest.raises(SnippetError, match="/etc/rp_environment"):
+        checks.check_env_value("値", value)
+
+
+@pytest.mark.parametrize(
+    "value", ["plain", "日本語", "{{ RUNPOD_SECRET_kaggle_api_token }}", "a=b,c;d", "x y"]
+)
+def test_env_values_that_survive_rp_environment_pass(value):
+    assert checks.check_env_value("値", value) == value

@@ -102,6 +102,8 @@ CLIS = [
     ("snippets.secret", ["create", "--name", "x", "--value", "s3cr3t"]),
     ("snippets.pricing", ["--data-center", "EU-RO-1", "--max-price", "cheap"]),
     ("snippets.pod", ["--no-such-option"]),
+    ("snippets.pod", ["up", "--volume", "v", "--max-hours", "forever"]),
+    ("snippets.ssh_keys", ["check", "--bogus"]),
     ("snippets.remote", ["--no-such-option"]),
     ("snippets.gcs_offload", ["sync"]),
 ]
@@ -121,3 +123,26 @@ def test_every_snippet_cli_speaks_japanese_on_bad_arguments(module, argv):
 
 def test_parsers_made_here_are_argparse_parsers():
     assert issubclass(JapaneseArgumentParser, argparse.ArgumentParser)
+
+
+@pytest.mark.parametrize(("signal_name", "code"), [("SIGTERM", 143), ("SIGHUP", 129)])
+def test_sigterm_and_sighup_stop_like_ctrl_c(signal_name, code):
+    """A closed terminal or a `kill` ends the command as Ctrl+C does: code that must say
+    something when stopped (a billed pod) gets to say it, and there is no traceback."""
+    script = (
+        "import os, signal, time\n"
+        "from snippets.cli import run_cli\n"
+        "def work():\n"
+        "    try:\n"
+        f"        os.kill(os.getpid(), signal.{signal_name}); time.sleep(5)\n"
+        "    except KeyboardInterrupt:\n"
+        "        print('cleanup said its word')\n"
+        "        raise\n"
+        "raise SystemExit(run_cli(work))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=30
+    )
+    assert done.returncode == code
+    assert done.stdout == "cleanup said its word\n"
+    assert done.stderr == "中断しました。\n"

@@ -33,9 +33,14 @@ def run_command(name, env, placeholders=None, stdin=None):
         line = next(line for line in script.splitlines() if line.startswith(f'{variable}="'))
         script = script.replace(line, f'{variable}="{value}"')
     return subprocess.run(
-        ["bash", "-c", script], cwd=ROOT, env=env, input=stdin,
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        ["bash", "-c", script],
+        cwd=ROOT,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_volume_create_list_delete(fake, shell_env):
@@ -91,12 +96,22 @@ def test_pod_up_ssh_config_down(fake, shell_env, ssh_keypair, tmp_path):
     (ssh_dir / "config").write_text(up.stdout)  # what the page tells readers to do
     # ssh finds ~ through the password database, not $HOME: name the config and key.
     connect = [
-        "ssh", "-F", str(ssh_dir / "config"), "-i", str(ssh_dir / "id_ed25519"),
-        "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no",
-        "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
+        "ssh",
+        "-F",
+        str(ssh_dir / "config"),
+        "-i",
+        str(ssh_dir / "id_ed25519"),
+        "-o",
+        "BatchMode=yes",
+        "-o",
+        "StrictHostKeyChecking=no",
+        "-o",
+        "UserKnownHostsFile=/dev/null",
+        "-o",
+        "LogLevel=ERROR",
         f"runpod-{created.id}",
         '. /etc/rp_environment && test "$KAGGLE_API_TOKEN" = KGAT_in_pod && touch /workspace/in',
-    ]  # fmt: skip
+    ]
     inside = subprocess.run(connect, env=shell_env, capture_output=True, text=True, timeout=60)
     assert inside.returncode == 0, inside.stderr
     assert (fake.volume_dir(disk["id"]) / "in").exists()
@@ -105,9 +120,28 @@ def test_pod_up_ssh_config_down(fake, shell_env, ssh_keypair, tmp_path):
     assert again.returncode == 0, again.stderr
     assert pod.ssh_config_entry(pod.get_pod(created.id)) in again.stdout
 
+    listed = run_command("pod-list.sh", shell_env)
+    assert listed.stdout.startswith(f"{created.id}  kaggle  RUNNING  "), listed.stderr
+
+    logs = run_command("pod-logs.sh", shell_env, {"POD_ID": created.id})
+    assert logs.returncode == 0, logs.stderr
+
     down = run_command("pod-down.sh", shell_env, {"POD_ID": created.id})
     assert down.returncode == 0, down.stderr
     assert fake.pods == {}
+
+
+def test_ssh_keys_check_says_whether_the_key_is_registered(fake, shell_env, ssh_keypair, tmp_path):
+    ssh_dir = tmp_path / ".ssh"
+    ssh_dir.mkdir()
+    (ssh_dir / "id_ed25519.pub").write_text(ssh_keypair[1] + "\n")
+    missing = run_command("ssh-keys-check.sh", shell_env)
+    assert missing.returncode == 1 and "登録されていません" in missing.stderr
+    from snippets import api
+
+    api.rest("PUT", "/v2/account/ssh-keys", {"keys": [ssh_keypair[1].rsplit(" ", 1)[0] + " x"]})
+    found = run_command("ssh-keys-check.sh", shell_env)
+    assert found.returncode == 0 and "登録済みです" in found.stdout
 
 
 def test_a_command_fails_clearly_without_a_key(fake, shell_env):

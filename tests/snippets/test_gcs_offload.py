@@ -102,8 +102,8 @@ def test_interrupted_upload_resumes_and_skips_what_is_there(
         return real_upload(self, *args, **kwargs)
 
     monkeypatch.setattr(storage.Blob, "upload_from_filename", flaky_upload)
-    with pytest.raises(ConnectionError):
-        main(["upload", str(model_dir), f"gs://{BUCKET}/exp1"])
+    assert main(["upload", str(model_dir), f"gs://{BUCKET}/exp1"]) == 1
+    assert "同じコマンドをもう一度実行してください" in capsys.readouterr().err
     monkeypatch.setattr(storage.Blob, "upload_from_filename", real_upload)
     capsys.readouterr()
 
@@ -210,6 +210,39 @@ def test_permission_denied_gets_a_japanese_message(gcs, model_dir: Path, monkeyp
     monkeypatch.setattr(storage.Bucket, "list_blobs", forbidden)
     assert main(["upload", str(model_dir), f"gs://{BUCKET}/x"]) == 1
     assert "を読み書きする権限がありません" in capsys.readouterr().err
+
+
+def test_a_file_where_a_folder_must_go_is_explained(gcs, model_dir: Path, tmp_path: Path, capsys):
+    assert main(["upload", str(model_dir), f"gs://{BUCKET}/clash"]) == 0
+    out = tmp_path / "out"
+    out.mkdir()
+    first = sorted(p for p in model_dir.rglob("*") if p.is_file())
+    nested = next((p for p in first if len(p.relative_to(model_dir).parts) > 1), None)
+    assert nested is not None, "the model folder fixture has a sub-folder"
+    (out / nested.relative_to(model_dir).parts[0]).write_text("a file, not a folder")
+    capsys.readouterr()
+    assert main(["download", f"gs://{BUCKET}/clash", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("エラー: 同じ名前のファイルとフォルダがぶつかっています")
+    assert err.count("\n") == 1
+
+
+def test_storage_that_cannot_be_reached_is_explained(model_dir: Path, monkeypatch, capsys):
+    monkeypatch.setenv("STORAGE_EMULATOR_HOST", "http://127.0.0.1:9")  # nothing listens
+    monkeypatch.setattr("snippets.gcs_offload.RETRY_SECONDS", 1.0)  # not two minutes
+    assert main(["upload", str(model_dir), f"gs://{BUCKET}/x"]) == 1
+    err = capsys.readouterr().err
+    assert "Google Cloud Storage に接続できないか" in err and "Traceback" not in err
+
+
+def test_ctrl_c_says_the_same_command_resumes(gcs, model_dir: Path, monkeypatch, capsys):
+    def interrupted(self, *args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(storage.Blob, "upload_from_filename", interrupted)
+    assert main(["upload", str(model_dir), f"gs://{BUCKET}/x"]) == 130
+    err = capsys.readouterr().err
+    assert "続きから再開します" in err and err.endswith("中断しました。\n")
 
 
 def test_missing_google_credentials(model_dir: Path, tmp_path: Path, monkeypatch, capsys):

@@ -9,7 +9,7 @@ import threading
 import pytest
 
 from snippets import pod, remote, volume
-from snippets.api import SnippetError
+from snippets.cli import SnippetError
 from tests import ROOT
 
 
@@ -67,8 +67,9 @@ def a_pod_at(port: int) -> dict:
     return {"id": "p1", "runtime": {"ports": [{**ports[0], "type": "tcp"}]}}
 
 
-def test_every_reset_is_retried_whatever_ssh_prints(resetting_port, ssh_keypair, monkeypatch,
-                                                    fast_snippets):
+def test_every_reset_is_retried_whatever_ssh_prints(
+    resetting_port, ssh_keypair, monkeypatch, fast_snippets
+):
     port, accepted = resetting_port
     monkeypatch.setattr(remote, "CONNECT_TRIES", 6)
     with pytest.raises(SnippetError, match="終了コード 255.*Connection reset"):
@@ -76,8 +77,9 @@ def test_every_reset_is_retried_whatever_ssh_prints(resetting_port, ssh_keypair,
     assert len(accepted) == 6
 
 
-def test_an_upload_that_meets_resets_is_retried(resetting_port, ssh_keypair, monkeypatch, tmp_path,
-                                                fast_snippets):
+def test_an_upload_that_meets_resets_is_retried(
+    resetting_port, ssh_keypair, monkeypatch, tmp_path, fast_snippets
+):
     port, accepted = resetting_port
     monkeypatch.setattr(remote, "CONNECT_TRIES", 3)
     (tmp_path / "f").write_text("x")
@@ -124,6 +126,22 @@ def test_runs_as_a_module(running_pod, ssh_keypair):
     command = [sys.executable, "-m", "snippets.remote", running_pod["id"], "uname -s"]
     result = subprocess.run(
         [*command, "--identity-file", str(ssh_keypair[0])],
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert (result.returncode, result.stdout) == (0, "Linux\n"), result.stderr
+
+
+def test_output_that_is_not_utf8_is_shown_not_a_traceback(running_pod, ssh_keypair):
+    result = remote.run(running_pod, "printf 'caf\\351\\n'", ssh_keypair[0])
+    assert result.stdout == "caf\ufffd\n"
+
+
+def test_without_ssh_installed_the_reader_is_told_how_to_get_it(
+    running_pod, ssh_keypair, monkeypatch
+):
+    monkeypatch.setenv("PATH", "/nonexistent")
+    with pytest.raises(SnippetError, match="ssh コマンドが見つかりません"):
+        remote.run(running_pod, "true", ssh_keypair[0])

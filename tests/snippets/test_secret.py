@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from snippets import secret
-from snippets.api import SnippetError
+from snippets import api, secret
+from snippets.cli import SnippetError
 from tests import ROOT
 
 TOKEN = "KGAT_0123456789abcdef"
@@ -97,9 +97,13 @@ def test_help_is_japanese(capsys):
 def run_secret(args, stdin: bytes, **env):
     """python -m snippets.secret ARGS, as a reader runs it, with the value on stdin."""
     return subprocess.run(
-        [sys.executable, "-m", "snippets.secret", *args], cwd=ROOT, input=stdin,
-        capture_output=True, timeout=30, env={**os.environ, **env},
-    )  # fmt: skip
+        [sys.executable, "-m", "snippets.secret", *args],
+        cwd=ROOT,
+        input=stdin,
+        capture_output=True,
+        timeout=30,
+        env={**os.environ, **env},
+    )
 
 
 @pytest.mark.parametrize("locale", [{}, {"LC_ALL": "C", "LANG": "C"}])
@@ -133,31 +137,44 @@ def test_a_description_that_is_too_long_is_refused(fake):
 
 
 def test_a_name_in_use_is_refused_and_the_old_value_kept(fake):
-    fake.state.create_secret("kaggle_api_token", "KGAT_old", None)
+    secret.create_secret("kaggle_api_token", "KGAT_old")
     done = run_secret(["create", "--name", "kaggle_api_token"], b"KGAT_new\n")
     err = done.stderr.decode()
     assert done.returncode == 1
-    assert err.startswith("エラー: シークレット「kaggle_api_token」はすでにあります。")
+    assert err.startswith("エラー: シークレット「kaggle_api_token」はすでにあります")
     assert err.count("\n") == 1 and b"KGAT_" not in done.stdout + done.stderr
     (kept,) = fake.secrets.values()
     assert kept.value == "KGAT_old"
 
 
 @pytest.mark.parametrize("fault", ["timeout:rest_create=65", "lost:rest_create"])
-def test_a_lost_answer_makes_one_secret_and_reports_it(fake, fault):
+def test_a_lost_answer_shows_the_secret_and_never_makes_a_second(fake, fault):
     fake.set_faults(fault)  # the secret is stored; its answer never reaches the reader
     done = run_secret(
         ["create", "--name", "kaggle_api_token"], f"{TOKEN}\n".encode(), SNIPPETS_READ_TIMEOUT="0.5"
     )
     (made,) = fake.secrets.values()
     assert (made.name, made.value) == ("kaggle_api_token", TOKEN)
-    assert (done.returncode, done.stderr) == (0, b"")
-    expected = f"シークレット kaggle_api_token を作りました（ID: {made.id}）。\n"
-    assert done.stdout.decode() == expected
+    err = done.stderr.decode()
+    assert done.returncode == 1 and f"一覧に新しく現れた ID: {made.id}" in err
+    assert TOKEN.encode() not in done.stdout + done.stderr
+    assert len([r for r in fake.requests if r.method == "POST"]) <= 1
+
+
+@pytest.mark.parametrize(
+    "value", ['{"username": "taro", "key": "abc"}', "pa$$", "`id`", "a\\b", "two\nlines"]
+)
+def test_values_rp_environment_would_mangle_are_refused_with_the_reason(fake, value):
+    with pytest.raises(SnippetError, match="/etc/rp_environment") as refused:
+        secret.create_secret("tok", value)
+    assert value not in str(refused.value)
+    assert "API トークン（KGAT_ で始まる 1 行）" in str(refused.value)
+    assert fake.requests == []
 
 
 def test_list_shows_odd_names_and_descriptions_safely(fake, capsys):
-    fake.state.create_secret("tok", "v", "line one\nline two\x1b[2J")
+    body = {"name": "tok", "value": "v", "description": "line one\nline two\x1b[2J"}
+    api.rest("POST", "/v2/account/secrets", body, create=True)
     assert secret.main(["list"]) == 0
     out = capsys.readouterr().out
     assert out.endswith("  tok  line one\\x0aline two\\x1b[2J\n") and "\x1b" not in out

@@ -7,8 +7,8 @@ import sys
 import pytest
 
 from fake_runpod import catalog
-from snippets import volume
-from snippets.api import SnippetError
+from snippets import api, volume
+from snippets.cli import SnippetError
 from tests import ROOT
 
 
@@ -63,9 +63,14 @@ def test_unsafe_name_is_refused_before_any_request(fake, name):
 
 @pytest.mark.parametrize(
     ("name", "message"),
-    [("", "ボリューム名が空です"), ("  \t ", "使えない文字"), ("   ", "ボリューム名が空です"),
-     ("data ", "前後に空白"), ("data\udcff", "UTF-8 の文字として読めない")],
-)  # fmt: skip
+    [
+        ("", "ボリューム名が空です"),
+        ("  \t ", "使えない文字"),
+        ("   ", "ボリューム名が空です"),
+        ("data ", "前後に空白"),
+        ("data\udcff", "UTF-8 の文字として読めない"),
+    ],
+)
 def test_blank_or_odd_names_are_refused_before_any_request(fake, name, message):
     with pytest.raises(SnippetError, match=message):
         volume.create_volume(name, 50, "EU-RO-1")
@@ -103,8 +108,14 @@ def test_a_data_center_without_network_volumes_is_refused_before_any_create(fake
 
 def test_a_volume_made_in_another_tier_is_pointed_out(fake, monkeypatch, capsys):
     # should Runpod ever ignore "type", the reader hears about the pricier volume
-    made_by_default = fake.state.create_volume
-    monkeypatch.setattr(fake.state, "create_volume", lambda *a: made_by_default(*a[:3], None))
+    made = {
+        "id": "v1",
+        "name": "d",
+        "size": 10,
+        "dataCenter": "EU-RO-1",
+        "type": "HIGH_PERFORMANCE",
+    }
+    monkeypatch.setattr(volume, "create_once", lambda *args, **kwargs: made)
     args = ["create", "--name", "d", "--size-gb", "10", "--data-center", "EU-RO-1"]
     assert volume.main(args) == 0
     out, err = capsys.readouterr()
@@ -113,8 +124,12 @@ def test_a_volume_made_in_another_tier_is_pointed_out(fake, monkeypatch, capsys)
 
 
 def test_list_shows_each_tier_and_odd_names_safely(fake, capsys):
-    fake.state.create_volume("fast", 10, "US-KS-2", "HIGH_PERFORMANCE")
-    fake.state.create_volume("evil\x1b[2Jname", 10, "EU-SE-1", None)
+    for name, center, tier in [
+        ("fast", "US-KS-2", "HIGH_PERFORMANCE"),
+        ("evil\x1b[2Jname", "EU-SE-1", "STANDARD"),
+    ]:
+        body = {"name": name, "size": 10, "dataCenter": center, "type": tier}
+        api.rest("POST", "/v2/network-volumes", body, create=True)
     assert volume.main(["list"]) == 0
     out = capsys.readouterr().out
     assert "fast  10 GB  US-KS-2  高性能ストレージ（割高）" in out
@@ -122,19 +137,24 @@ def test_list_shows_each_tier_and_odd_names_safely(fake, capsys):
 
 
 # ---- a create whose answer is lost, through the command a reader runs ---------------------
-@pytest.mark.parametrize("fault", ["timeout:rest_create=65", "lost:rest_create"])
-def test_a_lost_answer_makes_one_volume_and_reports_it(fake, fault):
+@pytest.mark.parametrize("fault", ["timeout:rest_create=65", "lost:rest_create", "rest_create:524"])
+def test_a_lost_answer_shows_the_volume_and_never_makes_a_second(fake, fault):
     fake.set_faults(fault)  # the create is carried out; its answer never reaches the reader
     env = {**os.environ, "SNIPPETS_READ_TIMEOUT": "0.5"}
     argv = ["create", "--name", "dup", "--size-gb", "10", "--data-center", "EU-RO-1"]
     done = subprocess.run(
-        [sys.executable, "-m", "snippets.volume", *argv], cwd=ROOT, env=env,
-        capture_output=True, text=True, timeout=30,
-    )  # fmt: skip
+        [sys.executable, "-m", "snippets.volume", *argv],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=90,
+    )
     (made,) = fake.volumes.values()
     assert (made.name, made.type) == ("dup", "STANDARD")
-    assert (done.returncode, done.stderr) == (0, "")
-    assert done.stdout == f"ボリュームを作りました: {made.id}（10 GB、EU-RO-1、標準ストレージ）\n"
+    assert done.returncode == 1 and done.stdout == ""
+    assert f"一覧に新しく現れた ID: {made.id}" in done.stderr
+    assert "もう一度作らないでください" in done.stderr and "Traceback" not in done.stderr
     assert len([r for r in fake.requests if r.method == "POST"]) <= 1  # never sent twice
 
 
@@ -161,7 +181,8 @@ def test_malformed_id_is_refused_before_any_request(fake):
 @pytest.mark.parametrize(
     ("fault", "key", "message"),
     [
-        ("rest:htmlx*", None, "JSON ではない応答"),
+        ("rest:htmlx*", None, "混み合っているか障害中です（HTTP 502"),
+        ("rest:html200", None, "Runpod API ではない相手が応答しました"),
         ("rest:500x*", None, "混み合っているか障害中です（HTTP 500"),
         ("", "rpa_not_the_key", "API キーを受け付けませんでした（HTTP 401）"),
     ],
@@ -176,6 +197,23 @@ def test_api_failures_end_in_one_line_and_exit_1(fake, monkeypatch, capsys, faul
     assert out == ""
     assert err.startswith("エラー: ") and message in err and err.count("\n") == 1
     assert fake.api_key not in err
+
+
+def test_deleting_a_volume_in_use_says_to_delete_the_pod_first(fake, capsys):
+    from snippets import pod
+
+    disk = volume.create_volume("kaggle-data", 10, "EU-RO-1")
+    pod.deploy_pod(disk["id"])
+    assert volume.main(["delete", disk["id"]]) == 1
+    assert "まだ Pod が使っているので削除できません" in capsys.readouterr().err
+    assert disk["id"] in fake.volumes
+
+
+def test_a_delete_whose_answer_is_lost_still_succeeds(fake):
+    disk = volume.create_volume("kaggle-data", 10, "EU-RO-1")
+    fake.set_faults("lost:rest")  # the DELETE is carried out, its answer is a 502 page
+    volume.delete_volume(disk["id"])
+    assert fake.volumes == {}
 
 
 def test_help_is_japanese(capsys):
