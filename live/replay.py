@@ -24,7 +24,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from live import naming, scratch
+from live import naming, scratch, signals
 from live.cost import make_plan, volume_price
 from live.guide import CHECKS, replay_guide, tear_down
 from live.report import (
@@ -46,15 +46,6 @@ SKIP_MESSAGE = (
     "Skipped the live replay (make live): RUNPOD_API_KEY is not set. "
     "Run the offline rehearsal with make live-local."
 )
-
-
-class Interrupted(BaseException):
-    """Raised by the signal handlers so the `finally` teardown runs (BaseException: no
-    `except Exception` on the way may swallow it). `status` is the exit status."""
-
-    def __init__(self, reason: str, status: int) -> None:
-        super().__init__(reason)
-        self.status = status
 
 
 def run_replay(settings: Settings, target, run_id: str | None = None,
@@ -86,7 +77,7 @@ def run_replay(settings: Settings, target, run_id: str | None = None,
                      f"wall budget {wall:.0f} s")
         run = Run(settings, target, plan, report, redactor, folder)
         if use_signals:
-            previous = _install_handlers(wall - margin)
+            previous = signals.install(wall - margin)
         status = _replay_then_tear_down(run, use_signals)
         path, data = _write(report, report_file)
     finally:
@@ -99,7 +90,20 @@ def run_replay(settings: Settings, target, run_id: str | None = None,
     _summary(redactor, path, data)
     if data["outcome"] != "passed" and status == 0:
         status = 1
-    return status, data
+    return max(status, _old_apis(target, redactor)), data
+
+
+def _old_apis(target, redactor: Redactor) -> int:
+    """On a fake started here: every request was REST v2 (1 when one was not)."""
+    calls = getattr(target, "old_api_calls", None)
+    if calls is None:
+        return 0
+    if calls:
+        print(f"GraphQL か REST v1 への要求がありました（{len(calls)} 件、どちらも廃止され"
+              f"ます）: {', '.join(calls[:5])}", file=sys.stderr)
+        return 1
+    redactor.say("fake: no request went to GraphQL or REST v1 (retired mode)")
+    return 0
 
 
 def _write(report: Report, path: Path) -> tuple[Path | None, dict]:
@@ -119,7 +123,7 @@ def _replay_then_tear_down(run: Run, use_signals: bool) -> int:
     status = 0
     try:
         replay_guide(run)
-    except Interrupted as stop:
+    except signals.Interrupted as stop:
         run.redactor.say(f"{stop}: tearing down")
         run.report.mark_interrupted(str(stop))
         status = stop.status
@@ -127,48 +131,20 @@ def _replay_then_tear_down(run: Run, use_signals: bool) -> int:
         run.redactor.say(f"replay stopped: {type(error).__name__}")
     finally:
         if use_signals:
-            _ignore_signals()  # a second Ctrl-C must not cut the clean-up short
+            signals.ignore()  # a second Ctrl-C must not cut the clean-up short
         run.report.on_step = None
         tear_down(run)
     return status
-
-
-# ---- signals ------------------------------------------------------------------------------
-_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGALRM)
-
-
-def _install_handlers(alarm_after: float) -> dict:
-    previous = {signum: signal.signal(signum, _raise_interrupted) for signum in _SIGNALS}
-    signal.setitimer(signal.ITIMER_REAL, max(1.0, alarm_after))
-    return previous
-
-
-def _raise_interrupted(signum, _frame):
-    _ignore_signals()  # first thing: a second signal may not interrupt the clean-up
-    if signum == signal.SIGALRM:
-        raise Interrupted("wall-time budget (LIVE_MAX_MINUTES) used up", 1)
-    name = signal.Signals(signum).name
-    raise Interrupted(f"stopped by {name}", 130 if signum == signal.SIGINT else 143)
-
-
-def _ignore_signals() -> None:
-    signal.setitimer(signal.ITIMER_REAL, 0)
-    for signum in _SIGNALS:
-        signal.signal(signum, _report_ignored)
-
-
-def _report_ignored(signum, _frame):
-    # os.write, not print: the signal may land while the main thread is inside a print to
-    # stderr, and a buffered stream refuses a reentrant write (that would raise here).
-    os.write(2, f"[live] {signal.Signals(signum).name} ignored: clean-up in progress\n".encode())
 
 
 def _summary(redactor: Redactor, path: Path | None, data: dict) -> None:
     leaked = "?" if data["leaked"] is None else len(data["leaked"])
     redactor.say(f"report {path}: {data['outcome']}"
                  + (f", failed step {data['failed_step']}" if data["failed_step"] else "")
-                 + f", {data['wall_seconds']} s, estimated ${data['estimate']['usd']}, "
-                   f"leaked {leaked}")
+                 + f", {data['wall_seconds']} s, estimated ${data['estimate']['usd']}"
+                 + (f", billed ${data['billed']['usd']} (read {data['billed']['read_at']})"
+                    if data.get("billed") else "")
+                 + f", leaked {leaked}")
     if data["failed_step"] == "preflight":
         detail = next(s for s in data["steps"] if s["name"] == "preflight").get("detail", "")
         print(f"実行前の確認で止めました（何も作っていません）: {detail.split(': ', 1)[-1]}",

@@ -130,6 +130,8 @@ class FakeTarget(RealTarget):
     name = "fake"
     from_pypi = False  # offline: uv installs the probe from a local wheel only
 
+    old_api_calls: list[str] | None = None  # known only for a fake started here
+
     def __init__(self, url: str | None = None, time_scale: float | None = None,
                  faults: str | None = None, *, rehearsal_seconds: float = REHEARSAL_SECONDS,
                  teardown_seconds: float = REHEARSAL_TEARDOWN_SECONDS) -> None:
@@ -147,9 +149,9 @@ class FakeTarget(RealTarget):
             return
         from fake_runpod import FakeRunpod
 
-        try:
+        try:  # retired: GraphQL and REST v1 answer 410, as they will on the real service
             self.fake = FakeRunpod(faults=self.faults, realistic=True,
-                                   time_scale=self.time_scale)
+                                   time_scale=self.time_scale, retired=True)
         except ValueError as error:  # a bad FAKE_RUNPOD_FAULTS
             raise TargetError(f"FAKE_RUNPOD_FAULTS が読めません: {error}") from None
         if scratch is not None:  # pod homes hold the token: removed even if we are killed
@@ -160,6 +162,7 @@ class FakeTarget(RealTarget):
 
     def close(self) -> None:
         if self.fake is not None:
+            self.old_api_calls = old_api_calls(self.fake.requests)
             self.fake.stop()
             self.fake = None
 
@@ -236,6 +239,12 @@ def gpu_record(seen: dict, rehearsal: bool) -> dict:
             "torchvision": seen.get("torchvision"), "cuda": seen.get("cuda"),
             "device": seen.get("device"), "import_seconds": number("import_seconds"),
             "matmul_seconds": number("matmul_seconds"), "matmul_size": int(seen["size"])}
+
+
+def old_api_calls(requests) -> list[str]:
+    """The requests that went to GraphQL or REST v1: none may (both are being retired)."""
+    return [f"{r.method} {r.path}" for r in list(requests)
+            if r.path.startswith(("/graphql", "/v1/")) or r.path == "/v1"]
 
 
 class TargetError(RuntimeError):

@@ -152,7 +152,8 @@ def test_target_real_refuses_any_other_api(tmp_path):
 def test_make_live_local_runs_the_realistic_fake_within_a_minute(tmp_path):
     """`make live-local` = `python -m live.replay --target fake`: its own fake, realistic
     (ten-minute pulls, hosts with old CUDA drivers, Runpod's capacity and transient answers
-    and a create that answers null) on a scaled clock, with the real night's settings."""
+    and a create that answers null) on a scaled clock, with the real night's settings, and
+    retired: GraphQL and REST v1 answer 410, and not one request went to either."""
     report = tmp_path / "rehearsal-report.json"
     env = {"PATH": "/usr/bin:/bin:" + str(ROOT / ".venv/bin"), "REHEARSAL_REPORT": str(report),
            "HOME": str(tmp_path), "LIVE_SCRATCH_DIR": str(tmp_path / "s")}
@@ -164,6 +165,7 @@ def test_make_live_local_runs_the_realistic_fake_within_a_minute(tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     assert data["target"] == "fake" and data["outcome"] == "passed" and data["leaked"] == []
     assert "Traceback" not in done.stdout + done.stderr
+    assert "fake: no request went to GraphQL or REST v1 (retired mode)" in done.stderr
     assert "rpa_" not in done.stdout + done.stderr + report.read_text()
     # The pods waited for their (scaled) ten-minute pulls, which start at the create.
     for pod in ("pod1", "pod2"):
