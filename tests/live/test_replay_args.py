@@ -98,3 +98,22 @@ def test_ctrl_c_before_the_run_starts_is_one_japanese_line(monkeypatch, capsys):
     monkeypatch.setenv("RUNPOD_API_KEY", "rpa_not_a_real_key_0000")
     assert replay.main(["--target", "real"]) == 130
     assert "中断しました" in capsys.readouterr().err
+
+
+def test_an_unreachable_api_fails_the_preflight_without_a_traceback(fast_snippets, scratch_dir,
+                                                                    tmp_path, monkeypatch,
+                                                                    capfd):
+    """Nothing answers at the API's address: the preflight step fails with the snippets'
+    Japanese reason, the teardown still runs, the report says so, no traceback."""
+    from live.settings import Settings
+    from live.targets import FakeTarget
+
+    monkeypatch.setenv("RUNPOD_API_KEY", "rpa_not_a_real_key_0000")
+    report = tmp_path / "r.json"
+    status, data = replay.run_replay(Settings.from_env({}), FakeTarget("http://127.0.0.1:9"),
+                                     report_file=report)
+    out, err = capfd.readouterr()
+    assert status == 1 and data["failed_step"] == "preflight"
+    assert "接続できない" in err and "Traceback" not in out + err
+    assert "rpa_not_a_real_key_0000" not in out + err + report.read_text()
+    assert data["leaked"] is None  # it could not look, and says so
