@@ -8,14 +8,15 @@ import signal
 import sys
 import threading
 
-from .server import FakeRunpod
+from .fake import FakeRunpod
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m fake_runpod",
-        description="Run the local fake Runpod (GraphQL, REST v2, SSH pods) on 127.0.0.1.",
-        epilog="Faults: set FAKE_RUNPOD_FAULTS, e.g. 'graphql:500x3,pod:slow_start=20s' "
+        description="Run the local fake Runpod (REST v2, SSH pods; GraphQL unless --retired) "
+        "on 127.0.0.1.",
+        epilog="Faults: set FAKE_RUNPOD_FAULTS, e.g. 'rest:503x3,pod:slow_start=20s' "
         "(see fake_runpod/README.md).",
     )
     parser.add_argument("--port", type=int, default=0, help="TCP port (default: any free one)")
@@ -45,6 +46,19 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="answer GraphQL with 410 Gone, as after Runpod retires it (REST v1 always is)",
     )
+    parser.add_argument(
+        "--rate-limit",
+        type=int,
+        metavar="N",
+        help="answer 429 (with Retry-After) past N requests a minute (default: no limit)",
+    )
+    parser.add_argument(
+        "--anonymous-pulls",
+        type=int,
+        metavar="N",
+        help="Docker Hub refuses anonymous image pulls after N of them (toomanyrequests); "
+        "a pod created with a registry credential is not counted (default: no limit)",
+    )
     args = parser.parse_args(argv)
     # Ctrl-C and SIGTERM both just ask to stop, whenever they come (even while starting, and
     # even when the shell that started us in the background ignores SIGINT).
@@ -59,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
             realistic=args.realistic,
             time_scale=args.time_scale,
             retired=args.retired,
+            rate_limit=args.rate_limit,
+            anonymous_pulls=args.anonymous_pulls,
         )
     except ValueError as error:
         print(f"fake Runpod: {error}", file=sys.stderr)

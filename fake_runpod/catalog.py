@@ -1,8 +1,10 @@
-"""The fake's fixed world: data centers, GPU types, per-data-center prices and stock.
+"""The fake's fixed world: data centers, GPU types with their list prices, stock per data
+center, the CUDA versions the machines report, network volume tiers.
 
 Deterministic on purpose: tests and pages can rely on "the cheapest GPU in EU-RO-1 under
 $0.30" always being the same. Ids and display names are the real Runpod ones; prices are
-Secure Cloud $/GPU/h and only roughly realistic.
+only roughly realistic. A pod is billed its GPU type's list price (`price.secure` or
+`price.community` of `GET /v2/catalog/gpus`) times its GPU count, in every data center.
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ class DataCenter:
     id: str
     name: str
     location: str
-    region: str  # a DataCenterRegion enum value (GraphQL and REST use the same names)
-    country: str
+    region: str  # a DataCenterRegion value (GraphQL and REST use the same names)
+    country: str  # ISO 3166-1 alpha-2
     compliance: tuple[str, ...] = ()
+    global_network: bool = False
 
 
 @dataclass(frozen=True)
@@ -26,75 +29,44 @@ class GpuType:
     display_name: str
     memory_gb: int
     pool: str
-    secure_price: float  # the list price; per-data-center prices are in OFFERS
+    secure_price: float  # list price, $/GPU/h
     community_price: float
     max_gpu_count: int = 8
     cuda_cores: int = 0
-    offers: dict[str, tuple[float, str | None]] = field(default_factory=dict)
+    stock: dict[str, str] = field(default_factory=dict)  # data center -> HIGH/MEDIUM/LOW/NONE
 
 
+GDPR, ISO_27001, ISO_14001, SOC2 = "GDPR", "ISO_IEC_27001", "ISO_14001", "SOC_2_TYPE_2"
 DATA_CENTERS: tuple[DataCenter, ...] = (
-    DataCenter("EU-RO-1", "EU-RO-1", "Romania", "EUROPE", "RO", ("GDPR", "ISO_IEC_27001")),
-    DataCenter("US-KS-2", "US-KS-2", "United States", "NORTH_AMERICA", "US", ("SOC_2_TYPE_2",)),
-    DataCenter("EU-SE-1", "EU-SE-1", "Sweden", "EUROPE", "SE", ("GDPR", "ISO_14001")),
-    DataCenter("CA-MTL-1", "CA-MTL-1", "Canada", "NORTH_AMERICA", "CA", ("SOC_2_TYPE_2",)),
-    DataCenter("US-TX-3", "US-TX-3", "United States", "NORTH_AMERICA", "US"),  # no volumes
+    DataCenter("EU-RO-1", "EU Romania 1", "Romania", "EUROPE", "RO", (GDPR, ISO_27001), True),
+    DataCenter("US-KS-2", "US Kansas 2", "United States", "NORTH_AMERICA", "US", (SOC2,), True),
+    DataCenter("EU-SE-1", "EU Sweden 1", "Sweden", "EUROPE", "SE", (GDPR, ISO_14001)),
+    DataCenter("CA-MTL-1", "CA Montreal 1", "Canada", "NORTH_AMERICA", "CA", (SOC2,)),
+    DataCenter("US-TX-3", "US Texas 3", "United States", "NORTH_AMERICA", "US"),  # no volumes
 )
 
-# stockStatus values as Runpod reports them; None = not offered / no capacity there.
-HIGH, MEDIUM, LOW = "High", "Medium", "Low"
-# how many GPUs a stock level still has free (LowestPrice.maxUnreservedGpuCount)
-FREE_GPUS = {HIGH: 8, MEDIUM: 4, LOW: 2}
+# AvailabilityLevel values (REST v2); how many GPUs of a type a data center still has free
+HIGH, MEDIUM, LOW, NONE = "HIGH", "MEDIUM", "LOW", "NONE"
+LEVELS = (NONE, LOW, MEDIUM, HIGH)
+FREE_GPUS = {HIGH: 8, MEDIUM: 4, LOW: 2, NONE: 0}
 
-# gpu id -> data center -> (Secure Cloud $/GPU/h, stockStatus)
-_OFFERS: dict[str, dict[str, tuple[float, str | None]]] = {
-    "NVIDIA RTX A4000": {
-        "EU-RO-1": (0.25, HIGH),
-        "US-KS-2": (0.26, MEDIUM),
-        "EU-SE-1": (0.25, LOW),
-        "CA-MTL-1": (0.27, HIGH),
-        "US-TX-3": (0.28, HIGH),
-    },
-    "NVIDIA RTX A5000": {
-        "EU-RO-1": (0.27, MEDIUM),
-        "US-KS-2": (0.29, HIGH),
-        "EU-SE-1": (0.28, None),
-        "CA-MTL-1": (0.29, LOW),
-    },
-    "NVIDIA GeForce RTX 3090": {
-        "EU-RO-1": (0.46, LOW),
-        "US-KS-2": (0.43, MEDIUM),
-        "EU-SE-1": (0.44, HIGH),
-        "CA-MTL-1": (0.46, None),
-    },
-    "NVIDIA GeForce RTX 4090": {
-        "EU-RO-1": (0.69, HIGH),
-        "US-KS-2": (0.59, HIGH),
-        "EU-SE-1": (0.69, MEDIUM),
-        "CA-MTL-1": (0.74, LOW),
-    },
-    "NVIDIA RTX A6000": {
-        "EU-RO-1": (0.49, MEDIUM),
-        "US-KS-2": (0.49, LOW),
-        "EU-SE-1": (0.52, HIGH),
-        "CA-MTL-1": (0.49, None),
-    },
-    "NVIDIA L4": {
-        "EU-RO-1": (0.43, None),
-        "US-KS-2": (0.39, HIGH),
-        "EU-SE-1": (0.43, None),
-        "CA-MTL-1": (0.41, MEDIUM),
-    },
-    "NVIDIA A100 80GB PCIe": {
-        "EU-RO-1": (1.64, LOW),
-        "US-KS-2": (1.64, MEDIUM),
-        "EU-SE-1": (1.74, None),
-        "CA-MTL-1": (1.69, LOW),
-    },
+# gpu id -> stock level in EU-RO-1, US-KS-2, EU-SE-1, CA-MTL-1, US-TX-3 (None: not sold there)
+_STOCK_ROWS: dict[str, tuple[str | None, ...]] = {
+    "NVIDIA RTX A4000": (HIGH, MEDIUM, LOW, HIGH, HIGH),
+    "NVIDIA RTX A5000": (MEDIUM, HIGH, NONE, LOW, None),
+    "NVIDIA GeForce RTX 3090": (LOW, MEDIUM, HIGH, NONE, None),
+    "NVIDIA GeForce RTX 4090": (HIGH, HIGH, MEDIUM, LOW, None),
+    "NVIDIA RTX A6000": (MEDIUM, LOW, HIGH, NONE, None),
+    "NVIDIA L4": (NONE, HIGH, NONE, MEDIUM, None),
+    "NVIDIA A100 80GB PCIe": (LOW, MEDIUM, NONE, LOW, None),
+}
+_STOCK = {
+    gpu: {dc.id: level for dc, level in zip(DATA_CENTERS, row, strict=True) if level}
+    for gpu, row in _STOCK_ROWS.items()
 }
 
 GPU_TYPES: tuple[GpuType, ...] = tuple(
-    GpuType(gpu_id, display, memory, pool, secure, community, max_count, cores, _OFFERS[gpu_id])
+    GpuType(gpu_id, display, memory, pool, secure, community, max_count, cores, _STOCK[gpu_id])
     for gpu_id, display, memory, pool, secure, community, max_count, cores in (
         ("NVIDIA RTX A4000", "RTX A4000", 16, "AMPERE_16", 0.25, 0.17, 8, 6144),
         ("NVIDIA RTX A5000", "RTX A5000", 24, "AMPERE_24", 0.27, 0.16, 8, 8192),
@@ -106,11 +78,20 @@ GPU_TYPES: tuple[GpuType, ...] = tuple(
     )
 )
 
+# Community Cloud: one stock level per GPU type, not tied to a data center in the fake.
+COMMUNITY_STOCK = MEDIUM
+COMMUNITY_MAX_GPUS = 4
+
+# The CUDA version each machine behind an offer reports, in the order the scheduler tries
+# them. Default mode: every machine reports 12.8. Realistic mode: an old driver first.
+DEFAULT_HOSTS = ("12.8",)
+REALISTIC_HOSTS = ("12.4", "12.8", "13.0")
+OLD_DRIVER = "12.4"  # the machine of the fault pod:old_driver
+
 # Network volume tiers per data center with $/GB/month; the first is the data center's
 # default, what a create without "type" gets. Standard is $0.07 (under 1 TB, docs
 # storage/network-volumes); high-performance costs more and varies by data center, the
-# numbers are the fake's. EU-RO-1 defaults to high-performance (as the console's toggle
-# does where it is offered); US-TX-3 has no network volumes at all.
+# numbers are the fake's. US-TX-3 has no network volumes at all.
 VOLUME_TIERS: dict[str, dict[str, float]] = {
     "EU-RO-1": {"HIGH_PERFORMANCE": 0.14, "STANDARD": 0.07},
     "US-KS-2": {"STANDARD": 0.07, "HIGH_PERFORMANCE": 0.16},
@@ -120,13 +101,16 @@ VOLUME_TIERS: dict[str, dict[str, float]] = {
 }
 VOLUME_TYPES: dict[str, tuple[str, ...]] = {dc: tuple(t) for dc, t in VOLUME_TIERS.items()}
 
-# Community Cloud offers are not tied to a data center in the fake.
-COMMUNITY_STOCK = MEDIUM
+# Disk prices, $/GB/month (docs pods/pricing, "Storage pricing"): container disk while the
+# pod runs; a pod's own volume disk while it runs, and twice that while it is stopped.
+CONTAINER_DISK_PRICE = 0.10
+VOLUME_DISK_PRICE = {"running": 0.10, "stopped": 0.20}
+HOURS_PER_MONTH = 730
 
-NO_CAPACITY = (
-    "There are no longer any instances available with the requested specifications. "
-    "Please refresh and try again."
-)
+# The account's balance (GraphQL myself.clientBalance): a reader's first $10 top-up. A create
+# needs an hour's worth of the pod's cost ("at least one hour's worth of credits", docs
+# pods/pricing): 8 x A100 ($13.12/h) is refused with 402.
+BALANCE = 10.0
 
 
 def data_center(dc_id: str) -> DataCenter | None:
@@ -137,16 +121,19 @@ def gpu_type(gpu_id: str) -> GpuType | None:
     return next((gpu for gpu in GPU_TYPES if gpu.id == gpu_id), None)
 
 
-def secure_offer(gpu: GpuType, dc_id: str | None) -> tuple[float | None, str | None, str | None]:
-    """(price, stockStatus, data center) of the cheapest in-stock Secure offer.
+def list_price(gpu: GpuType, cloud: str) -> float:
+    return gpu.community_price if cloud == "COMMUNITY" else gpu.secure_price
 
-    With dc_id: that data center only. (None, None, None) when nothing is in stock.
-    """
-    offers = [
-        (price, stock, dc)
-        for dc, (price, stock) in gpu.offers.items()
-        if stock is not None and (dc_id is None or dc == dc_id)
-    ]
-    if not offers:
-        return None, None, None
-    return min(offers, key=lambda offer: (offer[0], offer[2]))
+
+def free_gpus(gpu: GpuType, dc_id: str | None, cloud: str = "SECURE") -> int:
+    """GPUs of this type still free in a data center (Community: anywhere)."""
+    if cloud == "COMMUNITY":
+        return min(FREE_GPUS[COMMUNITY_STOCK], COMMUNITY_MAX_GPUS)
+    return FREE_GPUS[gpu.stock.get(dc_id, NONE)] if dc_id else 0
+
+
+def level(free: int, count: int) -> str:
+    """The AvailabilityLevel a client asking for `count` GPUs sees, from the GPUs free."""
+    if free < count:
+        return NONE
+    return next(lvl for lvl in (HIGH, MEDIUM, LOW) if free >= FREE_GPUS[lvl])

@@ -27,10 +27,13 @@ import socket
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from .image import install_guards
 from .pod_init import HEADER
+from .startup import START_SH
 
 PROOT = shutil.which("proot")
 POD_INIT = Path(__file__).with_name("pod_init.py")
@@ -67,23 +70,42 @@ class RootFS:
         (folder / HOST_ETC.lstrip("/")).mkdir()
         self.binds[HOST_ETC] = Path("/etc")
         install_guards(folder)
+        start = folder / "start.sh"  # the image's start script (startup.py)
+        start.write_text(START_SH, encoding="utf-8")
+        start.chmod(0o755)
 
     def mount_point(self, path: str) -> None:
         """An empty folder where a pod mounts something (its volume)."""
         (self.folder / path.lstrip("/")).mkdir(parents=True, exist_ok=True)
 
 
+@dataclass
+class Launch:
+    """What the container runs and whom it tells: its main process (the start command), a
+    callback per line of its output and one for its end (with the exit status)."""
+
+    argv: list[str]
+    on_output: Callable[[str], None]
+    on_exit: Callable[[int], None]
+
+
 class Container:
-    """start() brings up the pod's processes; run() starts one command inside; stop() ends
-    every process of the pod."""
+    """start() brings up the pod's processes and its main process; run() starts one command
+    inside; stop() ends every process of the pod."""
 
     def __init__(
-        self, folder: Path, rootfs: RootFS, binds: dict[str, Path], env: dict[str, str]
+        self,
+        folder: Path,
+        rootfs: RootFS,
+        binds: dict[str, Path],
+        env: dict[str, str],
+        launch: Launch,
     ) -> None:
         self.folder = folder  # on this machine: the socket and proot's error log
         self.rootfs = rootfs
         self.binds = binds  # path inside the pod -> folder or file on this machine
         self.env = env  # the container's environment (what start.sh's printenv sees)
+        self.launch = launch
         self.socket_path = folder / "init.sock"
         self._process: subprocess.Popen | None = None
         self._init_pid = 0  # pod_init's process group: every process of the pod
@@ -118,8 +140,8 @@ class Container:
             binds = {**self.rootfs.binds, **self._pass_through(), **self.binds}
             for inside, outside in binds.items():
                 argv += ["-b", f"{outside}:{inside}"]
-            argv += [sys.executable, "-I", "-S", str(POD_INIT), str(self.socket_path),
-                     str(lifeline)]
+            init = [sys.executable, "-I", "-S", str(POD_INIT), str(self.socket_path)]
+            argv += [*init, str(lifeline), json.dumps(self.launch.argv)]
             with open(self.folder / "proot.log", "wb") as log:
                 process = self._process = subprocess.Popen(
                     argv,
@@ -144,6 +166,23 @@ class Container:
                 log_text = (self.folder / "proot.log").read_text(errors="replace")[-500:]
                 raise ContainerError(f"the fake pod's container did not start: {log_text}")
             self._init_pid = int(words[1])
+        threading.Thread(target=self._follow, args=(process,), daemon=True).start()
+
+    def _follow(self, process: subprocess.Popen) -> None:
+        """Relay the main process's output and its end (see pod_init.py)."""
+        try:
+            for raw in process.stdout:
+                kind, _, rest = raw.decode("utf-8", "replace").rstrip("\n").partition(" ")
+                if kind == "out":
+                    self.launch.on_output(rest)
+                elif kind == "exited":
+                    self.launch.on_exit(int(rest))
+                    return
+        except (OSError, ValueError):  # stop() closed the pipe
+            return
+        with self._lock:
+            if self._process is process:  # pod_init itself died: the container is gone
+                self.launch.on_exit(255)
 
     def _pass_through(self) -> dict[str, Path]:
         """This machine's Python, when it lives under a path the pod has its own of (pyenv or

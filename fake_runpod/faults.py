@@ -1,43 +1,22 @@
-"""Fault injection: a tiny grammar, parsed once, consumed in order by the server.
+"""Fault injection: a tiny grammar, parsed once, consumed in order by the fake.
 
-Grammar (comma separated, whitespace ignored):  TARGET:KIND[=SECONDS[s]][xCOUNT]
+Grammar (comma separated, whitespace ignored):  TARGET:KIND[=VALUE[s]][xCOUNT]
   COUNT is a positive integer or "*" (every time); without it a fault fires once.
-  Faults for the same target are consumed in the order written.
+  Faults for the same target are consumed in the order written. README.md has the table of
+  what each one does; in short:
 
-  graphql:500 | graphql:502 | graphql:503 | graphql:429 | graphql:html
-  rest:500    | rest:502    | rest:503    | rest:429    | rest:html
-      -> the next POST /graphql (or /v2/... request) gets that HTTP error instead of an answer;
-         "html" is a 502 with a Cloudflare-style HTML page (not JSON).
-  timeout:graphql[=S] | timeout:rest[=S]
-      -> the next request is carried out at once, but its answer is held back S seconds
-         (default: FakeRunpod.timeout_sleep), so a client with a shorter timeout gives up on
-         a create that did happen.
-  lost:graphql | lost:rest
-      -> the next request is carried out, but the client gets a proxy's 502 (HTML) instead
-         of the answer: a create whose answer was lost.
-  timeout:rest_create[=S] | lost:rest_create
-      -> the same, for the next REST create (a POST) only: the reads around it are answered.
-  create_pod:no_capacity | create_pod:no_resources | create_pod:transient
-      -> the next podFindAndDeployOnDemand fails with Runpod's "no longer any instances
-         available", "does not have the resources" or "Something went wrong" error.
-  create_pod:null
-      -> the next podFindAndDeployOnDemand creates the pod but answers null, without error.
-  create_pod:timeout[=S]
-      -> the next podFindAndDeployOnDemand creates the pod, then holds its answer back S
-         seconds (default: FakeRunpod.timeout_sleep); the reads around it are answered.
+  rest:S (S in STATUSES), rest:html, rest:html200, rest:truncated, rest:429=S,
+  rest:429_date | 429_malformed | 429_negative | 429_missing
+      the next /v2 request is answered that way and NOT carried out
+  rest_create:S | html | html200 | truncated | drop | empty
+      the next REST create (a POST create*) IS carried out, then answered that way
+  timeout:rest[=S] | timeout:rest_create[=S] | lost:rest | lost:rest_create
+      carried out; the answer held back S seconds, or replaced by a proxy's 502 page
+  create_pod:no_capacity | no_resources | transient | insufficient_balance | null | timeout[=S]
+  pod:slow_start=S | never_ready | old_driver | slow_sshd=S | error | exits | no_port=S |
+      private_port=S
   ssh:refuse
-      -> the next SSH TCP connection (to any pod) is reset right after accept.
-  pod:slow_start=S
-      -> the next created pod takes S seconds (not pod_start_delay) to get its runtime.
-  pod:never_ready
-      -> the next created pod keeps runtime null forever (desiredStatus stays RUNNING).
-  pod:old_driver
-      -> the next created pod's data center has a machine with an old driver (CUDA 12.4)
-         first: the pod lands there unless allowedCudaVersions leaves it out, and an image
-         built for a newer CUDA never starts on it.
-  pod:slow_sshd=S
-      -> the next created pod's sshd answers S seconds after its runtime appears (until
-         then its SSH port resets connections).
+  graphql:429 | 500 | 502 | 503 | html, timeout:graphql[=S], lost:graphql (normal mode only)
 """
 
 from __future__ import annotations
@@ -46,19 +25,47 @@ import re
 import threading
 from dataclasses import dataclass
 
+# HTTP statuses a `rest:` or `rest_create:` fault answers with; 52x are Cloudflare's pages
+STATUSES = ("401", "403", "408", "410", "429", "500", "502", "503", "504", "520", "522", "524")
+RETRY_AFTER_KINDS = ("429_date", "429_malformed", "429_negative", "429_missing")
+
 # target -> kinds it accepts; kinds marked with a value need/allow "=S"
 VALID: dict[str, tuple[str, ...]] = {
     "graphql": ("429", "500", "502", "503", "html"),
-    "rest": ("429", "500", "502", "503", "html"),
+    "rest": (*STATUSES, *RETRY_AFTER_KINDS, "html", "html200", "truncated"),
+    "rest_create": (*STATUSES, "html", "html200", "truncated", "drop", "empty"),
     "timeout": ("graphql", "rest", "rest_create"),
     "lost": ("graphql", "rest", "rest_create"),
-    "create_pod": ("no_capacity", "no_resources", "transient", "null", "timeout"),
+    "create_pod": (
+        "no_capacity",
+        "no_resources",
+        "transient",
+        "insufficient_balance",
+        "null",
+        "timeout",
+    ),
     "ssh": ("refuse",),
-    "pod": ("slow_start", "never_ready", "old_driver", "slow_sshd"),
+    "pod": (
+        "slow_start",
+        "never_ready",
+        "old_driver",
+        "slow_sshd",
+        "error",
+        "exits",
+        "no_port",
+        "private_port",
+    ),
 }
-NEEDS_VALUE = {("pod", "slow_start"), ("pod", "slow_sshd")}
+NEEDS_VALUE = {
+    ("pod", "slow_start"),
+    ("pod", "slow_sshd"),
+    ("pod", "no_port"),
+    ("pod", "private_port"),
+}
 ALLOWS_VALUE = (
-    NEEDS_VALUE | {("timeout", kind) for kind in VALID["timeout"]} | {("create_pod", "timeout")}
+    NEEDS_VALUE
+    | {("timeout", kind) for kind in VALID["timeout"]}
+    | {("create_pod", "timeout"), ("rest", "429"), ("rest_create", "429")}
 )
 
 _FAULT = re.compile(

@@ -1,13 +1,16 @@
-"""Inside a fake pod: the process that stands for the container's init and its sshd.
+"""Inside a fake pod: the process that stands for the container's runtime and its sshd.
 
-container.py starts it under proot with the container's environment; it listens on a unix
+container.py starts it under proot with the container's environment. It starts the
+container's main process (the start command: the pod's `args`, else the image's
+`/start.sh`), relays each line of its output to the fake (`out LINE`) and says when it ends
+(`exited STATUS`): a container whose main process ends has exited. It listens on a unix
 socket and, for each SSH session, receives the session's stdin, stdout and stderr as file
-descriptors plus the command, its environment and cwd, starts the command as its own child
-and answers with the exit status. Sessions are therefore processes inside the container,
-as sshd's are, and what they leave running lives on until the pod goes.
+descriptors plus the command, its environment and cwd, starts the command as its own child and
+answers with the exit status. Sessions are therefore processes inside the container, as sshd's
+are, and what they leave running lives on until the pod goes.
 
-It leads a process group of its own, which every session joins: killing that group ends
-every process of the pod. When the fake goes away without stopping the pod (killed), the
+It leads a process group of its own, which every process of the pod joins: killing that group
+ends every process of the pod. When the fake goes away without stopping the pod (killed), the
 lifeline pipe closes and pod_init ends the group itself.
 
 proot 5.1 (Debian 12) does not translate the paths of system calls newer than itself
@@ -111,18 +114,53 @@ def _watch(lifeline: int) -> None:
     os.killpg(0, signal.SIGKILL)
 
 
-def main(socket_path: str, lifeline: int) -> None:
+def _say(lock: threading.Lock, text: str) -> None:
+    with lock:
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+
+
+def _relay(stream, lock: threading.Lock) -> None:
+    for raw in stream:
+        _say(lock, "out " + raw.decode("utf-8", "replace").rstrip("\n"))
+
+
+def _run_main(argv: list[str], lock: threading.Lock) -> None:
+    """The container's main process: its output goes to the fake line by line, and its end
+    is the container's end (even while its background children still hold the output)."""
+    try:
+        main = subprocess.Popen(
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            cwd="/",
+        )
+    except OSError as error:
+        _say(lock, f"out {argv[0]}: {error.strerror}")
+        _say(lock, "exited 127")
+        return
+    relay = threading.Thread(target=_relay, args=(main.stdout, lock), daemon=True)
+    relay.start()
+    status = main.wait()
+    relay.join(0.2)  # the last lines it printed, unless a child keeps the pipe open
+    _say(lock, f"exited {status}")
+
+
+def main(socket_path: str, lifeline: int, argv: list[str]) -> None:
     os.setsid()
     refuse_newer_syscalls()
     threading.Thread(target=_watch, args=(lifeline,), daemon=True).start()
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     server.bind(socket_path)
     server.listen(64)
-    print("ready", os.getpid(), flush=True)
+    lock = threading.Lock()
+    _say(lock, f"ready {os.getpid()}")
+    threading.Thread(target=_run_main, args=(argv, lock), daemon=True).start()
     while True:
         conn, _ = server.accept()
         threading.Thread(target=_serve, args=(conn,), daemon=True).start()
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], int(sys.argv[2]))
+    main(sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3]))

@@ -1,9 +1,9 @@
 """One paramiko SSH server per running pod, on 127.0.0.1 and an ephemeral port: the pod's sshd.
 
 Like sshd in a Runpod official image: user root, only the keys in /root/.ssh/authorized_keys
-(start.sh puts PUBLIC_KEY there). The port is mapped as soon as the pod has its runtime, but
-until sshd is up (open()) a connection is reset without an SSH banner, as a port with
-nothing behind it is. An exec request runs `/bin/bash -c CMD` inside the pod's container
+(start.sh puts PUBLIC_KEY there). The port is mapped as soon as the container starts, but
+until sshd is up (`answering()`, runtime.py) a connection is reset without an SSH banner, as a
+port with nothing behind it is. An exec request runs `/bin/bash -c CMD` inside the pod's container
 (container.py) with sshd's environment, not the container's: HOME=/root, USER, LOGNAME,
 SHELL, PATH, MAIL, SSH_CLIENT, SSH_CONNECTION; cwd /root. A shell request (plain `ssh host`)
 runs `/bin/bash` reading commands from stdin (there is no pty). SFTP is paramiko's SFTP
@@ -205,17 +205,20 @@ _stub_sftp_methods()
 
 
 class PodSSH:
-    """The sshd of one pod. start() maps the port; open() is sshd coming up; stop() closes
-    everything, quickly."""
+    """The sshd of one pod. start() maps the port; stop() closes everything, quickly."""
 
     def __init__(
-        self, host_key: paramiko.PKey, container: Container, refuse: Callable[[], bool]
+        self,
+        host_key: paramiko.PKey,
+        container: Container,
+        refuse: Callable[[], bool],
+        answering: Callable[[], bool],
     ) -> None:
         self.host_key = host_key
         self.container = container
         self.refuse = refuse  # asked once per TCP connection: reset it instead of serving?
+        self.answering = answering  # is sshd up (does it send its banner)?
         self.port = 0
-        self.answering = threading.Event()  # sshd is up and sends its banner
         self._sock: socket.socket | None = None
         self._lock = threading.Lock()
         self._transports: set[paramiko.Transport] = set()
@@ -230,9 +233,6 @@ class PodSSH:
         self.port = sock.getsockname()[1]
         threading.Thread(target=self._accept_loop, name=f"ssh-{self.port}", daemon=True).start()
         return self.port
-
-    def open(self) -> None:
-        self.answering.set()
 
     def stop(self) -> None:
         self._stopped.set()
@@ -261,7 +261,7 @@ class PodSSH:
                 conn, _ = self._sock.accept()
             except OSError:
                 return
-            if not self.answering.is_set() or self.refuse():
+            if not self.answering() or self.refuse():
                 # RST instead of a banner: nothing listens behind the mapped port (yet)
                 conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                 conn.close()

@@ -1,25 +1,27 @@
-"""What a fake pod's start-up leaves in the pod, as an official Runpod image's does.
+"""What a fake pod's image holds and what its start-up does, as an official Runpod image's.
 
-Sources: runpod/containers, official-templates/base/Dockerfile (ENV lines) and
-container-template/start.sh (setup_ssh, export_env_vars), commit 6990d37 (2026-07-29);
-the variables Runpod sets: docs.runpod.io/pods/templates/environment-variables
-(runpod/docs pods/templates/environment-variables.mdx, commit e979ee42).
+Sources: runpod/containers, official-templates/base/Dockerfile (ENV lines, `CMD
+["/start.sh"]`, the lines appended to root's .bashrc) and container-template/start.sh
+(setup_ssh, start_jupyter, export_env_vars), commit 6990d37 (2026-07-29); the variables
+Runpod sets: runpod/docs pods/templates/environment-variables.mdx (e979ee42).
 
-- the container's environment: the image's ENV, the variables Runpod sets, the pod's env
-  with its secret references filled in;
-- /root/.ssh/authorized_keys gets PUBLIC_KEY, and sshd starts, only when PUBLIC_KEY is set;
-- /etc/rp_environment: `printenv`, only lines that start like an upper-case variable
-  (`^[A-Z_][A-Z0-9_]*=`), not PUBLIC_KEY, each written as `export NAME="value"`; the line
-  `source /etc/rp_environment` is appended to /root/.bashrc. An SSH session does not inherit
-  the container's environment: a shell sees the pod env only by sourcing that file, and
-  root's .bashrc (Ubuntu's) returns early when the shell is not interactive.
+- the container's environment: the image's ENV, the variables Runpod sets (with the pod's
+  own pod-scoped RUNPOD_API_KEY), the pod's env with its secret references filled in;
+- the main process is the pod's start command (`args`, split like a shell would), or the
+  image's CMD, `/start.sh`. START_SH below is the fake's own script with the documented
+  effects of the official one: with PUBLIC_KEY it goes to /root/.ssh/authorized_keys and
+  sshd starts (the fake's sshd answers once the script has marked it up, after the steps
+  below: a real sshd first makes four host keys); /etc/rp_environment gets
+  `export NAME="value"` for each `printenv` line that starts like an upper-case variable (not
+  PUBLIC_KEY); root's .bashrc gets the line that sources it; then the script sleeps
+  forever. A start command that never runs /start.sh gives a pod without sshd and without
+  /etc/rp_environment's content.
 """
 
 from __future__ import annotations
 
 import os
-import re
-import secrets
+import shlex
 from pathlib import Path
 
 from .image import PIP_GUARD, guarded_path
@@ -41,16 +43,46 @@ IMAGE_ENV = {
     "PIP_ROOT_USER_ACTION": "ignore",
     "TZ": "Etc/UTC",
 }
-EXPORTED_LINE = re.compile(r"^[A-Z_][A-Z0-9_]*=")
-# root's ~/.bashrc in the Ubuntu base image begins by returning from non-interactive shells;
-# the official image appends the line that sources /etc/rp_environment after it.
+IMAGE_CMD = ["/start.sh"]
+# Where the fake keeps what a pod's start-up leaves for it (inside the pod).
+POD_STATE = "/.fake-runpod/pod"
+SSHD_STARTED = f"{POD_STATE}/sshd-started"
+
+# root's ~/.bashrc in the image: Ubuntu's begins by returning from non-interactive shells;
+# the official Dockerfile appends a banner. start.sh appends the `source` line at start-up.
 BASHRC = """\
 # ~/.bashrc: executed by bash(1) for non-login shells.
 
 # If not running interactively, don't do anything
 [ -z "$PS1" ] && return
 
-source /etc/rp_environment
+cat /etc/runpod.txt 2>/dev/null
+"""
+
+# The fake's /start.sh (its own script; the effects are the official one's, listed above).
+START_SH = f"""#!/bin/bash
+# fake Runpod: the image's start script (what runpod/containers' start.sh does for a pod)
+echo "Pod Started"
+if [[ $PUBLIC_KEY ]]; then
+    echo "Setting up SSH..."
+    mkdir -p ~/.ssh
+    echo "$PUBLIC_KEY" >> ~/.ssh/authorized_keys
+    chmod 700 -R ~/.ssh
+fi
+if [[ $JUPYTER_PASSWORD ]]; then
+    echo "Starting Jupyter Lab... (the fake Runpod starts none: nothing listens on 8888)"
+fi
+echo "Exporting environment variables..."
+printenv | while IFS= read -r line; do
+    [[ $line =~ ^[A-Z_][A-Z0-9_]*= && $line != PUBLIC_KEY* ]] || continue
+    printf 'export %s="%s"\\n' "${{line%%=*}}" "${{line#*=}}"
+done > /etc/rp_environment
+grep -q 'source /etc/rp_environment' ~/.bashrc || echo 'source /etc/rp_environment' >> ~/.bashrc
+# `service ssh start` ran above, with the keys; sshd answers once it has made its four host
+# keys, after the lines above are done: the fake marks it up here.
+[[ $PUBLIC_KEY ]] && : > {SSHD_STARTED}
+echo "Start script(s) finished, Pod is ready to use."
+exec sleep infinity
 """
 
 
@@ -69,7 +101,7 @@ def container_env(pod, env: dict[str, str], ssh_port: int | None) -> dict[str, s
         "RUNPOD_GPU_COUNT": str(pod.gpu_count),
         "RUNPOD_CPU_COUNT": str(8 * pod.gpu_count),
         "RUNPOD_PUBLIC_IP": "127.0.0.1",
-        "RUNPOD_API_KEY": f"rpa_POD{secrets.token_hex(16).upper()}",  # pod-scoped, not yours
+        "RUNPOD_API_KEY": pod.api_key,  # pod-scoped: this pod only (server.py)
         **image_versions(pod.image_name),
     }
     if ssh_port:
@@ -79,26 +111,14 @@ def container_env(pod, env: dict[str, str], ssh_port: int | None) -> dict[str, s
     return {**runpod_env, **env}
 
 
-def rp_environment(env: dict[str, str]) -> str:
-    """/etc/rp_environment as start.sh writes it from `printenv`. A value with a line break
-    is cut at it (the next line is read as a variable of its own if it looks like one), and
-    a value with ", $ or ` is read differently when the file is sourced."""
-    printed = "".join(f"{name}={value}\n" for name, value in env.items())
-    lines = []
-    for line in printed.split("\n")[:-1]:
-        if EXPORTED_LINE.match(line) and not line.startswith("PUBLIC_KEY"):
-            name, _, value = line.partition("=")
-            lines.append(f'export {name}="{value}"\n')
-    return "".join(lines)
+def start_command(docker_args: str) -> list[str]:
+    """The container's main process: `args` split as a shell would, else the image's CMD.
+    ValueError when it does not split (an unclosed quote)."""
+    return shlex.split(docker_args) if docker_args.strip() else list(IMAGE_CMD)
 
 
-def write_startup(etc: Path, home: Path, env: dict[str, str]) -> None:
-    """The files start.sh leaves: authorized_keys (when PUBLIC_KEY is set), rp_environment
-    and root's .bashrc."""
-    etc.mkdir(parents=True, exist_ok=True)
-    (etc / "rp_environment").write_text(rp_environment(env), encoding="utf-8")
+def write_image_files(home: Path, state: Path) -> None:
+    """What the image has before anything runs: root's .bashrc; an empty state folder."""
+    home.mkdir(parents=True, exist_ok=True)
     (home / ".bashrc").write_text(BASHRC, encoding="utf-8")
-    if env.get("PUBLIC_KEY"):
-        ssh = home / ".ssh"
-        ssh.mkdir(mode=0o700)
-        (ssh / "authorized_keys").write_text(env["PUBLIC_KEY"] + "\n", encoding="utf-8")
+    state.mkdir(parents=True, exist_ok=True)

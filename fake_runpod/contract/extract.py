@@ -6,10 +6,12 @@ Usage (from the repository root):
 SHARED_DIR defaults to ../shared/runpod-api (relative to the repository root). Writes:
 - graphql-schema.graphql: the whole reconstructed SDL with comments and descriptions stripped
   (the whole type system is kept so that a query for a real-but-unserved field validates and then
-  gets a clear "not served by the fake" error, instead of a misleading validation error).
-- rest-v2-openapi.json: only the pod, network-volume and catalog paths and the components they
-  reference, without prose (description/summary/example/examples) and code samples
-  (x-codeSamples).
+  gets a clear "not served by the fake" error, instead of a misleading validation error), plus
+  the input fields runpodctl sends that the snapshot lacks (GRAPHQL_ADDITIONS).
+- rest-v2-openapi.json: every path and method of the document (so that the fake answers 501,
+  not 404, for what it does not serve); the operations the fake serves (SERVED) whole, with the
+  components they reference, the others as their operationId only; no prose
+  (description/summary/example/examples) and no code samples (x-codeSamples).
 secrets-v2-openapi.json is NOT generated: it is written by hand (see SOURCE.md).
 """
 
@@ -26,15 +28,36 @@ from graphql.language.visitor import Visitor
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
-KEPT_PATHS = (
-    "/v2/pods",
-    "/v2/pods/{id}",
-    "/v2/pods/{id}/action",
-    "/v2/network-volumes",
-    "/v2/network-volumes/{id}",
-    "/v2/catalog/gpus",
-    "/v2/catalog/datacenters",
+SERVED = (
+    "getSshKeys",
+    "updateSshKeys",
+    "listPods",
+    "createPod",
+    "getPod",
+    "deletePod",
+    "getPodLogs",
+    "podAction",
+    "listNetworkVolumes",
+    "createNetworkVolume",
+    "getNetworkVolume",
+    "updateNetworkVolume",
+    "deleteNetworkVolume",
+    "listRegistries",
+    "createRegistry",
+    "getRegistry",
+    "deleteRegistry",
+    "listGpuTypes",
+    "getGpuType",
+    "listDataCenters",
+    "getDataCenter",
+    "listPodBilling",
 )
+METHODS = ("get", "put", "post", "patch", "delete")
+# runpodctl sends these in podFindAndDeployOnDemand (runpod/runpodctl 2e2df89,
+# internal/api/graphql.go, CreatePodGQLInput); the 2025-09 snapshot of the type lacks them.
+GRAPHQL_ADDITIONS = {
+    "PodFindAndDeployOnDemandInput": "minCudaVersion: String compliance: [Compliance]",
+}
 PROSE_KEYS = {"description", "summary", "example", "examples", "x-codeSamples"}
 
 
@@ -45,9 +68,23 @@ class _DropDescriptions(Visitor):
         return None
 
 
+def _add_fields(document):
+    """GRAPHQL_ADDITIONS: extra input fields, appended to their types."""
+    definitions = []
+    for node in document.definitions:
+        extra = GRAPHQL_ADDITIONS.get(getattr(getattr(node, "name", None), "value", None))
+        if extra is not None:
+            added = parse(f"input _ {{ {extra} }}", no_location=True).definitions[0].fields
+            have = {field.name.value for field in node.fields}
+            new = tuple(field for field in added if field.name.value not in have)
+            node = dataclasses.replace(node, fields=(*node.fields, *new))
+        definitions.append(node)
+    return dataclasses.replace(document, definitions=tuple(definitions))
+
+
 def trim_graphql(sdl: str) -> str:
     document = parse(sdl, no_location=True)  # comments are not part of the AST
-    document = visit(document, _DropDescriptions())
+    document = _add_fields(visit(document, _DropDescriptions()))
     build_ast_schema(document)  # fail here, not in the fake, if the SDL is broken
     return print_ast(document) + "\n"
 
@@ -78,7 +115,17 @@ def _refs(node):
 
 
 def trim_openapi(doc: dict) -> dict:
-    paths = {path: doc["paths"][path] for path in KEPT_PATHS}
+    paths: dict[str, dict] = {}
+    for path, item in doc["paths"].items():
+        kept = {}
+        for method, operation in item.items():
+            if method not in METHODS:
+                kept[method] = operation  # path-level parameters
+            elif operation["operationId"] in SERVED:
+                kept[method] = operation
+            else:  # not served by the fake: answered 501
+                kept[method] = {"operationId": operation["operationId"]}
+        paths[path] = kept
     components: dict[str, dict] = {}
     pending = list(_refs(paths))
     # ErrorResponse is what every error of the fake uses, referenced or not

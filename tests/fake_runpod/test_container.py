@@ -9,7 +9,7 @@ import threading
 import pytest
 
 from fake_runpod import container as container_module
-from fake_runpod.container import Container, RootFS
+from fake_runpod.container import Container, Launch, RootFS
 
 
 @pytest.fixture
@@ -19,15 +19,15 @@ def make_container(tmp_path):
     def make() -> Container:
         folder = tmp_path / "pod"
         folder.mkdir()
-        return Container(folder, rootfs, {}, {})
+        launch = Launch(["/start.sh"], lambda line: None, lambda status: None)
+        return Container(folder, rootfs, {}, {}, launch)
 
     return make
 
 
 def test_a_stop_before_the_start_launches_nothing(make_container, monkeypatch):
     launched = []
-    monkeypatch.setattr(container_module.subprocess, "Popen",
-                        lambda *a, **k: launched.append(a))
+    monkeypatch.setattr(container_module.subprocess, "Popen", lambda *a, **k: launched.append(a))
     box = make_container()
     box.stop()
     shutil.rmtree(box.folder)  # what terminating a pod does right after stop()
@@ -48,3 +48,26 @@ def test_a_stop_while_proot_comes_up_ends_it_quietly(make_container, monkeypatch
     monkeypatch.setattr(container_module.select, "select", select_then_stop)
     box.start()
     assert box._process is None and not box.folder.exists()
+
+
+def test_the_main_process_output_and_end_reach_the_fake(tmp_path):
+    """The container runs its start command; each line it prints and its exit status come
+    back (how a pod's container log fills and how the fake sees a container exit)."""
+    lines, ended = [], threading.Event()
+    status = []
+    launch = Launch(
+        ["/bin/sh", "-c", "echo one; echo two >&2; exit 3"],
+        lines.append,
+        lambda code: (status.append(code), ended.set()),
+    )
+    folder, home = tmp_path / "pod", tmp_path / "home"
+    folder.mkdir()
+    home.mkdir()
+    binds = {"/root": home}  # as a pod's: its own HOME
+    box = Container(folder, RootFS(tmp_path / "rootfs"), binds, {"PATH": "/usr/bin:/bin"}, launch)
+    box.start()
+    try:
+        assert ended.wait(20)
+        assert (lines, status) == (["one", "two"], [3])
+    finally:
+        box.stop()

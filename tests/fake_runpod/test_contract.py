@@ -4,6 +4,7 @@ fake serves."""
 from __future__ import annotations
 
 import json
+import runpy
 import subprocess
 import sys
 from pathlib import Path
@@ -15,16 +16,15 @@ from runpod.api.queries import gpus as gpu_queries
 from runpod.api.queries import pods as pod_queries
 from runpod.api.queries import user as user_queries
 
-from fake_runpod import contract
-from fake_runpod.graphql_api import schema
-from fake_runpod.rest_api import RestAPI
-from fake_runpod.rest_pods import RestPods
+from fake_runpod import contract, rest
+from fake_runpod.graphql import schema
 from tests import ROOT
 
 CONTRACT = ROOT / "fake_runpod" / "contract"
 # The project's snapshot of Runpod's published files sits beside the repository when a
 # maintainer has it; CI has only the trimmed copies.
 SHARED = ROOT.parent / "shared" / "runpod-api"
+SERVED = runpy.run_path(str(CONTRACT / "extract.py"))["SERVED"]
 
 
 def extract(source: Path, tmp_path: Path) -> Path:
@@ -66,15 +66,22 @@ def test_contract_files_carry_no_prose():
                 yield from keys(item)
 
     assert not {"description", "summary", "example", "examples", "x-codeSamples"} & set(keys(rest))
-    assert set(rest["paths"]) == {
-        "/v2/pods",
-        "/v2/pods/{id}",
-        "/v2/pods/{id}/action",
-        "/v2/network-volumes",
-        "/v2/network-volumes/{id}",
-        "/v2/catalog/gpus",
-        "/v2/catalog/datacenters",
-    }
+    shared = json.loads((SHARED / "rest-v2-openapi.json").read_text()) if SHARED.is_dir() else None
+    if shared is not None:  # every path and method of Runpod's document, nothing more
+        methods = {
+            p: sorted(m for m in item if m in contract.METHODS)
+            for p, item in shared["paths"].items()
+        }
+        assert {
+            p: sorted(m for m in item if m in contract.METHODS) for p, item in rest["paths"].items()
+        } == methods
+    unserved = [
+        op
+        for item in rest["paths"].values()
+        for m, op in item.items()
+        if m in contract.METHODS and op["operationId"] not in SERVED
+    ]
+    assert unserved and all(list(op) == ["operationId"] for op in unserved)
     sdl = (CONTRACT / "graphql-schema.graphql").read_text()
     assert '"' not in sdl and "#" not in sdl
 
@@ -89,37 +96,28 @@ def test_secrets_fragment_is_marked_as_hand_written():
     assert "value" not in fragment["components"]["schemas"]["Secret"]["properties"]
 
 
-def test_every_served_rest_operation_has_a_handler():
+def test_every_served_rest_operation_has_a_handler_and_nothing_else_has():
     operations = {
         op["operationId"]
         for item in contract.document()["paths"].values()
         for method, op in item.items()
-        if method != "parameters"
+        if method in contract.METHODS
     }
-    assert operations == {
-        "listPods",
-        "createPod",
-        "getPod",
-        "updatePod",
-        "deletePod",
-        "podAction",
-        "listNetworkVolumes",
-        "createNetworkVolume",
-        "getNetworkVolume",
-        "updateNetworkVolume",
-        "deleteNetworkVolume",
-        "listGpuTypes",
-        "listDataCenters",
-        "listSecrets",
-        "createSecret",
-        "getSecret",
-        "updateSecret",
-        "deleteSecret",
-    }
-    not_served = {"updatePod"}  # PATCH: the guide never changes a pod; answered 404
-    served = operations - not_served
-    assert all(callable(getattr(RestAPI, name, getattr(RestPods, name, None))) for name in served)
-    assert not any(hasattr(RestAPI, name) or hasattr(RestPods, name) for name in not_served)
+    secrets = {"listSecrets", "createSecret", "getSecret", "updateSecret", "deleteSecret"}
+    assert set(rest.HANDLERS) == set(SERVED) | secrets
+    assert set(rest.HANDLERS) < operations
+    assert {"updatePod", "listCpuTypes", "listTemplates", "listBilling"} <= operations - set(
+        rest.HANDLERS
+    )
+
+
+def test_the_graphql_schema_has_what_runpodctl_sends():
+    """runpodctl's create sends minCudaVersion and compliance (internal/api/graphql.go)."""
+    document = parse(
+        'mutation { podFindAndDeployOnDemand(input: {name: "n", imageName: "i", '
+        'gpuTypeId: "g", minCudaVersion: "12.8", compliance: [GDPR, SOC_2_TYPE_2]}) { id } }'
+    )
+    assert validate(schema(), document) == []
 
 
 @pytest.mark.parametrize(

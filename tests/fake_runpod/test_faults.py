@@ -1,170 +1,174 @@
-"""Fault injection: every fault kind, the grammar, counting and ordering."""
+"""Fault injection, in front of the API: the grammar, and what the network and the proxy do
+to a request (`rest:`, `rest_create:`, `timeout:`, `lost:`; `graphql:` in normal mode)."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
 import sys
-import time
+from email.utils import parsedate_to_datetime
 
 import pytest
 import requests
-import runpod
-from runpod import error as runpod_error
 
-from fake_runpod import FakeRunpod
-from fake_runpod.catalog import NO_CAPACITY
-from fake_runpod.faults import parse
-from tests.fake_runpod.helpers import ssh_argv, ssh_port, wait_for_runtime
+from fake_runpod.faults import STATUSES, parse
+from tests.fake_runpod.helpers import Api
 
-GPU = "NVIDIA RTX A4000"
+VOLUME = {"name": "v", "size": 10, "dataCenter": "EU-SE-1"}
 
 
 @pytest.fixture
-def sdk(graphql_fake):
-    runpod.api_key = graphql_fake.api_key
-    return graphql_fake
+def api(fake_runpod) -> Api:
+    return Api(fake_runpod)
 
 
-def volumes(fake) -> requests.Response:
-    return requests.get(
-        f"{fake.url}/v2/network-volumes",
-        headers={"Authorization": f"Bearer {fake.api_key}"},
-        timeout=5,
-    )
-
-
-def test_graphql_500_three_times_then_fine(sdk):
-    sdk.set_faults("graphql:500x3")
-    for _ in range(3):
-        with pytest.raises(runpod_error.QueryError, match="Internal Server Error"):
-            runpod.get_gpus()
-    assert runpod.get_gpus()
-    assert [r.status for r in sdk.requests] == [500, 500, 500, 200]
-
-
-def test_rest_429_twice_with_retry_after(sdk):
-    sdk.set_faults("rest:429x2")
-    first, second, third = volumes(sdk), volumes(sdk), volumes(sdk)
-    assert (first.status_code, second.status_code, third.status_code) == (429, 429, 200)
-    assert first.headers["Retry-After"] == "1"
-    assert first.headers["Content-Type"] == "application/problem+json"
-    assert first.json()["status"] == 429
-
-
-def test_rest_500_once(sdk):
-    sdk.set_faults("rest:500x1")
-    assert volumes(sdk).status_code == 500
-    assert volumes(sdk).status_code == 200
-
-
-@pytest.mark.parametrize("surface", ["graphql", "rest"])
-def test_html_502_page(sdk, surface):
-    sdk.set_faults(f"{surface}:html")
-    if surface == "graphql":
-        with pytest.raises(requests.exceptions.JSONDecodeError):
-            runpod.get_gpus()  # the SDK calls .json() on the HTML page
-        assert runpod.get_gpus()
+@pytest.mark.parametrize("status", STATUSES)
+def test_a_status_fault_answers_instead_of_the_api(api, fake_runpod, status):
+    fake_runpod.set_faults(f"rest:{status}")
+    answer = api("POST", "/network-volumes", json=VOLUME)
+    assert answer.status_code == int(status)
+    if status.startswith("52"):  # Cloudflare's own errors: an HTML page
+        assert answer.headers["Content-Type"].startswith("text/html")
+        assert f"Error code {status}" in answer.text
     else:
-        page = volumes(sdk)
-        assert page.status_code == 502
-        assert page.headers["Content-Type"].startswith("text/html")
-        assert "<h1>502 Bad Gateway</h1>" in page.text
-        assert volumes(sdk).status_code == 200
+        assert answer.headers["Content-Type"] == "application/problem+json"
+        assert answer.json()["status"] == int(status)
+    assert ("Retry-After" in answer.headers) == (status == "429")
+    assert fake_runpod.volumes == {}  # NOT carried out
+    assert api("POST", "/network-volumes", json=VOLUME).status_code == 201  # used up
 
 
-def test_faults_for_one_target_are_consumed_in_order(sdk):
-    sdk.set_faults("rest:503,rest:html,graphql:429")
-    assert [volumes(sdk).status_code for _ in range(3)] == [503, 502, 200]
-    assert sdk.faults.pending() == ["graphql:429x1"]
+def test_pages_and_broken_json_instead_of_the_api(api, fake_runpod):
+    fake_runpod.set_faults("rest:html,rest:html200,rest:truncated")
+    page = api("GET", "/pods")
+    assert (page.status_code, page.headers["Content-Type"]) == (502, "text/html; charset=UTF-8")
+    assert "Bad Gateway" in page.text
+    challenge = api("GET", "/pods")
+    assert challenge.status_code == 200 and "Just a moment" in challenge.text
+    cut = api("POST", "/network-volumes", json=VOLUME)
+    assert (cut.status_code, cut.headers["Content-Type"]) == (200, "application/json")
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(cut.text)
+    assert fake_runpod.volumes == {}
 
 
-def test_star_count_never_runs_out(sdk):
-    sdk.set_faults("rest:500x*")
-    assert {volumes(sdk).status_code for _ in range(5)} == {500}
-    assert sdk.faults.pending() == ["rest:500x*"]
+@pytest.mark.parametrize(
+    ("fault", "header"),
+    [
+        ("rest:429", "1"),
+        ("rest:429=120", "120"),
+        ("rest:429=86400", "86400"),
+        ("rest:429_malformed", "soon"),
+        ("rest:429_negative", "-5"),
+        ("rest:429_missing", None),
+    ],
+)
+def test_retry_after_as_asked(api, fake_runpod, fault, header):
+    fake_runpod.set_faults(fault)
+    answer = api("GET", "/pods")
+    assert answer.status_code == 429
+    assert answer.headers.get("Retry-After") == header
 
 
-def test_timeout_sleeps_past_the_client_timeout(sdk):
-    sdk.set_faults("timeout:graphql=3sx1,timeout:restx1")
-    sdk.timeout_sleep = 3.0
-    query = {"query": "{ gpuTypes { id } }"}
-    headers = {"Authorization": f"Bearer {sdk.api_key}"}
-    with pytest.raises(requests.exceptions.ReadTimeout):
-        requests.post(f"{sdk.url}/graphql", json=query, headers=headers, timeout=0.5)
-    with pytest.raises(requests.exceptions.ReadTimeout):
-        requests.get(f"{sdk.url}/v2/network-volumes", headers=headers, timeout=0.5)
-    started = time.monotonic()
-    assert requests.post(f"{sdk.url}/graphql", json=query, headers=headers, timeout=5).ok
-    assert time.monotonic() - started < 2.0  # the faults are used up: no 3 s sleep
+def test_retry_after_as_an_http_date(api, fake_runpod):
+    fake_runpod.set_faults("rest:429_date")
+    when = api("GET", "/pods").headers["Retry-After"]
+    assert parsedate_to_datetime(when).tzinfo is not None  # an IMF-fixdate, e.g. "Sun, 06 ..."
+
+
+@pytest.mark.parametrize(
+    ("kind", "status", "content_type"),
+    [
+        ("500", 500, "application/problem+json"),
+        ("504", 504, "application/problem+json"),
+        ("408", 408, "application/problem+json"),
+        ("524", 524, "text/html; charset=UTF-8"),
+        ("html", 502, "text/html; charset=UTF-8"),
+        ("html200", 200, "text/html; charset=UTF-8"),
+        ("truncated", 201, "application/json"),
+        ("empty", 201, "application/json"),
+    ],
+)
+def test_a_create_fault_carries_the_create_out_and_garbles_its_answer(
+    api, fake_runpod, kind, status, content_type
+):
+    fake_runpod.set_faults(f"rest_create:{kind}")
+    assert api("GET", "/network-volumes").json() == {"networkVolumes": []}  # reads spared
+    answer = api("POST", "/network-volumes", json=VOLUME)
+    assert (answer.status_code, answer.headers["Content-Type"]) == (status, content_type)
+    if kind in ("truncated", "empty"):
+        with pytest.raises(json.JSONDecodeError):
+            json.loads(answer.text)
+    (made,) = fake_runpod.volumes.values()  # carried out all the same
+    assert api("GET", "/network-volumes").json()["networkVolumes"][0]["id"] == made.id
+
+
+def test_a_dropped_create_is_made_and_never_answered(api, fake_runpod):
+    fake_runpod.set_faults("rest_create:drop")
+    with pytest.raises(requests.ConnectionError):
+        api("POST", "/pods", json={"name": "p", "image": "img", "gpu": {"id": "NVIDIA L4"}})
+    assert len(fake_runpod.pods) == 1
+    assert [(r.method, r.status) for r in fake_runpod.requests] == [("POST", 0)]
+
+
+def test_a_create_fault_waits_for_a_create(api, fake_runpod):
+    """Not a read, not an action on a pod: the next POST that creates something."""
+    pod_id = api.create_pod()["id"]
+    fake_runpod.set_faults("rest_create:503")
+    assert api("GET", f"/pods/{pod_id}").status_code == 200
+    assert api("POST", f"/pods/{pod_id}/action", json={"action": "stop"}).status_code == 200
+    assert api("POST", "/account/secrets", json={"name": "s", "value": "v"}).status_code == 503
+    assert len(fake_runpod.secrets) == 1 and fake_runpod.faults.pending() == []
 
 
 @pytest.mark.parametrize("fault", ["lost:rest_create", "timeout:rest_create=2"])
-def test_a_create_fault_spares_the_reads_and_loses_the_create_answer(sdk, fault):
-    sdk.set_faults(fault)
-    headers = {"Authorization": f"Bearer {sdk.api_key}"}
-    assert volumes(sdk).status_code == 200  # reads before it are answered
-    body = {"name": "v", "size": 10, "dataCenter": "EU-SE-1"}
-    url = f"{sdk.url}/v2/network-volumes"
+def test_a_lost_create_answer_spares_the_reads(api, fake_runpod, fault):
+    fake_runpod.set_faults(fault)
+    assert api("GET", "/network-volumes").status_code == 200
     if fault.startswith("lost"):
-        answer = requests.post(url, json=body, headers=headers, timeout=5)
+        answer = api("POST", "/network-volumes", json=VOLUME)
         assert answer.status_code == 502 and "Bad Gateway" in answer.text
     else:
         with pytest.raises(requests.exceptions.ReadTimeout):
-            requests.post(url, json=body, headers=headers, timeout=0.5)
-    (made,) = sdk.volumes.values()  # carried out all the same
-    assert made.name == "v"
-    assert volumes(sdk).json()["networkVolumes"][0]["id"] == made.id
-    assert sdk.faults.pending() == []
+            api("POST", "/network-volumes", json=VOLUME, timeout=0.5)
+    (made,) = fake_runpod.volumes.values()
+    assert made.name == "v" and fake_runpod.faults.pending() == []
 
 
-def test_no_capacity_fault(sdk):
-    sdk.set_faults("create_pod:no_capacity")
-    with pytest.raises(runpod_error.QueryError) as raised:
-        runpod.create_pod("p", "img", GPU)
-    assert str(raised.value) == NO_CAPACITY
-    assert runpod.create_pod("p", "img", GPU)["id"] in sdk.pods
+def test_timeout_holds_any_answer_back(api, fake_runpod):
+    fake_runpod.set_faults("timeout:rest=3")
+    with pytest.raises(requests.exceptions.ReadTimeout):
+        api("GET", "/pods", timeout=0.5)
+    assert api("GET", "/pods", timeout=5).ok  # used up
 
 
-def test_ssh_refuses_the_next_two_connections(sdk, ssh_keypair):
-    key, public = ssh_keypair
-    pod = wait_for_runtime(
-        runpod.create_pod("p", "img", GPU, ports="22/tcp", env={"PUBLIC_KEY": public})["id"]
+def test_graphql_faults_in_normal_mode(graphql_fake):
+    graphql_fake.set_faults("graphql:500,graphql:429,graphql:html")
+    url, headers = (
+        f"{graphql_fake.url}/graphql",
+        {"Authorization": f"Bearer {graphql_fake.api_key}"},
     )
-    sdk.set_faults("ssh:refusex2")
-    results = [
-        subprocess.run(
-            ssh_argv(key, ssh_port(pod), "echo ok"), capture_output=True, text=True, timeout=20
-        )
-        for _ in range(3)
-    ]
-    outcome = [(r.returncode, r.stdout, r.stderr) for r in results]
-    assert [r.returncode for r in results] == [255, 255, 0], outcome
-    # OpenSSH says "Connection reset by peer", or (at LogLevel=ERROR) nothing at all
-    assert all(r.stdout == "" for r in results[:2]), outcome
-    assert results[2].stdout == "ok\n", outcome
-    assert sdk.faults.pending() == []
+    query = {"query": "{ myself { id } }"}
+    first = requests.post(url, json=query, headers=headers, timeout=5)
+    assert first.status_code == 500 and first.json()["errors"][0]["message"]
+    second = requests.post(url, json=query, headers=headers, timeout=5)
+    assert (second.status_code, second.headers["Retry-After"]) == (429, "1")
+    assert requests.post(url, json=query, headers=headers, timeout=5).status_code == 502
+    assert requests.post(url, json=query, headers=headers, timeout=5).status_code == 200
 
 
-def test_slow_start_then_normal(sdk):
-    sdk.set_faults("pod:slow_start=2.5s")
-    created = time.monotonic()
-    slow = runpod.create_pod("slow", "img", GPU)["id"]
-    normal = runpod.create_pod("normal", "img", GPU)["id"]
-    wait_for_runtime(normal, timeout=2.0)
-    assert runpod.get_pod(slow)["runtime"] is None
-    wait_for_runtime(slow, timeout=5)
-    assert time.monotonic() - created >= 2.5
+def test_faults_for_one_target_are_consumed_in_order(api, fake_runpod):
+    fake_runpod.set_faults("rest:503,rest:html,pod:exits")
+    assert [api("GET", "/pods").status_code for _ in range(3)] == [503, 502, 200]
+    assert fake_runpod.faults.pending() == ["pod:exitsx1"]
 
 
-def test_never_ready(sdk):
-    sdk.set_faults("pod:never_ready")
-    pod_id = runpod.create_pod("stuck", "img", GPU)["id"]
-    with pytest.raises(TimeoutError):
-        wait_for_runtime(pod_id, timeout=1.0)
-    pod = runpod.get_pod(pod_id)
-    assert (pod["desiredStatus"], pod["runtime"]) == ("RUNNING", None)
+def test_star_count_never_runs_out(api, fake_runpod):
+    fake_runpod.set_faults("rest:503x*")
+    assert [api("GET", "/pods").status_code for _ in range(4)] == [503] * 4
+    assert fake_runpod.faults.pending() == ["rest:503x*"]
 
 
 @pytest.mark.parametrize(
@@ -172,11 +176,16 @@ def test_never_ready(sdk):
     [
         ("graphql:404", "unknown fault 'graphql:404'; valid faults: graphql:429, graphql:500"),
         ("rest:htm", "unknown fault 'rest:htm'"),
+        ("rest:418", "unknown fault 'rest:418'"),
+        ("rest_create:429_date", "unknown fault 'rest_create:429_date'"),
         ("timeout:ssh", "unknown fault 'timeout:ssh'"),
-        ("nope", "unknown fault 'nope'"),
-        ("ssh:refuse=2s", "takes no value"),
         ("pod:slow_start", "needs a duration"),
-        ("pod:never_readyx0", "at least 1"),
+        ("pod:no_port", "needs a duration"),
+        ("pod:private_port", "needs a duration"),
+        ("rest:500=3", "takes no value"),
+        ("pod:exits=3", "takes no value"),
+        ("rest:500x0", "at least 1"),
+        ("nonsense", "unknown fault 'nonsense'"),
     ],
 )
 def test_bad_fault_specs_raise(fake_runpod, spec, message):
@@ -184,81 +193,59 @@ def test_bad_fault_specs_raise(fake_runpod, spec, message):
     with pytest.raises(ValueError, match=message):
         fake_runpod.set_faults(spec)
     assert fake_runpod.faults.pending() == ["rest:500x1"]  # a bad spec changes nothing
-    with pytest.raises(ValueError, match=message):
-        FakeRunpod(faults=spec)
+    fake_runpod.set_faults(None)
 
 
-def test_grammar_examples_parse():
-    parsed = parse(
-        "graphql:500x3, rest:429x2,rest:500x1,graphql:html,rest:html,"
-        "create_pod:no_capacity,ssh:refusex2,pod:slow_start=20s,pod:never_ready,"
-        "timeout:graphqlx1,timeout:rest_create=65s,lost:rest_createx2"
+def test_every_new_fault_parses():
+    spec = (
+        "rest:401,rest:520x2,rest:html200,rest:truncated,rest:429=30,rest:429_datex*,"
+        "rest_create:drop,rest_create:empty,rest_create:522,create_pod:insufficient_balance,"
+        "pod:error,pod:exits,pod:no_port=5s,pod:private_port=2.5,timeout:rest_create=65s"
     )
-    assert [str(f) for f in parsed] == [
-        "graphql:500x3",
-        "rest:429x2",
-        "rest:500x1",
-        "graphql:htmlx1",
-        "rest:htmlx1",
-        "create_pod:no_capacityx1",
-        "ssh:refusex2",
-        "pod:slow_start=20sx1",
-        "pod:never_readyx1",
-        "timeout:graphqlx1",
+    assert [str(fault) for fault in parse(spec)] == [
+        "rest:401x1",
+        "rest:520x2",
+        "rest:html200x1",
+        "rest:truncatedx1",
+        "rest:429=30sx1",
+        "rest:429_datex*",
+        "rest_create:dropx1",
+        "rest_create:emptyx1",
+        "rest_create:522x1",
+        "create_pod:insufficient_balancex1",
+        "pod:errorx1",
+        "pod:exitsx1",
+        "pod:no_port=5sx1",
+        "pod:private_port=2.5sx1",
         "timeout:rest_create=65sx1",
-        "lost:rest_createx2",
     ]
 
 
 def test_cli_rejects_unknown_faults_and_runs_with_good_ones():
-    env = {**os.environ, "FAKE_RUNPOD_FAULTS": "graphql:teapot"}
+    env = {**os.environ, "FAKE_RUNPOD_FAULTS": "rest:teapot"}
     bad = subprocess.run(
-        [sys.executable, "-m", "fake_runpod"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=30,
+        [sys.executable, "-m", "fake_runpod"], env=env, capture_output=True, text=True, timeout=30
     )
-    assert bad.returncode != 0
-    assert "unknown fault 'graphql:teapot'" in bad.stderr and "pod:never_ready" in bad.stderr
-
+    assert bad.returncode == 2
+    assert "unknown fault 'rest:teapot'" in bad.stderr and "pod:never_ready" in bad.stderr
+    assert "Traceback" not in bad.stderr
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     env["FAKE_RUNPOD_FAULTS"] = "rest:500x1"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "fake_runpod", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    argv = [sys.executable, "-m", "fake_runpod", "--port", str(port), "--retired"]
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, text=True)
     try:
-        lines = [proc.stdout.readline().strip() for _ in range(3)]
+        lines = [proc.stdout.readline().strip() for _ in range(4)]
         assert lines[0] == f"RUNPOD_API_BASE_URL=http://127.0.0.1:{port}"
         key = lines[1].removeprefix("RUNPOD_API_KEY=")
-        assert lines[2] == "faults: rest:500x1"
+        assert lines[2:] == ["retired: GraphQL and REST v1 answer 410 Gone", "faults: rest:500x1"]
         url = f"http://127.0.0.1:{port}/v2/network-volumes"
         headers = {"Authorization": f"Bearer {key}"}
         assert requests.get(url, headers=headers, timeout=5).status_code == 500
         assert requests.get(url, headers=headers, timeout=5).status_code == 200
+        graphql = requests.post(f"http://127.0.0.1:{port}/graphql", json={}, timeout=5)
+        assert graphql.status_code == 410
     finally:
         proc.terminate()
         assert proc.wait(timeout=10) == 0
-
-
-@pytest.mark.parametrize("surface", ["graphql", "rest"])
-@pytest.mark.parametrize("status", [429, 500, 502, 503])
-def test_every_status_fault(sdk, surface, status):
-    sdk.set_faults(f"{surface}:{status}")
-    headers = {"Authorization": f"Bearer {sdk.api_key}"}
-    if surface == "graphql":
-        first = requests.post(
-            f"{sdk.url}/graphql", json={"query": "{ myself { id } }"}, headers=headers, timeout=5
-        )
-        assert first.json()["errors"][0]["message"]
-    else:
-        first = volumes(sdk)
-        assert first.json()["status"] == status
-    assert first.status_code == status
-    assert ("Retry-After" in first.headers) == (status == 429)
-    assert sdk.faults.pending() == []

@@ -9,9 +9,9 @@ import requests
 import runpod
 from runpod import error as runpod_error
 
-from fake_runpod import FakeRunpod, scheduler
-from fake_runpod.catalog import NO_CAPACITY
-from tests.fake_runpod.helpers import wait_for_runtime
+from fake_runpod import FakeRunpod, errors
+from fake_runpod.errors import NO_CAPACITY
+from tests.fake_runpod.helpers import wait_for
 
 IMAGE = "runpod/pytorch:1.0.2-cu1281-torch280-ubuntu2404"
 A4000 = "NVIDIA RTX A4000"
@@ -32,6 +32,10 @@ def make_volume(fake, name="vol", size=20, dc="EU-RO-1") -> str:
     )
     assert response.status_code == 201, response.text
     return response.json()["id"]
+
+
+def wait_for_runtime(pod_id: str, timeout: float = 30.0) -> dict:
+    return wait_for(lambda: (pod := runpod.get_pod(pod_id)) and pod.get("runtime") and pod, timeout)
 
 
 def graphql(fake, query: str, key: str | None = None) -> requests.Response:
@@ -97,15 +101,15 @@ def test_create_get_list_terminate_pod(sdk):
 def test_sdk_finds_the_volume_data_center_itself(sdk):
     volume_id = make_volume(sdk, dc="US-KS-2")
     pod = runpod.create_pod("p", IMAGE, "NVIDIA GeForce RTX 4090", network_volume_id=volume_id)
-    assert sdk.pods[pod["id"]].data_center == "US-KS-2"
-    assert runpod.get_pod(pod["id"])["costPerHr"] == pytest.approx(0.59)
+    assert sdk.pods[pod["id"]].plan.data_center == "US-KS-2"
+    assert runpod.get_pod(pod["id"])["costPerHr"] == pytest.approx(0.69)  # the list price
 
 
 def test_pod_start_delay_can_change_per_test(sdk):
     sdk.pod_start_delay = 0.0
     pod_id = runpod.create_pod("p", IMAGE, A4000)["id"]
     assert wait_for_runtime(pod_id, timeout=2.0)["runtime"]["ports"] == []
-    assert sdk.pods[pod_id].start_delay == 0.0
+    assert sdk.pods[pod_id].plan.pull_delay == 0.0
 
 
 def test_stop_and_resume_pod(sdk):
@@ -227,9 +231,9 @@ def test_no_capacity_message_is_runpods(sdk):
     ("kwargs", "message"),
     [
         ({"gpu_type_id": A4000, "data_center_id": "XX-NOPE-1"}, "Unknown data center id"),
-        ({"gpu_type_id": A4000, "gpu_count": 9}, "gpuCount must be between 1 and 8"),
-        ({"gpu_type_id": A4000, "gpu_count": 0}, "gpuCount must be between 1 and 8"),
-        ({"gpu_type_id": A4000, "ports": "22/udp"}, "Invalid ports"),
+        ({"gpu_type_id": A4000, "gpu_count": 9}, "gpu count must be between 1 and 8"),
+        ({"gpu_type_id": A4000, "gpu_count": 0}, "gpu count must be between 1 and 8"),
+        ({"gpu_type_id": A4000, "ports": "22/udp"}, "Invalid port: 22/udp"),
         (
             {"gpu_type_id": A4000, "network_volume_id": "nope", "data_center_id": "EU-RO-1"},
             "Network volume not found",
@@ -334,11 +338,11 @@ def test_concurrent_clients_keep_the_state_consistent(sdk):
 
 
 def test_a_gap_in_the_fakes_answers_is_recorded_as_its_own_bug(sdk, monkeypatch):
-    from fake_runpod.graphql_api import GraphQLAPI
+    from fake_runpod.graphql import resolvers
 
-    real_view = GraphQLAPI.pod_view
+    real_view = resolvers.pod_view
     monkeypatch.setattr(
-        GraphQLAPI, "pod_view", lambda self, pod: {**real_view(self, pod), "desiredStatus": None}
+        resolvers, "pod_view", lambda pod, volume: {**real_view(pod, volume), "desiredStatus": None}
     )
     pod_id = runpod.create_pod("p", IMAGE, A4000)["id"]
     with pytest.raises(runpod_error.QueryError, match="non-nullable field Pod.desiredStatus"):
@@ -358,8 +362,8 @@ CREATE = (
 @pytest.mark.parametrize(
     ("fault", "message"),
     [
-        ("create_pod:no_resources", scheduler.NO_RESOURCES),
-        ("create_pod:transient", scheduler.TRANSIENT),
+        ("create_pod:no_resources", errors.NO_RESOURCES),
+        ("create_pod:transient", errors.TRANSIENT),
         ("create_pod:no_capacity", NO_CAPACITY),
     ],
 )
@@ -368,8 +372,8 @@ def test_create_refusals_are_runpods_own_words(sdk, fault, message):
     body = graphql(sdk, CREATE.format(extra="")).json()
     assert body["data"] is None and body["errors"][0]["message"] == message
     assert sdk.pods == {}
-    assert "does not have the resources to deploy your pod" in scheduler.NO_RESOURCES
-    assert scheduler.TRANSIENT.startswith("Something went wrong. Please try again later")
+    assert "does not have the resources to deploy your pod" in errors.NO_RESOURCES
+    assert errors.TRANSIENT.startswith("Something went wrong. Please try again later")
 
 
 def test_a_null_create_makes_the_pod_but_answers_nothing(sdk):
@@ -397,8 +401,8 @@ def test_a_held_back_create_answer_comes_after_the_pod(sdk):
     [
         ('allowedCudaVersions: ["12"]', "Invalid CUDA version: 12"),
         ('allowedCudaVersions: ["twelve.8"]', "Invalid CUDA version"),
-        ('volumeMountPath: "/"', "Invalid volumeMountPath"),
-        ('volumeMountPath: "workspace"', "Invalid volumeMountPath"),
+        ('volumeMountPath: "/"', "Invalid mount path"),
+        ('volumeMountPath: "workspace"', "Invalid mount path"),
         ('volumeMountPath: "/data/volume"', "one top-level folder"),
         ('env: [{key: "X", value: "\\udcff"}]', "Invalid Unicode escape sequence"),  # no text
     ],
@@ -411,18 +415,27 @@ def test_pod_inputs_the_fake_cannot_honour_are_refused(sdk, extra, message):
 
 def test_allowed_cuda_versions_match_exactly(sdk):
     made = graphql(sdk, CREATE.format(extra='allowedCudaVersions: ["12.8"]')).json()
-    assert sdk.pods[made["data"]["podFindAndDeployOnDemand"]["id"]].host_cuda == "12.8"
+    assert sdk.pods[made["data"]["podFindAndDeployOnDemand"]["id"]].plan.host_cuda == "12.8"
     refused = graphql(sdk, CREATE.format(extra='allowedCudaVersions: ["12.9"]')).json()
     assert refused["errors"][0]["message"] == NO_CAPACITY
     sdk.set_faults("pod:old_driver")
     old = graphql(sdk, CREATE.format(extra="")).json()
-    assert sdk.pods[old["data"]["podFindAndDeployOnDemand"]["id"]].host_cuda == "12.4"
+    assert sdk.pods[old["data"]["podFindAndDeployOnDemand"]["id"]].plan.host_cuda == "12.4"
 
 
 def test_an_unpaired_surrogate_is_a_400_not_a_crash(graphql_fake):
     query = b'{"query": "{ myself { id } }", "variables": {"x": "\\udcff"}}'
-    graphql = requests.post(
-        f"{graphql_fake.url}/graphql", data=query, timeout=5,
-        headers={"Authorization": f"Bearer {graphql_fake.api_key}"},
-    )  # fmt: skip
+    headers = {"Authorization": f"Bearer {graphql_fake.api_key}"}
+    graphql = requests.post(f"{graphql_fake.url}/graphql", data=query, timeout=5, headers=headers)
     assert graphql.status_code == 400 and graphql.json()["errors"]
+
+
+def test_runpodctls_min_cuda_version_and_compliance_are_honoured(sdk):
+    """runpodctl sends both in its create (internal/api/graphql.go); neither is dropped."""
+    extra = 'minCudaVersion: "12.8", compliance: [ISO_14001]'
+    made = graphql(sdk, CREATE.format(extra=extra)).json()["data"]["podFindAndDeployOnDemand"]
+    assert sdk.pods[made["id"]].plan.data_center == "EU-SE-1"  # the only ISO 14001 one
+    too_new = graphql(sdk, CREATE.format(extra='minCudaVersion: "13.0"')).json()
+    assert too_new["errors"][0]["message"] == NO_CAPACITY
+    nowhere = graphql(sdk, CREATE.format(extra="compliance: [PCI_DSS]")).json()
+    assert nowhere["errors"][0]["message"] == NO_CAPACITY

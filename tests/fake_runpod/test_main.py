@@ -18,10 +18,10 @@ import sys
 import time
 
 import pytest
-import runpod
+import requests
 
 from tests import ROOT
-from tests.fake_runpod.helpers import ssh_argv, ssh_port, wait_for_runtime
+from tests.fake_runpod.helpers import pod_body, ssh_argv, wait_for
 
 TGKILL = {"x86_64": 234, "aarch64": 131}.get(platform.machine())  # Linux syscall numbers
 STOP_WITHIN = 2.0  # seconds, on a machine with a free core (it takes about 0.2 s)
@@ -45,9 +45,13 @@ def started_fake(ignore_sigint: bool = False) -> tuple[subprocess.Popen, dict[st
         signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     proc = subprocess.Popen(
-        [sys.executable, "-m", "fake_runpod"], cwd=ROOT, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True, preexec_fn=ignore if ignore_sigint else None,
-    )  # fmt: skip
+        [sys.executable, "-m", "fake_runpod"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=ignore if ignore_sigint else None,
+    )
     printed = dict(proc.stdout.readline().strip().split("=", 1) for _ in range(2))
     return proc, printed
 
@@ -60,12 +64,17 @@ def serving_fake(monkeypatch, ssh_keypair):
     def start(ignore_sigint: bool = False) -> subprocess.Popen:
         proc, printed = started_fake(ignore_sigint)
         made.append(proc)
-        monkeypatch.setenv("RUNPOD_API_BASE_URL", printed["RUNPOD_API_BASE_URL"])
-        monkeypatch.setattr(runpod, "api_key", printed["RUNPOD_API_KEY"])
+        url = printed["RUNPOD_API_BASE_URL"] + "/v2/pods"
+        headers = {"Authorization": f"Bearer {printed['RUNPOD_API_KEY']}"}
         key, public = ssh_keypair
-        pod_id = runpod.create_pod("p", "img", "NVIDIA RTX A4000", ports="22/tcp",
-                                   env={"PUBLIC_KEY": public})["id"]  # fmt: skip
-        port = ssh_port(wait_for_runtime(pod_id))
+        body = pod_body(ports=["22/tcp"], env={"PUBLIC_KEY": public})
+        pod_id = requests.post(url, json=body, headers=headers, timeout=10).json()["id"]
+
+        def direct():
+            pod = requests.get(f"{url}/{pod_id}", headers=headers, timeout=10).json()
+            return pod["ssh"]["direct"]
+
+        port = wait_for(direct)["port"]
         deadline = time.monotonic() + 20  # sshd may answer a moment after the runtime
         while True:  # until a session is being served
             argv = ssh_argv(key, port, "echo in; sleep 30")
