@@ -91,7 +91,9 @@ def rest(method: str, path: str, body=None, params=None, *, create: bool = False
         for k, v in (params or {}).items()
         if v not in (None, "", [], ())
     }
-    tries, waits = (1 if create else RETRIES + 1), 0
+    # A create is tried again only when it surely never reached Runpod (no connection) or
+    # was refused unheard (429); every other doubt raises AnswerLost (see the module doc).
+    tries, waits = RETRIES + 1, 0
     attempt = 0
     while True:
         try:
