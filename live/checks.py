@@ -204,7 +204,8 @@ def gpu_check(run: Run, pod: dict) -> None:
 # What pod 2 runs in place of a reader's training: quick, and a command that exists (the
 # script refuses one that does not before it starts).
 AUTO_STOP_COMMAND = "python3 -c 'print(\"kgl-live: training stand-in done\")'"
-AUTO_STOP_GRACE = 5  # seconds; the reader's default is 60
+AUTO_STOP_GRACE = 2  # seconds (real time, on the fake too); the reader's default is 60
+AUTO_STOP_SLACK = 30  # seconds for the script's own work: the command, sync, curl
 
 
 def auto_stop(run: Run, pod: dict) -> None:
@@ -219,7 +220,7 @@ def auto_stop(run: Run, pod: dict) -> None:
     run.sh(pod, f"GRACE_SECONDS={AUTO_STOP_GRACE} nohup bash {script} {AUTO_STOP_COMMAND} "
                 f">{log} 2>&1 </dev/null &")
     started = time.monotonic()
-    deadline = started + run.timeout(run.s.gone_timeout + AUTO_STOP_GRACE + 60)
+    deadline = started + run.timeout(run.s.gone_timeout) + AUTO_STOP_GRACE + AUTO_STOP_SLACK
     while True:
         try:
             status = get_pod(pod["id"])["status"]
@@ -228,8 +229,9 @@ def auto_stop(run: Run, pod: dict) -> None:
         if status != "RUNNING":
             break
         if time.monotonic() >= deadline:
-            raise StepFailed("the pod is still RUNNING: auto-stop.sh did not end it "
-                             f"(its output: {WORKSPACE}/kgl-auto-stop.out on the volume)")
+            _, said, _ = run.sh(pod, f"tail -n 5 {log}", check=False)
+            raise StepFailed(f"the pod is still RUNNING: auto-stop.sh did not end it; it "
+                             f"said: {said.strip()[-600:]!r}")
         time.sleep(run.poll())
     waited = (time.monotonic() - started) / run.target.time_scale
     run.note(f"auto-stop.sh ran the command, then the pod ended itself with its own key: "

@@ -53,8 +53,16 @@ def _deploy_in(run: Run, center: str, role: str, attempts: list[str]) -> dict | 
                 env=secret.secret_env("KAGGLE_API_TOKEN", run.name("kaggle")),
                 name=run.name(role), public_key=run.public_key, image=run.image["name"],
                 max_hours=hours, registry=run.s.registry_id)
-        except errors.NoCapacity as error:  # anything else fails the step
+        except errors.NoCapacity as error:
             attempts.append(f"{center}/{gpu['id']}: {error}")
+            continue
+        except errors.MaybeCreated as error:
+            if error.candidates:  # something appeared: the step fails, the teardown
+                raise  # removes everything with the run's names
+            # A create that showed nothing in the list for a minute: most likely never made.
+            # The next try is safe: whatever carries this run's name goes at the teardown,
+            # and a late one carries its own watchdog.
+            attempts.append(f"{center}/{gpu['id']}: {type(error).__name__}: {error}")
             continue
         _record(run, made, gpu, center, role)
         pull = "authenticated pull" if run.s.registry_id else "anonymous pull"

@@ -139,11 +139,13 @@ class FakeTarget(RealTarget):
         self.time_scale = time_scale or (1.0 if url else REHEARSAL_TIME_SCALE)
         self.rehearsal_seconds, self.teardown_seconds = rehearsal_seconds, teardown_seconds
         self._installs: dict[str, list[str]] = {}  # pod id -> what setup.sh's first run did
+        self._real_sleep = None
 
     def can_ask(self) -> bool:
         return self.url is None or super().can_ask()  # a fake started here has its own key
 
     def connect(self, scratch) -> None:
+        self._scale_api_waits()
         if self.url:
             os.environ["RUNPOD_API_BASE_URL"] = self.url
             return
@@ -161,10 +163,22 @@ class FakeTarget(RealTarget):
         os.environ["RUNPOD_API_KEY"] = self.fake.api_key
 
     def close(self) -> None:
+        if self._real_sleep is not None:
+            from snippets import api
+
+            api.sleep, self._real_sleep = self._real_sleep, None
         if self.fake is not None:
             self.old_api_calls = old_api_calls(self.fake.requests)
             self.fake.stop()
             self.fake = None
+
+    def _scale_api_waits(self) -> None:
+        """The snippets' own waits for Runpod (backoff, Retry-After, a lost create's list
+        lag) are Runpod's time: on the fake's clock, as the pulls are."""
+        from snippets import api
+
+        self._real_sleep = api.sleep
+        api.sleep = lambda seconds: self._real_sleep(seconds * self.time_scale)
 
     def timeout(self, seconds: float) -> float:
         # The fake's own work (starting a pod's container, an SSH handshake) is real time.

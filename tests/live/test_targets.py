@@ -154,3 +154,18 @@ def test_any_request_to_graphql_or_rest_v1_is_counted():
     seen = [Request("GET", "/v2/pods"), Request("POST", "/graphql"),
             Request("DELETE", "/v1/pods/x"), Request("GET", "/v2/graphql-ish")]
     assert old_api_calls(seen) == ["POST /graphql", "DELETE /v1/pods/x"]
+
+
+def test_a_pods_watchdog_is_what_is_left_of_the_runs_budget():
+    """Pod 2, deployed later, gets less than pod 1: neither outlives the run's budget."""
+    import time
+    from types import SimpleNamespace
+
+    from live import pods
+
+    start = time.monotonic()
+    run = SimpleNamespace(target=RealTarget(), deadline=start + 38 * 60)
+    first = pods.watchdog_hours(run)
+    run.deadline -= 20 * 60  # as if 20 minutes had passed
+    second = pods.watchdog_hours(run)
+    assert 37.9 / 60 < first <= 38 / 60 and 17.9 / 60 < second <= 18 / 60
