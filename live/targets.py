@@ -27,7 +27,6 @@ REHEARSAL_SECONDS = 40.0
 REHEARSAL_TEARDOWN_SECONDS = 15.0
 MIN_POLL = 0.05
 FAKE_OVERHEAD_SECONDS = 2.0  # added to each scaled wait: the fake's real-time work
-MIN_WATCHDOG_SECONDS = 60  # snippets/watchdog.py's shortest limit
 
 Shell = Callable[..., tuple[int, str, str]]  # Run.sh(pod, command, check=True, stdin=None)
 
@@ -68,7 +67,9 @@ class RealTarget:
         """A pod's max_hours when the run has seconds_left (this machine's clock): the
         watchdog sleeps in the pod in real time, on the fake too. Never 0 (that is "no
         limit" to deploy_pod): at least a minute."""
-        return max(seconds_left, MIN_WATCHDOG_SECONDS) / 3600
+        from snippets import watchdog
+
+        return max(seconds_left, watchdog.MIN_SECONDS) / 3600
 
     def setup_prefix(self, pod: dict, folder: Path) -> str:
         return ""

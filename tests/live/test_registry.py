@@ -31,7 +31,7 @@ def volume_in_use(fake_runpod, fast_snippets):
     made = volume.create_volume(naming.resource_name(RUN, "vol"), 10, "EU-RO-1")
     held = pod.deploy_pod(made["id"], name=naming.resource_name(RUN, "pod1"), max_price=0.5)
     deadline = time.monotonic() + 20  # until it has booted: a pod in the middle of its start
-    while fake_runpod.pods[held["id"]].runtime_ports is None:  # is not what this is about
+    while fake_runpod.pods[held["id"]].status != "RUNNING":  # is not what this is about
         assert time.monotonic() < deadline, "the fake pod did not boot"
         time.sleep(0.05)
     return made, held
@@ -110,3 +110,36 @@ def test_teardown_and_sweep_delete_through_the_same_registry(fake_runpod, fast_s
     assert sweep.main(["--yes", "--poll", "0.05"]) == 0
     assert seen == ["volume", "secret"]
     assert not fake_runpod.volumes and not fake_runpod.secrets
+
+
+def test_errors_are_told_apart_by_type_never_by_their_wording():
+    """NotFound is "already gone" whatever it says; an error of another type is a failure
+    even when its message reads like "not found" (rewording a message changes nothing)."""
+    from snippets import errors
+
+    raised = {"gone": errors.NotFound("reworded: nothing here"),
+              "liar": errors.Unavailable("Pod が見つかりません HTTP 404 not found in use")}
+
+    def delete(item_id: str) -> None:
+        raise raised[item_id]
+
+    listed = {"liar"}  # the item that was not deleted is still listed
+    kind = registry.Kind("pod", "pods_cleanup", lambda: [{"id": i} for i in listed], delete)
+    failures = registry.remove(kind, ["gone", "liar"], timeout=0.2, poll=0.05)
+    assert [(f.id, f.reason) for f in failures] == [("liar", "refused")]
+    assert failures[0].detail.startswith("Unavailable: ")
+
+
+def test_in_use_is_retried_until_the_deadline_whatever_it_says():
+    from snippets import errors
+
+    calls = []
+
+    def delete(item_id: str) -> None:
+        calls.append(item_id)
+        if len(calls) < 3:
+            raise errors.InUse("reworded: busy")
+
+    kind = registry.Kind("volume", "volume_delete", lambda: [], delete)
+    assert registry.remove(kind, ["v1"], timeout=5, poll=0.01, sleep=lambda s: None) == []
+    assert calls == ["v1", "v1", "v1"]

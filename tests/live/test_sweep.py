@@ -5,7 +5,6 @@ names look like ours), lists runs whose time is impossible as suspicious, delete
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -32,11 +31,10 @@ def backdate(fake, run_id: str, hours_ago: float) -> None:
     moment = datetime.now(UTC) - timedelta(hours=hours_ago)
     for record in [*fake.pods.values(), *fake.secrets.values()]:
         if run_id in record.name:
-            record.created_at = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-            if hasattr(record, "value_updated_at"):
-                record.value_updated_at = record.created_at
-            if getattr(record, "started_at", None) is not None:
-                record.started_at = time.monotonic() - hours_ago * 3600
+            record.created_at = moment
+            for later in ("started_at", "value_updated_at"):
+                if getattr(record, later, None) is not None:
+                    setattr(record, later, moment)
 
 
 @pytest.fixture
