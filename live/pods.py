@@ -83,8 +83,9 @@ def _record(run: Run, made: dict, gpu: dict, center: str, role: str) -> None:
 
 def wait_ready(run: Run, made: dict) -> dict:
     """Until the pod's SSH server answers (the image pull takes minutes), then log in. The
-    host's log lines (the pull) go to the log as they come."""
-    from snippets import pod
+    host's log lines (the pull) go to the log as they come, and into the report when the
+    pod fails."""
+    from snippets import errors, pod
 
     started, said = time.monotonic(), [0.0]
 
@@ -96,8 +97,14 @@ def wait_ready(run: Run, made: dict) -> dict:
             waited = (said[0] - started) / run.target.time_scale
             run.redactor.say(f"  {made['id']}: {text} ({waited / 60:.0f} min)")
 
-    running = pod.wait_until_ready(made["id"], timeout=run.timeout(run.s.ready_timeout),
-                                   poll=run.poll(), progress=progress)
+    try:
+        running = pod.wait_until_ready(made["id"], timeout=run.timeout(run.s.ready_timeout),
+                                       poll=run.poll(), progress=progress)
+    except errors.PodFailed as failed:  # the report keeps what Runpod's log says, read
+        # afresh: the lines a waiting reader saw may miss the last ones (why it failed)
+        log = [event["line"] for event in pod.pod_logs(made["id"], "system", tail=20)]
+        lines = "\n".join(f"  {line}" for line in (log or failed.log_lines)[-20:])
+        raise StepFailed(f"PodFailed: {failed}\nthe pod's system log:\n{lines}") from None
     waited = (time.monotonic() - started) / run.target.time_scale
     host, port = pod.ssh_endpoint(running)
     run.sh(running, "true")
