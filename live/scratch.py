@@ -74,11 +74,6 @@ class Scratch:
         self._fd = None
 
 
-def check() -> None:
-    """Refuse a base folder we did not make, before anything is rented (makes nothing)."""
-    _our_base(create=False)
-
-
 def reap() -> list[str]:
     """Remove the folders of runs that are no longer alive; returns their names. Raises
     ScratchError, touching nothing, when the base folder is not ours."""

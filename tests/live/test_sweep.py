@@ -185,17 +185,25 @@ def test_runs_from_the_future_or_the_far_past_are_listed_as_suspicious(fake_runp
     assert sum(ancient in name for name in names(fake_runpod)) == 2
 
 
-def test_a_run_with_recent_activity_is_never_swept_by_age(fake_runpod, fast_snippets, capsys):
-    """An old name is not proof of an old run: a secret written just now (or a pod created
-    or started) keeps its whole run out of an age-based sweep."""
-    from snippets import secret
+@pytest.mark.parametrize("activity", ["pod", "secret"])
+def test_a_run_with_recent_activity_is_never_swept_by_age(fake_runpod, fast_snippets, capsys,
+                                                          ssh_keypair, activity):
+    """An old name is not proof of an old run: a pod created (or started) or a secret
+    written after the cut-off keeps the whole run out of an age-based sweep."""
+    from snippets import pod, secret, volume
 
     old = naming.new_run_id(datetime.now(UTC) - timedelta(hours=3))
-    secret.create_secret(naming.resource_name(old, "kaggle"), "dummy-value-123456")
+    made = volume.create_volume(naming.resource_name(old, "vol"), 10, "EU-RO-1")
+    if activity == "pod":
+        pod.deploy_pod(made["id"], name=naming.resource_name(old, "pod1"),
+                       public_key=ssh_keypair[1], max_price=0.5)
+    else:
+        secret.create_secret(naming.resource_name(old, "kaggle"), "dummy-value-123456")
+    before = names(fake_runpod)
     assert sweep.main(["--yes", "--older-than", "1h", "--poll", "0.05"]) == 0
     out = capsys.readouterr().out
-    assert "使用中のため触りません" in out and f"kgl-live-{old}-kaggle" in out
-    assert names(fake_runpod) == {f"kgl-live-{old}-kaggle"}
+    assert out.count("使用中のため触りません") == 2 and f"kgl-live-{old}-vol" in out
+    assert names(fake_runpod) == before  # the volume too: it belongs to an active run
 
 
 def item(kind: str, run_id: str, role: str, activity: datetime | None = None):
