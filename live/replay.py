@@ -242,6 +242,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:  # before the run's own handlers exist: nothing was rented
         print("\n中断しました（何も作っていません）。", file=sys.stderr)
         return 130
+    except Exception as error:  # a bug of ours, or the machine: one line, never a traceback
+        print(f"エラー: 再現を続けられませんでした（{type(error).__name__}: {error}）。"
+              "make sweep で残りがないか確かめてください。", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

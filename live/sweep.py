@@ -146,6 +146,9 @@ def main(argv: list[str] | None = None) -> int:
         print("\n中断しました。残っているものは make sweep でもう一度確かめてください。",
               file=sys.stderr)
         return 130
+    except Exception as error:  # a bug of ours, or the machine: one line, never a traceback
+        print(f"エラー: 掃除を続けられませんでした（{type(error).__name__}: {error}）。",
+              file=sys.stderr)
     return max(status, 1)
 
 

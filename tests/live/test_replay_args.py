@@ -117,3 +117,15 @@ def test_an_unreachable_api_fails_the_preflight_without_a_traceback(fast_snippet
     assert "接続できない" in err and "Traceback" not in out + err
     assert "rpa_not_a_real_key_0000" not in out + err + report.read_text()
     assert data["leaked"] is None  # it could not look, and says so
+
+
+def test_an_unexpected_error_is_one_japanese_line_too(monkeypatch, capsys):
+    def broken(*args, **kwargs):
+        raise OSError(98, "Address already in use")
+
+    monkeypatch.setattr(replay, "run_replay", broken)
+    monkeypatch.setenv("RUNPOD_API_KEY", "rpa_not_a_real_key_0000")
+    assert replay.main(["--target", "real"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("エラー: ") and "OSError" in err and "make sweep" in err
+    assert len(err.strip().splitlines()) == 1

@@ -245,3 +245,15 @@ def test_ctrl_c_and_an_unreachable_api_end_in_one_japanese_line(fast_snippets, m
     monkeypatch.setattr(registry, "inventory", interrupted)
     assert sweep.main(["--yes"]) == 130
     assert "中断しました" in capsys.readouterr().err
+
+
+def test_an_unexpected_error_in_the_sweep_is_one_japanese_line(monkeypatch, capsys):
+    def broken():
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setenv("RUNPOD_API_KEY", "rpa_test_key_not_real")
+    monkeypatch.setattr(registry, "inventory", broken)
+    assert sweep.main(["--yes"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("エラー: 掃除を続けられませんでした（OSError")
+    assert "Traceback" not in err
