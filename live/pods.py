@@ -118,4 +118,4 @@ def terminate(run: Run, made: dict) -> None:
     run.note(f"pod {made['id']} is gone from the pod list")
     held = run.made.pods.pop(made["id"], None)
     if held:
-        run.made.spent += held["price"] * (time.monotonic() - held["started"]) / 3600
+        run.made.spent += held["price"] * run.runpod_seconds(held["started"]) / 3600

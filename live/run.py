@@ -95,14 +95,20 @@ class Run:
         remote.upload(pod, str(local), remote_name, str(self.identity))
         return remote_name
 
+    def runpod_seconds(self, since: float) -> float:
+        """Seconds since a moment of this machine's clock, on Runpod's clock (on the fake,
+        which bills its scaled time, a second here is 1/time_scale seconds there)."""
+        return (time.monotonic() - since) / self.target.time_scale
+
     def update_cost(self) -> None:
-        """Dollars so far, from wall time (on the fake: a rehearsal of the arithmetic)."""
-        now = time.monotonic()
+        """Dollars so far: each pod's list price and the volume's, for the time they exist
+        (on the fake: the same arithmetic on its clock, against its own meter)."""
         cost = self.made.spent
         for held in self.made.pods.values():
-            cost += held["price"] * (now - held["started"]) / 3600
+            cost += held["price"] * self.runpod_seconds(held["started"]) / 3600
         if self.made.volume:
-            cost += self.plan.volume.cost(self.s.volume_gb, now - self.made.volume_started)
+            cost += self.plan.volume.cost(self.s.volume_gb,
+                                          self.runpod_seconds(self.made.volume_started))
         self.report.estimated_cost_usd = cost
 
     # ---- secret and volume ----------------------------------------------------------------
@@ -141,7 +147,7 @@ class Run:
             return
         self.remove("volume", [self.made.volume["id"]])
         self.made.spent += self.plan.volume.cost(
-            self.s.volume_gb, time.monotonic() - self.made.volume_started)
+            self.s.volume_gb, self.runpod_seconds(self.made.volume_started))
         self.made.volume = None
 
     def remove(self, kind: str, ids: list[str]) -> None:
