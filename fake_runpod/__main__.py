@@ -11,7 +11,7 @@ import threading
 from .fake import FakeRunpod
 
 
-def main(argv: list[str] | None = None) -> int:
+def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m fake_runpod",
         description="Run the local fake Runpod (REST v2, SSH pods; GraphQL unless --retired) "
@@ -59,7 +59,11 @@ def main(argv: list[str] | None = None) -> int:
         help="Docker Hub refuses anonymous image pulls after N of them (toomanyrequests); "
         "a pod created with a registry credential is not counted (default: no limit)",
     )
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
     # Ctrl-C and SIGTERM both just ask to stop, whenever they come (even while starting, and
     # even when the shell that started us in the background ignores SIGINT).
     done = threading.Event()

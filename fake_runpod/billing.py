@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from . import catalog
 
 BUCKETS = ("hour", "day", "week", "month", "year")
+MAX_BUCKETS = 10000  # the fake's bound on one answer (Runpod states none)
 
 
 @dataclass
@@ -103,6 +104,8 @@ def window(
 ) -> tuple[datetime, datetime]:
     """The resolved query window, snapped to bucket boundaries (BillingStartTime/EndTime)."""
     if last_n is not None:
+        if last_n > MAX_BUCKETS:
+            raise ValueError(f"lastN: at most {MAX_BUCKETS} buckets")
         first = floor(at, bucket)
         for _ in range(last_n - 1):
             first = floor(first - timedelta(seconds=1), bucket)
@@ -114,8 +117,11 @@ def window(
 
 
 def buckets(begin: datetime, end: datetime, bucket: str) -> list[tuple[datetime, datetime]]:
+    """The buckets of a window; ValueError past MAX_BUCKETS."""
     found = []
-    while begin < end and len(found) < 10000:
+    while begin < end:
+        if len(found) == MAX_BUCKETS:
+            raise ValueError(f"the window holds more than {MAX_BUCKETS} {bucket} buckets")
         nxt = following(begin, bucket)
         found.append((begin, min(nxt, end)))
         begin = nxt

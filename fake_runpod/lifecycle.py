@@ -142,6 +142,8 @@ class Lifecycle:
         env, missing = self.b.boot_env(pod)
         if missing:
             return NO_SUCH_REFERENCE.format(name=missing), {}, []
+        if any("\0" in value for value in env.values()):  # what execve cannot take
+            return "error creating container: an environment value holds a NUL byte", {}, []
         try:
             return None, env, start_command(pod.docker_args)
         except ValueError as error:
@@ -224,8 +226,10 @@ class Lifecycle:
     def start(self, pod: Pod) -> None:
         """Start a stopped pod again: on its machine, which has the image already."""
         self._halt(pod)
-        if not pod.assigned:
+        if not pod.assigned:  # stopped while PROVISIONING: allocated now
             self._status(pod, "PROVISIONING")
+            pod.plan.assign_delay = self.b.timing.assign()
+            pod.plan.pull_delay = self.b.timing.pull(pod.image_name)
             self.begin(pod)
             return
         self._status(pod, "STARTING")

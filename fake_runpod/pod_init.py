@@ -136,8 +136,8 @@ def _run_main(argv: list[str], lock: threading.Lock) -> None:
             stderr=subprocess.STDOUT,
             cwd="/",
         )
-    except OSError as error:
-        _say(lock, f"out {argv[0]}: {error.strerror}")
+    except (OSError, ValueError) as error:
+        _say(lock, f"out {argv[0]}: {getattr(error, 'strerror', None) or error}")
         _say(lock, "exited 127")
         return
     relay = threading.Thread(target=_relay, args=(main.stdout, lock), daemon=True)

@@ -93,6 +93,9 @@ class Sender:
                     break
         finally:
             answer.stream.close()
+            # the stream's end is the connection's (no length): close it, whatever the
+            # "Connection: keep-alive" header the OpenAPI asks for made the server plan
+            self.handler.close_connection = True
 
     def _head(self, status: int, content_type: str | None, headers: dict) -> None:
         self.handler.send_response(status)

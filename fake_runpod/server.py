@@ -211,7 +211,7 @@ class Handler(BaseHTTPRequestHandler):
         if errors:
             raise Unprocessable("Request validation failed.", errors)
         stopping = self.fake.stopping
-        return rest.Call(self.fake.backend, params, parsed, body, dict(self.headers), stopping)
+        return rest.Call(self.fake.backend, params, parsed, body, self.headers, stopping)
 
     def _check_scope(self, operation, params, principal, body) -> None:
         """A pod's own key: read, stop, restart and terminate its own pod; nothing else."""

@@ -6,8 +6,7 @@ until sshd is up (`answering()`, runtime.py) a connection is reset without an SS
 port with nothing behind it is. An exec request runs `/bin/bash -c CMD` inside the pod's container
 (container.py) with sshd's environment, not the container's: HOME=/root, USER, LOGNAME,
 SHELL, PATH, MAIL, SSH_CLIENT, SSH_CONNECTION; cwd /root. A shell request (plain `ssh host`)
-runs `/bin/bash` reading commands from stdin (there is no pty). SFTP is paramiko's SFTP
-server over the pod's paths (/root, /workspace, ... are mapped to their folders here).
+runs `/bin/bash` reading commands from stdin (there is no pty). SFTP: sftp.py.
 """
 
 from __future__ import annotations
@@ -21,11 +20,10 @@ import threading
 from collections.abc import Callable
 
 import paramiko
-from paramiko.sftp_server import SFTPServer
-from paramiko.sftp_si import SFTPServerInterface
 
 from .container import Container
 from .image import PIP_GUARD, guarded_path
+from .sftp import PodSFTPServer, handler_for
 
 log = logging.getLogger("fake_runpod.ssh")
 # Client hang-ups are normal here (a readiness probe reads the banner and goes). The runpod
@@ -78,130 +76,6 @@ class _PodServerInterface(paramiko.ServerInterface):
 
     def check_channel_shell_request(self, channel):
         return self.pod_ssh.spawn(channel, ["/bin/bash"])
-
-
-class _SFTPServer(SFTPServer):
-    def finish_subsystem(self):
-        # OpenSSH's sshd reports exit status 0 when sftp ends; scp treats "none" as failure
-        try:
-            self.sock.send_exit_status(0)
-        except (OSError, EOFError):
-            pass
-        super().finish_subsystem()
-
-
-class _RootSFTP(SFTPServerInterface):
-    """paramiko's SFTP server over the pod's paths, starting in its HOME (/root)."""
-
-    def __init__(self, server, *args, container: Container, **kwargs):
-        super().__init__(server, *args, **kwargs)
-        self.container = container
-
-    def canonicalize(self, path):
-        """The path as the pod sees it."""
-        return os.path.normpath(os.path.join("/root", path))
-
-    def local(self, path):
-        """Where that path is on this machine."""
-        return self.container.host_path(self.canonicalize(path))
-
-
-def _sftp_handler(container: Container):
-    class Handler(_RootSFTP):
-        def __init__(self, server, *args, **kwargs):
-            super().__init__(server, *args, container=container, **kwargs)
-
-    return Handler
-
-
-def _stub_sftp_methods() -> None:
-    """Give SFTPServerInterface real filesystem behaviour (paramiko ships only stubs)."""
-    from paramiko import SFTPAttributes, SFTPHandle
-    from paramiko.sftp import SFTP_OK
-
-    class Handle(SFTPHandle):
-        def stat(self):
-            return SFTPAttributes.from_stat(os.fstat(self.readfile.fileno()))
-
-        def chattr(self, attr):  # fsetstat: scp sets mode and times after writing
-            try:
-                _apply_attrs(self.filename, attr)
-            except OSError as error:
-                return SFTPServer.convert_errno(error.errno)
-            return SFTP_OK
-
-    def _apply_attrs(path, attr):
-        if attr._flags & attr.FLAG_PERMISSIONS:
-            os.chmod(path, attr.st_mode)
-        if attr._flags & attr.FLAG_AMTIME:
-            os.utime(path, (attr.st_atime, attr.st_mtime))
-
-    def convert(fn):
-        def wrapper(self, *args):
-            try:
-                return fn(self, *args)
-            except OSError as error:
-                return SFTPServer.convert_errno(error.errno)
-
-        return wrapper
-
-    def list_folder(self, path):
-        path = self.local(path)
-        out = []
-        for name in os.listdir(path):
-            attr = SFTPAttributes.from_stat(os.lstat(os.path.join(path, name)))
-            attr.filename = name
-            out.append(attr)
-        return out
-
-    def open_(self, path, flags, attr):
-        path = self.local(path)
-        fd = os.open(path, flags, 0o644)
-        mode = "rb"
-        if flags & os.O_WRONLY:
-            mode = "ab" if flags & os.O_APPEND else "wb"
-        elif flags & os.O_RDWR:
-            mode = "a+b" if flags & os.O_APPEND else "r+b"
-        handle = Handle(flags)
-        fobj = os.fdopen(fd, mode)
-        handle.filename = path
-        handle.readfile = fobj
-        handle.writefile = fobj
-        return handle
-
-    def simple(op):
-        def method(self, path, *rest):
-            op(self.local(path), *rest)
-            return SFTP_OK
-
-        return method
-
-    def setstat(self, path, attr):
-        _apply_attrs(self.local(path), attr)
-        return SFTP_OK
-
-    def rename(self, old, new):
-        os.rename(self.local(old), self.local(new))
-        return SFTP_OK
-
-    methods = {
-        "list_folder": list_folder,
-        "stat": lambda self, p: SFTPAttributes.from_stat(os.stat(self.local(p))),
-        "lstat": lambda self, p: SFTPAttributes.from_stat(os.lstat(self.local(p))),
-        "open": open_,
-        "remove": simple(os.remove),
-        "rename": rename,
-        "posix_rename": rename,
-        "mkdir": lambda self, p, attr: (os.mkdir(self.local(p)), SFTP_OK)[1],
-        "rmdir": simple(os.rmdir),
-        "chattr": setstat,
-        "readlink": lambda self, p: os.readlink(self.local(p)),
-    }
-    for name, fn in methods.items():
-        setattr(_RootSFTP, name, convert(fn))
-
-
-_stub_sftp_methods()
 
 
 class PodSSH:
@@ -271,7 +145,7 @@ class PodSSH:
     def _serve(self, conn: socket.socket) -> None:
         transport = paramiko.Transport(conn)
         transport.add_server_key(self.host_key)
-        transport.set_subsystem_handler("sftp", _SFTPServer, _sftp_handler(self.container))
+        transport.set_subsystem_handler("sftp", PodSFTPServer, handler_for(self.container))
         with self._lock:
             if self._stopped.is_set():
                 transport.close()

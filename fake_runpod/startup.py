@@ -113,7 +113,9 @@ def container_env(pod, env: dict[str, str], ssh_port: int | None) -> dict[str, s
 
 def start_command(docker_args: str) -> list[str]:
     """The container's main process: `args` split as a shell would, else the image's CMD.
-    ValueError when it does not split (an unclosed quote)."""
+    ValueError when it does not split (an unclosed quote) or holds a NUL byte."""
+    if "\0" in docker_args:
+        raise ValueError("a NUL byte")
     return shlex.split(docker_args) if docker_args.strip() else list(IMAGE_CMD)
 
 

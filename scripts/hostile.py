@@ -66,7 +66,7 @@ class Outcome:
     def clean(self) -> bool:
         err = self.stderr.rstrip("\n")
         last = err.splitlines()[-1] if err else ""
-        said = last.startswith("エラー: ") and JAPANESE.search(last) is not None
+        said = last.startswith("エラー: ") and JAPANESE.search(last[5:]) is not None
         if self.traceback or self.leak or self.duplicate:
             return False
         if self.expect == "adopted":
@@ -75,7 +75,7 @@ class Outcome:
             looked = "python -m snippets." in err or "console.runpod.io" in err
             return self.returncode != 0 and looked and self.posts <= 1 and "もう一度実行" not in err
         if self.expect == "reported":
-            return self.returncode != 0 and said and "python -m snippets.pod down " in err
+            return self.returncode != 0 and said and "python -m snippets.pod down " in last
         one_line = err.count("\n") == 0 or self.expect == "declined"
         return self.returncode != 0 and not self.stdout and said and one_line and not self.changed
 
@@ -143,6 +143,13 @@ def _prepare(case: Case, fake, values: dict) -> None:
         values["pod"] = pod.deploy_pod(values["volume"])["id"]
 
 
+def _fill(text: str, values: dict) -> str:
+    """ "{volume}" and the like replaced; any other brace (a secret reference) kept."""
+    for name, value in values.items():
+        text = text.replace("{" + name + "}", str(value))
+    return text
+
+
 def _account(fake) -> tuple:
     return (
         sorted((v.id, v.name) for v in fake.volumes.values()),
@@ -157,14 +164,16 @@ def _run_case(command, case: Case, fake, values: dict) -> Outcome:
     saved = dict(os.environ)
     os.environ.update(RUNPOD_API_BASE_URL=fake.url, RUNPOD_API_KEY=fake.api_key)
     _prepare(case, fake, values)
-    os.environ.update({k: v.format(**values) for k, v in case.env.items()})
+    os.environ.update({k: _fill(v, values) for k, v in case.env.items()})
     fake.set_faults(case.faults or None)
     before, start = _account(fake), len(fake.requests)
-    argv = [os.fsdecode(a) if isinstance(a, bytes) else a.format(**values) for a in case.argv]
+    argv = [os.fsdecode(a) if isinstance(a, bytes) else _fill(a, values) for a in case.argv]
     out, err = io.StringIO(), io.StringIO()
     stdin = io.TextIOWrapper(io.BytesIO(case.stdin), encoding="utf-8", errors="surrogateescape")
-    if case.interrupt_after_post:
-        threading.Thread(target=_interrupt_after_post, args=(fake, start), daemon=True).start()
+    interrupter = None
+    if case.interrupt_after_post:  # Ctrl+C once the create was carried out, answer held back
+        interrupter = threading.Thread(target=_interrupt_once_made, args=(fake, case.creates))
+        interrupter.start()
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             sys.stdin, old_stdin = stdin, sys.stdin
@@ -180,6 +189,8 @@ def _run_case(command, case: Case, fake, values: dict) -> Outcome:
     finally:
         os.environ.clear()
         os.environ.update(saved)
+        if interrupter is not None:
+            interrupter.join()
     posts = sum(
         1
         for r in fake.requests[start:]
@@ -201,10 +212,10 @@ def _run_case(command, case: Case, fake, values: dict) -> Outcome:
     )
 
 
-def _interrupt_after_post(fake, start: int) -> None:
+def _interrupt_once_made(fake, kind: str) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        if any(r.method == "POST" for r in fake.requests[start:]):
+        if getattr(fake, kind):
             time.sleep(0.2)  # the fake holds the answer back: the reader is waiting
             _thread.interrupt_main()
             return

@@ -153,7 +153,6 @@ def _keys_and_addresses() -> tuple[Case, ...]:
         ("HTML 502 always", "rest:htmlx*"),
         ("JSON cut short always", "rest:truncatedx*"),
         ("429 for hours", "rest:429=99999"),
-        ("429 forever", "rest:429=1x*"),
         ("Cloudflare 524 always", "rest:524x*"),
     ]
     return (

@@ -196,7 +196,13 @@ def retry_after(response: requests.Response, default: float) -> float:
 
 def _wait_for_rate_limit(response: requests.Response, waits: int) -> None:
     seconds = retry_after(response, default=BACKOFF * 2 ** min(waits, 5))
-    if seconds > RETRY_AFTER_CAP or waits > RATE_LIMIT_WAITS:
+    if waits > RATE_LIMIT_WAITS:
+        raise errors.RateLimited(
+            f"Runpod API から、利用回数の上限に達したという答え（HTTP 429）が {waits} 回"
+            "続きました。しばらくしてからもう一度実行してください。",
+            status=429,
+        )
+    if seconds > RETRY_AFTER_CAP:
         asked = f"{seconds:.0f} 秒" if seconds < 10**7 else "非常に長い時間"
         raise errors.RateLimited(
             f"Runpod API の利用回数の上限に達しました（HTTP 429、{asked}待つよう求められました）。"

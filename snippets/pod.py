@@ -115,15 +115,16 @@ def up(args) -> None:
         max_hours=args.max_hours,
     )
     limit = f"最長 {args.max_hours:g} 時間で自動的に削除されます。" if args.max_hours else ""
-    print(
-        f"Pod {pod['id']}（{pod['gpuName']}、${pod.get('cost') or pod['listPrice']:.2f}/時）を"
-        f"作りました。課金が始まっています。{limit}起動を待っています…",
-        file=sys.stderr,
-    )
-    try:
+    try:  # from here on, however it ends, the reader is told how to stop the bill
+        print(
+            f"Pod {pod['id']}（{pod['gpuName']}、${pod.get('cost') or pod['listPrice']:.2f}/時）"
+            f"を作りました。課金が始まっています。{limit}起動を待っています…",
+            file=sys.stderr,
+            flush=True,
+        )
         ready = wait_until_ready(pod["id"], READY_TIMEOUT, POLL, progress_printer())
     except errors.PodFailed:
-        raise
+        raise  # its message says how to stop the bill
     except (SnippetError, KeyboardInterrupt):
         print(
             f"Pod {pod['id']} は作られていて、課金が続いている可能性があります。止めるには "

@@ -68,18 +68,16 @@ def stop_pod(pod_id: str) -> dict | None:
         raise
 
 
-def pod_logs(pod_id: str, source: str = "system", tail: int = 50, since: str | None = None):
+def pod_logs(pod_id: str, source: str = "system", tail: int = 50) -> list[dict]:
     """The pod's last log lines (GET /v2/pods/{id}/logs, Server-Sent Events), as a list of
-    {"ts", "source", "line"}. The stream stays open for new lines: reading stops once it has
-    been quiet for LOG_IDLE_SECONDS. Best effort: a log that cannot be read gives []."""
+    {"id", "ts", "line"}, oldest first. The stream stays open for new lines: reading stops
+    once it has been quiet for LOG_IDLE_SECONDS. Best effort: a log that cannot be read
+    gives []."""
     check_id("Pod ID", pod_id)
-    params = {"source": source, "tail": tail}
-    if since:
-        params["since"] = since
     try:
         with api.session().get(
             f"{base_url()}/v2/pods/{pod_id}/logs",
-            params=params,
+            params={"source": source, "tail": tail},
             stream=True,
             timeout=(api.TIMEOUT[0], LOG_IDLE_SECONDS),
         ) as response:
@@ -91,20 +89,24 @@ def pod_logs(pod_id: str, source: str = "system", tail: int = 50, since: str | N
 
 
 def _events(response: requests.Response) -> list[dict]:
-    events = []
+    """SSE events: an `id:` line, a `data:` line with JSON {"ts", "source", "line"}, a blank
+    line. Read a byte at a time (buffered below us): a bigger block would wait to fill up."""
+    events, event_id = [], ""
     try:
-        for raw in response.iter_lines():
+        for raw in response.iter_lines(chunk_size=1):
             text = raw.decode("utf-8", "replace")
-            if not text.startswith("data:"):
-                continue
-            try:
-                event = json.loads(text[5:].strip())
-            except ValueError:
-                continue
-            if isinstance(event, dict) and isinstance(event.get("line"), str):
-                events.append({"ts": str(event.get("ts") or ""), "line": shown(event["line"])})
-            if len(events) >= LOG_MAX_LINES:
-                break
+            if text.startswith("id:"):
+                event_id = text[3:].strip()
+            elif text.startswith("data:"):
+                try:
+                    event = json.loads(text[5:].strip())
+                except ValueError:
+                    continue
+                if isinstance(event, dict) and isinstance(event.get("line"), str):
+                    ts = str(event.get("ts") or "")
+                    events.append({"id": event_id or ts, "ts": ts, "line": shown(event["line"])})
+                if len(events) >= LOG_MAX_LINES:
+                    break
     except requests.RequestException:  # quiet for LOG_IDLE_SECONDS, or the stream ended
         pass
     return events

@@ -97,55 +97,52 @@ def pod_progress(pod: dict, logs=None) -> str | None:
 
 def _ended(pod: dict, logs) -> errors.PodFailed:
     pod_id, status = pod["id"], str(pod.get("status"))
-    lines = logs.last(refresh=True) if logs else []
-    tail = "".join(f"\n  [Runpod] {line}" for line in lines[-5:])
-    if status == "ERROR":
-        why = (
-            f"Pod {pod_id} の起動に失敗しました（ERROR）。イメージの取得やコンテナの起動で"
-            "問題が起きています（下のログ）。"
-        )
-    elif status == "EXITED":
-        why = f"Pod {pod_id} は止まっています（EXITED）。"
-    elif status == "TERMINATED":
+    lines = logs.last(refresh=True) if logs else []  # new lines are shown as progress
+    last = f"Runpod 側のログの最後の行:「{lines[-1]}」。" if lines else ""
+    if status == "TERMINATED":
         return errors.PodFailed(
-            f"Pod {pod_id} は削除されました（課金は止まっています）。",
+            f"Pod {pod_id} は削除されました（課金は止まっています）。{last}",
             pod_id=pod_id,
             status=status,
             log_lines=lines,
         )
+    if status == "ERROR":
+        why = (
+            f"Pod {pod_id} の起動に失敗しました（ERROR）。イメージの取得かコンテナの起動で"
+            f"問題が起きています。{last}"
+        )
+    elif status == "EXITED":
+        why = f"Pod {pod_id} は止まっています（EXITED）。{last}"
     else:
         why = f"Pod {pod_id} が想定外の状態です（{status}）。"
     return errors.PodFailed(
-        f"{why}{STOP_BILLING.format(pod_id=pod_id)}{tail}",
-        pod_id=pod_id,
-        status=status,
-        log_lines=lines,
+        f"{why}{STOP_BILLING.format(pod_id=pod_id)}", pod_id=pod_id, status=status, log_lines=lines
     )
 
 
 class _LogReader:
     """The host's log lines (source=system: the image pull, the container start), read now
-    and then while the pod starts, each line shown once."""
+    and then while the pod starts, each line shown once (events are told apart by their id)."""
 
     def __init__(self, pod_id: str, progress) -> None:
         self.pod_id, self.progress = pod_id, progress
-        self.since: str | None = None
+        self.seen: set[str] = set()
         self.lines: list[str] = []
         self.read_at = time.monotonic()  # the first read comes LOG_EVERY s into the wait
 
     def due(self) -> bool:
         return time.monotonic() - self.read_at >= LOG_EVERY
 
-    def read(self) -> None:
+    def read(self) -> list[str]:
+        """Read the log; show and keep the lines not seen before; return them."""
         self.read_at = time.monotonic()
-        events = pod_logs(self.pod_id, "system", tail=20, since=self.since)
-        fresh = [event for event in events if not self.since or event["ts"] > self.since]
+        fresh = [e for e in pod_logs(self.pod_id, "system", tail=50) if e["id"] not in self.seen]
         for event in fresh:
+            self.seen.add(event["id"])
             self.lines.append(event["line"])
             if self.progress:
                 self.progress(f"[Runpod] {event['line']}", log=True)
-        if fresh:
-            self.since = fresh[-1]["ts"] or self.since
+        return [event["line"] for event in fresh]
 
     def last(self, refresh: bool = False) -> list[str]:
         if refresh:

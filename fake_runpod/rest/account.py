@@ -43,14 +43,18 @@ def list_pod_billing(call: Call) -> Answer:
     bucket = call.query.get("bucketSize", "day")
     pod_id = call.query.get("podId")
     at = now()
-    begin, finish = billing.window(start, end, last_n, bucket, at)
+    try:
+        begin, finish = billing.window(start, end, last_n, bucket, at)
+        spans = billing.buckets(begin, finish, bucket)
+    except (ValueError, OverflowError) as error:
+        raise Invalid(f"billing window too large: {error}") from None
     if finish <= begin:
         raise Invalid("endTime must be after startTime")
     scale = call.backend.timing.time_scale
     records, totals = [], dict.fromkeys(AMOUNTS, 0.0)
     meters = [m for m in call.backend.pod_meters(pod_id) if m.first() and m.first() < finish]
     for meter in meters:
-        for low, high in billing.buckets(begin, finish, bucket):
+        for low, high in spans:
             amounts = meter.amounts(low, high, scale, at)
             for key in AMOUNTS:
                 totals[key] += amounts[key]

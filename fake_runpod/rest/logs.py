@@ -31,9 +31,12 @@ def _event(index: int, line: LogLine) -> bytes:
 
 def _moment(text: str, what: str) -> datetime:
     try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise Unprocessable(f"{what} must be an RFC 3339 time", [f"{what}: {text!r}"]) from None
+        moment = None
+    if moment is None or moment.tzinfo is None:  # RFC 3339 always has an offset
+        raise Unprocessable(f"{what} must be an RFC 3339 time", [f"{what}: {text!r}"])
+    return moment
 
 
 def _backfill(log: PodLog, call: Call) -> tuple[list[tuple[int, LogLine]], int]:

@@ -82,18 +82,19 @@ def test_pod_exits_by_itself_once_running(api, fake_runpod):
     assert system_lines(fake_runpod, pod_id)[-1].startswith("container exited")
 
 
-@pytest.mark.parametrize("fault", ["pod:no_port=1.5", "pod:private_port=1.5"])
-def test_running_without_a_public_ssh_port_for_a_while(api, fake_runpod, fault):
-    fake_runpod.set_faults(fault)
+@pytest.mark.parametrize("kind", ["no_port", "private_port"])
+def test_running_without_a_public_ssh_port_for_a_while(api, fake_runpod, kind):
+    fake_runpod.set_faults(f"pod:{kind}=600,pod:{kind}=0.2")
     pod_id = api.create_pod(ports=["22/tcp"])["id"]
     running = api.wait_status(pod_id, "RUNNING")
     assert running["ssh"]["direct"] is None
     ports = [port for port in running["runtime"]["ports"] if port["private"] == 22]
-    if fault.startswith("pod:no_port"):
+    if kind == "no_port":
         assert ports == []
     else:
         assert ports[0]["ip"] == "10.0.0.2"  # mapped, on a private address
-    direct = wait_for(lambda: api.pod(pod_id)["ssh"]["direct"])
+    soon = api.create_pod(ports=["22/tcp"])["id"]  # the second fault: 0.2 s
+    direct = wait_for(lambda: api.pod(soon)["ssh"]["direct"])
     assert direct["host"] == "127.0.0.1"
 
 
@@ -105,12 +106,12 @@ def test_never_ready_pulls_forever(api, fake_runpod):
     assert api.pod(stuck)["status"] == "STARTING"  # its pull never ends
 
 
-def test_slow_start_comes_after_the_others(api, fake_runpod):
-    fake_runpod.set_faults("pod:slow_start=3s")
+def test_slow_start_takes_its_time(api, fake_runpod):
+    fake_runpod.set_faults("pod:slow_start=1s")
     slow = api.create_pod()["id"]
     normal = api.create_pod()["id"]
-    api.wait_status(normal, "RUNNING")
-    assert api.pod(slow)["status"] in ("PROVISIONING", "STARTING")
+    plans = [fake_runpod.pods[pod_id].plan for pod_id in (slow, normal)]
+    assert [p.assign_delay + p.pull_delay for p in plans] == [pytest.approx(1.0), 0.3]
     api.wait_status(slow, "RUNNING")
 
 
@@ -139,12 +140,3 @@ def test_ssh_refuses_the_next_two_connections(api, fake_runpod, ssh_keypair):
     results = [ssh_once(key, port) for _ in range(3)]
     assert [r.returncode for r in results] == [255, 255, 0], [r.stderr for r in results]
     assert results[2].stdout == "ok\n" and fake_runpod.faults.pending() == []
-
-
-def test_slow_sshd_resets_connections_until_it_is_up(api, fake_runpod, ssh_keypair):
-    key, public = ssh_keypair
-    fake_runpod.set_faults("pod:slow_sshd=2")
-    pod_id = api.create_pod(ports=["22/tcp"], env={"PUBLIC_KEY": public})["id"]
-    port = api.wait_status(pod_id, "RUNNING")["ssh"]["direct"]["port"]
-    assert ssh_once(key, port).returncode == 255  # mapped, but sshd is not up yet
-    wait_for(lambda: ssh_once(key, port).returncode == 0)

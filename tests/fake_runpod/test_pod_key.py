@@ -90,7 +90,7 @@ def test_a_pod_key_cannot_use_graphql(graphql_fake):
 def test_a_watchdog_in_the_start_command_stops_its_own_pod(api, fake_runpod, action):
     """The shape of a backstop armed by the start command: a background job that calls the
     API with the pod's own key, then the image's start script, as the main process."""
-    body = r'{\"action\": \"' + action + r'\"}'  # JSON inside bash's double quotes
+    body = r"{\"action\": \"" + action + r"\"}"  # JSON inside bash's double quotes
     call = (
         f"curl -sS -X POST {fake_runpod.url}/v2/pods/$RUNPOD_POD_ID/action "
         '-H "Authorization: Bearer $RUNPOD_API_KEY" -H "Content-Type: application/json" '

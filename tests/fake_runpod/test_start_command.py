@@ -80,6 +80,7 @@ def test_a_start_command_that_ends_exits_the_container(api, fake_runpod):
     ("args", "says"),
     [
         ("bash -c 'unclosed", "cannot parse the start command: No closing quotation"),
+        ("bash -c 'echo \0'", "cannot parse the start command: a NUL byte"),
     ],
 )
 def test_a_start_command_that_does_not_parse_fails_the_pod(api, fake_runpod, args, says):
@@ -117,3 +118,10 @@ def test_global_networking_is_honoured_where_the_data_center_has_it(api):
     assert networking["enabled"] and networking["internalDns"] == f"{made['id']}.runpod.internal"
     plain = api.create_pod()
     assert plain["globalNetworking"] == {"enabled": False}
+
+
+def test_an_environment_value_with_a_nul_byte_fails_the_pod(api, fake_runpod):
+    pod_id = api.create_pod(env={"BAD": "a\0b"})["id"]
+    api.wait_status(pod_id, "ERROR")
+    assert "NUL byte" in fake_runpod.backend.logs[pod_id].lines[-1].line
+    assert fake_runpod.internal_errors == []

@@ -64,6 +64,6 @@ def test_the_pod_page_says_why_there_is_no_sdk_and_which_version_it_means():
     lock = tomllib.loads((ROOT / "uv.lock").read_text(encoding="utf-8"))
     tested = next(p["version"] for p in lock["package"] if p["name"] == "runpod")
     page = (ROOT / "docs" / "pod.md").read_text(encoding="utf-8")
-    stated = re.search(r"公開されている最新版（([\d.]+)）", page)
+    stated = re.search(r"の最新版は([\d.]+)です", page)
     assert stated and stated[1] == tested, (stated and stated[1], tested)  # the one tested
     assert "runpod-python/pull/584" in page and "api-reference-v2/migrate-from-v1" in page

@@ -11,7 +11,8 @@ import time
 
 import pytest
 
-from snippets import errors, secret, volume
+from snippets import api, errors, secret, volume
+from snippets.create import create_once
 
 AMBIGUOUS = [
     "rest_create:500",
@@ -70,36 +71,80 @@ def test_a_unique_name_is_proof_and_the_volume_is_adopted(fake, short_reads, fau
     assert f"作られていました（ID: {made['id']}）" in capsys.readouterr().err
 
 
-def test_an_old_volume_of_the_same_name_is_never_taken_for_the_new_one(fake, short_reads):
+def lose_the_create(monkeypatch):
+    """The next create is lost on the way and never carried out (what a 520 or a reset
+    before Runpod saw it looks like to the reader)."""
+    real = api.rest
+
+    def losing(method, path, body=None, params=None, *, create=False):
+        if create:
+            raise api.AnswerLost("テスト: 届かなかった依頼")
+        return real(method, path, body, params, create=create)
+
+    monkeypatch.setattr(api, "rest", losing)
+
+
+def test_an_old_volume_of_the_same_name_is_never_taken_for_the_new_one(fake, monkeypatch):
     old = volume.create_volume("kaggle-data", 50, "EU-RO-1")
-    fake.set_faults("rest:524")  # not carried out: nothing new appears
+    lose_the_create(monkeypatch)
     with pytest.raises(errors.MaybeCreated, match="分かりません") as maybe:
         volume.create_volume("kaggle-data", 50, "EU-RO-1", unique_name=True)
     assert list(fake.volumes) == [old["id"]]
     assert maybe.value.candidates == []
 
 
-def test_a_create_that_did_not_happen_is_not_sent_again(fake, short_reads, waits):
-    fake.set_faults("rest:520")  # Cloudflare answered; Runpod never saw it
+def test_a_create_that_did_not_happen_is_not_sent_again(fake, monkeypatch, waits):
+    lose_the_create(monkeypatch)
     with pytest.raises(errors.MaybeCreated, match="作り直さないでください"):
         volume.create_volume("kaggle-data", 50, "EU-RO-1")
-    assert fake.volumes == {} and posts(fake) == 1
+    assert fake.volumes == {} and posts(fake) == 0
     assert sum(waits) == 60  # the list was watched for a minute: lists lag
 
 
-def test_a_list_that_fails_after_a_lost_answer_names_the_console(fake, short_reads):
-    fake.set_faults("rest_create:524,rest:503x*")
+def test_a_pod_create_that_failed_on_runpods_side_is_not_sent_again(fake, waits):
+    from snippets import pod
+
+    disk = volume.create_volume("kaggle-data", 10, "EU-RO-1")
+    fake.set_faults("create_pod:transient")  # "Something went wrong": nothing was made
+    with pytest.raises(errors.MaybeCreated, match="python -m snippets.pod list"):
+        pod.deploy_pod(disk["id"])
+    assert fake.pods == {} and posts(fake) == 2  # the volume, and the pod once
+
+
+def failing_lists_after(monkeypatch, good: int):
+    """volume.list_volumes answers `good` times, then fails as an API in trouble would."""
+    real, calls = volume.list_volumes, []
+
+    def listing():
+        calls.append(1)
+        if len(calls) > good:
+            raise errors.Unavailable("一覧: テストで失敗させています", status=503)
+        return real()
+
+    monkeypatch.setattr(volume, "list_volumes", listing)
+
+
+def test_a_list_that_fails_after_a_lost_answer_names_the_console(fake, monkeypatch):
+    failing_lists_after(monkeypatch, good=1)  # the look before the create works
+    fake.set_faults("rest_create:524")
     with pytest.raises(errors.MaybeCreated) as maybe:
         volume.create_volume("kaggle-data", 50, "EU-RO-1")
     assert "一覧も取得できませんでした" in str(maybe.value)
     assert "https://console.runpod.io/user/storage" in str(maybe.value)
-    assert posts(fake) == 1
+    assert posts(fake) == 1 and len(fake.volumes) == 1
 
 
-def test_a_list_that_lags_is_watched_until_the_volume_shows(fake, short_reads, waits):
-    fake.set_faults("rest_create:524,rest:503x3")  # the first three looks fail
+def test_a_list_that_lags_is_watched_until_the_volume_shows(fake, monkeypatch, waits):
+    real, looks = volume.list_volumes, []
+
+    def lagging():  # the new volume shows from the fourth look after the create on
+        looks.append(1)
+        return real() if len(looks) == 1 or len(looks) > 4 else []
+
+    monkeypatch.setattr(volume, "list_volumes", lagging)
+    fake.set_faults("rest_create:524")
     made = volume.create_volume("kgl-live-lag-vol", 10, "EU-RO-1", unique_name=True)
-    assert list(fake.volumes) == [made["id"]] and len(waits) == 4
+    assert list(fake.volumes) == [made["id"]] and waits == [1, 2, 4, 8]
 
 
 def test_a_failing_list_stops_everything_before_a_create(fake, waits):
@@ -110,9 +155,20 @@ def test_a_failing_list_stops_everything_before_a_create(fake, waits):
 
 
 def test_a_429_on_a_create_is_safe_to_send_again(fake, waits):
-    fake.set_faults("rest:429=2")  # refused before anything was done
-    volume.create_volume("kaggle-data", 50, "EU-RO-1")
-    assert len(fake.volumes) == 1 and posts(fake) == 2
+    """A 429 is refused unheard (the v2 OpenAPI: back off, then resume): sent again once."""
+    fake.set_faults("rest:429=2")  # hits the create itself: nothing is read before it here
+    body = {"name": "kaggle-data", "size": 10, "dataCenter": "EU-RO-1", "type": "STANDARD"}
+    create_once(
+        "ボリューム",
+        "kaggle-data",
+        "/v2/network-volumes",
+        body,
+        list_all=lambda: [],
+        is_ours=lambda item: True,
+        provable=False,
+        how_to_check="",
+    )
+    assert len(fake.volumes) == 1 and posts(fake) == 2 and waits == [2]
 
 
 @pytest.mark.parametrize("fault", ["rest_create:524", "lost:rest_create"])

@@ -54,7 +54,7 @@ def test_the_pod_opens_8888_and_gets_the_password(fake, tmp_path, ssh_keypair):
     up = run("jupyter-pod-up.sh", env, volume_id=disk["id"])
     assert up.returncode == 0, up.stderr
     (pod,) = fake.pods.values()
-    assert pod.ports.split(",") == ["22/tcp", "8888/http"]
+    assert pod.ports == ["22/tcp", "8888/http"]
     # Upper-case names: both reach SSH shells too; the values stay references until boot.
     assert pod.env["JUPYTER_PASSWORD"] == "{{ RUNPOD_SECRET_jupyter_password }}"
     assert pod.env["KAGGLE_API_TOKEN"] == "{{ RUNPOD_SECRET_kaggle_api_token }}"

@@ -17,7 +17,7 @@ import time
 
 import pytest
 
-from fake_runpod import FakeRunpod
+from fake_runpod import FakeRunpod, contract
 from snippets import api, deploy, errors, pod, pod_status, pricing, remote, secret, volume
 from snippets.cli import SnippetError
 from tests import ROOT
@@ -39,6 +39,27 @@ def kaggle_volume(fake):
 def key_files(ssh_keypair):
     private_key, _ = ssh_keypair
     return private_key, f"{private_key}.pub"
+
+
+@pytest.fixture
+def sent(monkeypatch) -> list[tuple[str, str, object]]:
+    """(method, path, JSON body) of every request the snippets send, as sent."""
+    seen = []
+    real = api.session
+
+    def recording():
+        http = real()
+        send = http.request
+
+        def request(method, url, **kwargs):
+            seen.append((method, url.split("/v2/", 1)[-1], kwargs.get("json")))
+            return send(method, url, **kwargs)
+
+        http.request = request
+        return http
+
+    monkeypatch.setattr(api, "session", recording)
+    return seen
 
 
 def up(kaggle_volume, key_files, *extra):
@@ -106,32 +127,39 @@ def test_a_key_path_with_a_space_still_makes_a_working_config(
     assert result.stdout == "ok\n", result.stderr
 
 
-def test_the_request_is_the_guides_pod(fake, kaggle_volume, ssh_keypair):
-    """What is sent validates against the v2 OpenAPI (the fake refuses anything else) and is
-    the pod the guide describes: recommended image, volume at /workspace in its data center,
-    Secure Cloud, a CUDA floor (not an exact list), the watchdog, the reader's key."""
+def test_the_request_is_the_guides_pod(fake, kaggle_volume, ssh_keypair, sent):
+    """What is sent validates against the v2 OpenAPI's CreatePodRequest and is the pod the
+    guide describes: recommended image, volume at /workspace in its data center, Secure
+    Cloud, a CUDA floor (not an exact list), the watchdog, the reader's key."""
     recommended = api.load_recommended()
     made = pod.deploy_pod(kaggle_volume["id"], public_key=ssh_keypair[1])
-    stored = fake.pods[made["id"]]
-    assert stored.network_volume_id == kaggle_volume["id"]
-    assert stored.data_center == kaggle_volume["dataCenter"]
-    assert stored.min_cuda == recommended["image"]["min_cuda"] == "12.8"
-    assert not stored.allowed_cuda
-    assert stored.env["PUBLIC_KEY"] == ssh_keypair[1]
-    assert "sleep 86400" in stored.args and stored.args.endswith("exec /start.sh'")
-    assert "$RUNPOD_API_KEY" in stored.args and fake.api_key not in stored.args
-    assert made["image"] == recommended["image"]["name"] and made["cloud"] == "SECURE"
-    assert made["ports"] == recommended["pod"]["ports"].split(",")
-    assert made["disk"] == recommended["pod"]["container_disk_gb"]
-    assert stored.gpu_type_id == pricing.cheapest_gpu("EU-RO-1", 0.5)["id"]
+    (body,) = [json for method, path, json in sent if (method, path) == ("POST", "pods")]
+    operation, _, _ = contract.match("POST", "/v2/pods")
+    assert operation.request_errors(body) == []
+    assert body["gpu"] == {
+        "id": pricing.cheapest_gpu("EU-RO-1", 0.5)["id"],
+        "count": 1,
+        "minCudaVersion": recommended["image"]["min_cuda"],
+    }
+    assert "allowedCudaVersions" not in body["gpu"]
+    assert body["mounts"] == {"network": [{"volumeId": kaggle_volume["id"], "path": "/workspace"}]}
+    assert body["dataCenterIds"] == [kaggle_volume["dataCenter"]] and body["cloud"] == "SECURE"
+    assert body["image"] == recommended["image"]["name"]
+    assert body["ports"] == recommended["pod"]["ports"].split(",")
+    assert body["disk"] == recommended["pod"]["container_disk_gb"]
+    assert body["env"]["PUBLIC_KEY"] == ssh_keypair[1]
+    assert "sleep 86400" in body["args"] and body["args"].endswith("exec /start.sh'")
+    assert "$RUNPOD_API_KEY" in body["args"] and fake.api_key not in str(body)
+    ready = pod.wait_until_ready(made["id"], timeout=60, poll=0.05)
+    assert ready["dataCenterId"] == kaggle_volume["dataCenter"]
+    assert fake.pods[made["id"]].network_volume_id == kaggle_volume["id"]
 
 
 def test_the_cuda_floor_keeps_old_drivers_out_and_newer_ones_in(fake, kaggle_volume, ssh_keypair):
     fake.set_faults("pod:old_driver")  # the data center's first machine has CUDA 12.4
     made = pod.deploy_pod(kaggle_volume["id"], public_key=ssh_keypair[1])
-    host = tuple(map(int, fake.pods[made["id"]].host_cuda.split(".")))
-    assert host >= (12, 8)
-    assert pod.wait_until_ready(made["id"], timeout=30, poll=0.05)["id"] == made["id"]
+    ready = pod.wait_until_ready(made["id"], timeout=30, poll=0.05)
+    assert tuple(map(int, ready["cudaVersion"].split("."))) >= (12, 8)
 
 
 def test_explicit_gpu_count_ports_name_and_image(fake, kaggle_volume):
@@ -146,7 +174,7 @@ def test_explicit_gpu_count_ports_name_and_image(fake, kaggle_volume):
     )
     stored = fake.pods[created["id"]]
     assert (stored.gpu_type_id, stored.gpu_count, stored.name) == ("NVIDIA RTX A6000", 2, "exp-1")
-    assert created["ports"] == ["22/tcp", "8888/http"] and not stored.args
+    assert created["ports"] == ["22/tcp", "8888/http"] and not stored.docker_args
     assert "PUBLIC_KEY" not in stored.env
 
 
@@ -173,8 +201,8 @@ def test_a_bill_above_the_cap_is_deleted_at_once(fake, kaggle_volume, monkeypatc
     """The rate Runpod bills (`cost`) is what counts, not the list price that picked it."""
     real = pricing.cheapest_gpu
 
-    def understated(*args, **kwargs):
-        return {**real(*args, **kwargs), "price": 0.01}
+    def understated(data_center, max_price, gpu_count=1, exclude=()):
+        return {**real(data_center, 5.0, gpu_count, exclude), "price": 0.01}
 
     monkeypatch.setattr(deploy, "cheapest_gpu", understated)
     with pytest.raises(SnippetError, match="上限 \\$0.10/時 を超えたため、すぐに削除しました"):
@@ -221,7 +249,7 @@ def test_env_values_that_rp_environment_would_mangle_are_refused(fake, kaggle_vo
 def test_max_hours_is_bounded(fake, kaggle_volume, hours, ok):
     if ok:
         made = pod.deploy_pod(kaggle_volume["id"], max_hours=hours)
-        assert bool(fake.pods[made["id"]].args) == bool(hours)
+        assert bool(fake.pods[made["id"]].docker_args) == bool(hours)
     else:
         with pytest.raises(SnippetError, match="--max-hours は 0〜720"):
             pod.deploy_pod(kaggle_volume["id"], max_hours=hours)
@@ -302,14 +330,16 @@ def test_a_pod_that_errors_fails_fast_with_its_log_and_the_way_to_stop_it(
     assert up(kaggle_volume, key_files) == 1
     err = capsys.readouterr().err
     (created,) = fake.pods.values()
-    assert "起動に失敗しました（ERROR）" in err and "[Runpod]" in err
-    assert f"python -m snippets.pod down {created.id}" in err
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("エラー: ") and "起動に失敗しました（ERROR）" in last
+    assert f"python -m snippets.pod down {created.id}" in last
+    assert "Runpod 側のログの最後の行:「error" in last  # why, in Runpod's own words
 
 
 def test_a_pod_that_exits_is_reported_with_the_way_to_stop_it(
     fake, kaggle_volume, key_files, capsys
 ):
-    fake.set_faults("pod:exits")
+    fake.set_faults("pod:exits,pod:slow_sshd=30")  # it ends before sshd is up
     assert up(kaggle_volume, key_files) == 1
     err = capsys.readouterr().err
     (created,) = fake.pods.values()
@@ -347,11 +377,12 @@ def test_progress_says_what_changed_and_how_long_it_took(capsys):
 
 def test_the_hosts_log_is_shown_while_the_image_is_pulled(fake, key_files, monkeypatch, capsys):
     monkeypatch.setattr(pod_status, "LOG_EVERY", 0)
-    with FakeRunpod(realistic=True, time_scale=0.002, retired=True) as realistic:
-        monkeypatch.setenv("RUNPOD_API_BASE_URL", realistic.url)
-        disk = volume.create_volume("kaggle-data", 50, "EU-RO-1")
-        assert up(disk, key_files) == 0, capsys.readouterr().err
-    assert "[Runpod]" in capsys.readouterr().err
+    fake.set_faults("pod:slow_start=3")
+    disk = volume.create_volume("kaggle-data", 50, "EU-RO-1")
+    assert up(disk, key_files) == 0
+    shown = [line for line in capsys.readouterr().err.splitlines() if "[Runpod]" in line]
+    assert any("Pulling" in line or "Downloading" in line for line in shown), shown
+    assert len(shown) == len(set(shown))  # each line once
 
 
 @pytest.mark.parametrize(
@@ -401,8 +432,8 @@ def _up_interrupted(fake, kaggle_volume, key_files, signal_name, after):
     seen = ""
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        if after is None and pod_posts(fake):
-            time.sleep(0.3)  # the create is being held back by the fake
+        if after is None and fake.pods:
+            time.sleep(0.3)  # made; its answer is being held back by the fake
             break
         if after is not None:
             line = proc.stderr.readline()
@@ -448,6 +479,10 @@ def test_list_shows_each_pod_with_its_status_and_rate(fake, kaggle_volume, capsy
     assert pod.main(["list"]) == 0
     assert "課金される Pod はありません" in capsys.readouterr().out
     made = pod.deploy_pod(kaggle_volume["id"])
+    deadline = time.monotonic() + 30
+    while pod.get_pod(made["id"])["status"] != "RUNNING":  # a machine is assigned
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
     assert pod.main(["list"]) == 0
     line = capsys.readouterr().out.strip()
     assert line.startswith(made["id"]) and "/時" in line and "EU-RO-1" in line

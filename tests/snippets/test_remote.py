@@ -63,8 +63,9 @@ def resetting_port():
 
 
 def a_pod_at(port: int) -> dict:
-    ports = [{"ip": "127.0.0.1", "isIpPublic": True, "privatePort": 22, "publicPort": port}]
-    return {"id": "p1", "runtime": {"ports": [{**ports[0], "type": "tcp"}]}}
+    """A pod as REST v2 shows it once 22/tcp is mapped to a public port."""
+    direct = {"host": "127.0.0.1", "port": port, "username": "root", "command": ""}
+    return {"id": "p1", "status": "RUNNING", "ssh": {"direct": direct, "proxy": None}}
 
 
 def test_every_reset_is_retried_whatever_ssh_prints(
