@@ -100,10 +100,8 @@ def wait_ready(run: Run, made: dict) -> dict:
     try:
         running = pod.wait_until_ready(made["id"], timeout=run.timeout(run.s.ready_timeout),
                                        poll=run.poll(), progress=progress)
-    except errors.PodFailed as failed:  # the report keeps what Runpod's log says, read
-        # afresh: the lines a waiting reader saw may miss the last ones (why it failed)
-        log = [event["line"] for event in pod.pod_logs(made["id"], "system", tail=20)]
-        lines = "\n".join(f"  {line}" for line in (log or failed.log_lines)[-20:])
+    except errors.PodFailed as failed:  # the report keeps what Runpod's log said
+        lines = "\n".join(f"  {line}" for line in failed.log_lines[-20:])
         raise StepFailed(f"PodFailed: {failed}\nthe pod's system log:\n{lines}") from None
     waited = (time.monotonic() - started) / run.target.time_scale
     host, port = pod.ssh_endpoint(running)
