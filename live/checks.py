@@ -8,6 +8,8 @@ target, so these functions read the same for both.
 from __future__ import annotations
 
 import hashlib
+import json
+import time
 
 from live import probe
 from live.report import StepFailed
@@ -147,3 +149,90 @@ def check_env_again(run: Run, pod: dict, first: dict) -> None:
                          f"{sorted(set(again['dists'].items()) ^ set(first['dists'].items()))}")
     run.note(f"imports kgl_live_probe ({again['prefix']}); offline uv sync installed nothing; "
              f"the same {len(again['dists'])} distribution(s) by content")
+
+
+# torch and torchvision from the pod's python3 (setup.sh installs the torchvision that
+# matches the image's torch), then a matmul on the GPU: the result checked against the CPU,
+# the time taken after a warm-up, synchronised. One JSON line; a failed import is reported,
+# not raised, so the judge can say what was missing.
+GPU_SIZE = 2048
+GPU_CHECK = f"""
+import json, time
+out = {{"size": {GPU_SIZE}}}
+try:
+    started = time.perf_counter()
+    import torch, torchvision
+    out.update(import_seconds=time.perf_counter() - started, torch=torch.__version__,
+               torchvision=torchvision.__version__, cuda=torch.version.cuda,
+               available=torch.cuda.is_available())
+    if out["available"]:
+        a = torch.randn({GPU_SIZE}, {GPU_SIZE}, device="cuda")
+        b = torch.randn({GPU_SIZE}, {GPU_SIZE}, device="cuda")
+        (a @ b).sum().item()
+        torch.cuda.synchronize()
+        started = time.perf_counter()
+        c = a @ b
+        torch.cuda.synchronize()
+        out["matmul_seconds"] = time.perf_counter() - started
+        out["device"] = torch.cuda.get_device_name(0)
+        expected = a[:8].cpu().double() @ b[:, :8].cpu().double()
+        out["matmul_close"] = bool(torch.allclose(c[:8, :8].cpu().double(), expected,
+                                                  rtol=1e-2, atol=1e-1))
+        # torchvision's own CUDA kernels: a torchvision built for another torch fails here.
+        boxes = torch.tensor([[0, 0, 10, 10], [1, 1, 11, 11], [50, 50, 60, 60]],
+                             dtype=torch.float32, device="cuda")
+        scores = torch.tensor([0.9, 0.8, 0.7], device="cuda")
+        out["nms_kept"] = torchvision.ops.nms(boxes, scores, 0.5).tolist()
+except Exception as error:
+    out["error"] = f"{{type(error).__name__}}: {{error}}"
+print("KGL_GPU_CHECK " + json.dumps(out))
+"""
+
+
+def gpu_check(run: Run, pod: dict) -> None:
+    """`import torchvision` and a small matmul on `cuda`, timed (the report's `gpu_check`)."""
+    _, out, _ = run.sh(pod, "python3 -", stdin=GPU_CHECK)
+    line = next((x for x in out.splitlines() if x.startswith("KGL_GPU_CHECK ")), None)
+    if line is None:
+        raise StepFailed(f"the GPU check printed no result: {out[-300:]!r}")
+    seen = json.loads(line.split(" ", 1)[1])
+    record, detail, rehearsal = run.target.judge_gpu(seen)
+    run.report.gpu_check = record
+    run.note(detail, rehearsal)
+
+
+# What pod 2 runs in place of a reader's training: quick, and a command that exists (the
+# script refuses one that does not before it starts).
+AUTO_STOP_COMMAND = "python3 -c 'print(\"kgl-live: training stand-in done\")'"
+AUTO_STOP_GRACE = 2  # seconds (real time, on the fake too); the reader's default is 60
+AUTO_STOP_SLACK = 30  # seconds for the script's own work: the command, sync, curl
+
+
+def auto_stop(run: Run, pod: dict) -> None:
+    """snippets/auto-stop.sh as a reader runs it: the pod ends itself with its own key once
+    the command is done. The replay only watches the pod leave RUNNING (the SSH session goes
+    with it, so the script runs detached and its output stays on the volume)."""
+    from snippets import errors
+    from snippets.pod import get_pod
+
+    script = run.put(pod, SNIPPETS / "auto-stop.sh")
+    log = f'"{WORKSPACE}/kgl-auto-stop.out"'
+    run.sh(pod, f"GRACE_SECONDS={AUTO_STOP_GRACE} nohup bash {script} {AUTO_STOP_COMMAND} "
+                f">{log} 2>&1 </dev/null &")
+    started = time.monotonic()
+    deadline = started + run.timeout(run.s.gone_timeout) + AUTO_STOP_GRACE + AUTO_STOP_SLACK
+    while True:
+        try:
+            status = get_pod(pod["id"])["status"]
+        except errors.NotFound:
+            status = "gone"
+        if status != "RUNNING":
+            break
+        if time.monotonic() >= deadline:
+            _, said, _ = run.sh(pod, f"tail -n 5 {log}", check=False)
+            raise StepFailed(f"the pod is still RUNNING: auto-stop.sh did not end it; it "
+                             f"said: {said.strip()[-600:]!r}")
+        time.sleep(run.poll())
+    waited = (time.monotonic() - started) / run.target.time_scale
+    run.note(f"auto-stop.sh ran the command, then the pod ended itself with its own key: "
+             f"{status} after {waited:.0f} s (grace {AUTO_STOP_GRACE} s)")

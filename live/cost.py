@@ -1,10 +1,20 @@
 """What a run may take and cost, worked out from the settings before anything is created.
 
-The worst case takes every wait at its limit: two image pulls (each pod waits up to
+The worst time takes every wait at its limit: two image pulls (each pod waits up to
 LIVE_READY_TIMEOUT), two deletes that are slow to show, the commands on the pods, and the
 time kept for the teardown; the wall-time alarm (LIVE_MAX_MINUTES) ends the run there.
-The worst bill: a pod at the GPU price cap until its server-side backstop (terminateAfter)
-stops it even if teardown and sweep both fail, and the volume until the next night's sweep.
+
+The worst bill is what the safeguards that need neither the runner nor GraphQL bound, when
+the run's own teardown and the workflow's sweep job after it both fail (REST v2 has no
+server-side terminateAfter):
+- each pod's watchdog (`deploy_pod(max_hours=...)`, armed in the pod's start command, ends
+  the pod with its own pod-scoped key) is set to the time left in the run's budget at the
+  deploy, and counts from the container's start, which comes after the image pull: a pod
+  ends at most LIVE_MAX_MINUTES + LIVE_PULL_MINUTES after the run's start;
+- the frequent sweep (every SWEEP_EVERY_MINUTES, runs older than SWEEP_AGE_MINUTES with no
+  newer activity) removes the volume and the secret, and is the only bound on a pod if its
+  watchdog fails (the bill then shown beside the worst case, not under the cap: whether a
+  pod's own key may end its pod is a guess that each night's auto_stop step settles).
 The typical case: a quicker pull (LIVE_TYPICAL_PULL_MINUTES), the rest as budgeted.
 """
 
@@ -20,9 +30,12 @@ PRICES = Path(__file__).resolve().parents[1] / "data" / "prices.toml"
 HOURS_PER_MONTH = 730  # Runpod bills a volume hourly: the monthly price / 730
 API_SECONDS = 120  # creating the secret and the volume, deploying with fall-backs
 BOOT_SECONDS = 60  # after the image is on the host: the image's start.sh, sshd
-BACKSTOP_SLACK_SECONDS = 300  # terminateAfter: this long after the wall budget ends
-LEAKED_VOLUME_HOURS = 24  # a volume nobody could delete waits for the next night's sweep
 TYPICAL_TEARDOWN_SECONDS = 60
+# The frequent sweep (.github/workflows/sweep.yml; tests/live/test_workflow.py holds the
+# workflow to these numbers). Its age must exceed a run's whole life, counted from the time
+# in the run's id: LIVE_MAX_MINUTES plus naming.MAX_ID_AGE.
+SWEEP_EVERY_MINUTES = 30
+SWEEP_AGE_MINUTES = 50
 
 
 @dataclass(frozen=True)
@@ -53,6 +66,28 @@ class Plan:
     worst_usd: float
     typical_usd: float
     problems: tuple[str, ...]  # why these settings cannot work, in Japanese
+
+    @property
+    def pod_bound_seconds(self) -> float:
+        """A pod's longest life when only its watchdog ends it: the watchdog is set to the
+        run's remaining budget and counts from the container's start, after the pull."""
+        s = self.settings
+        return s.max_wall_seconds + s.pull_minutes * 60
+
+    @property
+    def sweep_bound_seconds(self) -> float:
+        """When the frequent sweep has removed everything of a run at the latest, from the
+        run's start: SWEEP_AGE after the last activity (a pod starting), plus one interval."""
+        return self.pod_bound_seconds + (SWEEP_AGE_MINUTES + SWEEP_EVERY_MINUTES) * 60
+
+    @property
+    def volume_worst_usd(self) -> float:
+        return self.volume.cost(self.settings.volume_gb, self.sweep_bound_seconds)
+
+    @property
+    def unwatched_usd(self) -> float:
+        """The bill if the watchdog fails too: the frequent sweep is then the pod's bound."""
+        return self.settings.max_price * self.sweep_bound_seconds / 3600 + self.volume_worst_usd
 
     @property
     def needed_seconds(self) -> float:
@@ -88,11 +123,10 @@ def make_plan(s: Settings, volume: VolumePrice) -> Plan:
               ("後片付け", s.teardown_margin))
     pod_start = s.typical_pull_minutes * 60 + BOOT_SECONDS
     typical = API_SECONDS / 2 + 2 * pod_start + work + TYPICAL_TEARDOWN_SECONDS
-    backstop = s.max_wall_seconds + BACKSTOP_SLACK_SECONDS
-    worst_usd = (s.max_price * backstop / 3600
-                 + volume.cost(s.volume_gb, backstop + LEAKED_VOLUME_HOURS * 3600))
     # Pods bill from their deploy to their end: their starts and the commands on them.
     typical_usd = s.max_price * (2 * pod_start + work) / 3600 + volume.cost(s.volume_gb, typical)
+    plan = Plan(s, volume, phases, typical, 0.0, typical_usd, ())
+    worst_usd = s.max_price * plan.pod_bound_seconds / 3600 + plan.volume_worst_usd
     plan = Plan(s, volume, phases, typical, worst_usd, typical_usd, ())
     return Plan(s, volume, phases, typical, worst_usd, typical_usd, _problems(plan))
 
@@ -119,7 +153,15 @@ def _problems(plan: Plan) -> tuple[str, ...]:
     if plan.worst_usd > s.max_cost:
         problems.append(
             f"最悪の場合の費用 ${plan.worst_usd:.3f}（GPU ${s.max_price:g}/時 × "
-            f"{(s.max_wall_seconds + BACKSTOP_SLACK_SECONDS) / 60:.0f} 分と、ボリューム "
-            f"{s.volume_gb} GB を {LEAKED_VOLUME_HOURS} 時間）が、上限 LIVE_MAX_COST="
-            f"${s.max_cost:g} を超えます。")
+            f"{plan.pod_bound_seconds / 60:.0f} 分と、ボリューム {s.volume_gb} GB を "
+            f"{plan.sweep_bound_seconds / 60:.0f} 分）が、上限 LIVE_MAX_COST=${s.max_cost:g} "
+            "を超えます。")
+    from live.naming import MAX_ID_AGE
+
+    life = s.max_minutes + MAX_ID_AGE.total_seconds() / 60
+    if life > SWEEP_AGE_MINUTES:
+        problems.append(
+            f"LIVE_MAX_MINUTES={s.max_minutes:g} 分と実行 ID の古さの上限 "
+            f"{MAX_ID_AGE.total_seconds() / 60:.0f} 分の合計が、頻繁な掃除の対象になる古さ "
+            f"{SWEEP_AGE_MINUTES} 分を超えます。実行中のものを掃除が消してしまいます。")
     return tuple(problems)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 
-from live import checks, registry
+from live import billing, checks, pods, registry
 from live.preflight import preflight
 from live.report import StepFailed
 from live.run import Run
@@ -25,8 +25,8 @@ CHECKS: dict[str, str] = {
                      "response does not echo it",
     "volume_create": "a network volume of the smallest allowed size is created",
     "pod1_deploy": "the cheapest GPU under the max price is rented with the recommended image, "
-                   "the volume, the secret and a terminateAfter backstop, falling back over GPU "
-                   "types and data centers",
+                   "the volume, the secret and a watchdog (the pod ends itself when the run's "
+                   "budget is up), falling back over GPU types and data centers",
     "pod1_ready": "the pod's SSH server answers and accepts the run's key (the image pull "
                   "finishes within the per-pod wait)",
     "setup_first": "snippets/setup.sh succeeds on a fresh pod and writes the Kaggle token file",
@@ -34,6 +34,8 @@ CHECKS: dict[str, str] = {
     "kaggle_auth": "snippets/check-secrets.sh finds the Kaggle token without printing it; the "
                    "pod's token equals the stored secret (by hash); token file mode 600",
     "versions": "python3, CUDA and torch in the pod match snippets/recommended_image.toml",
+    "gpu_check": "import torch and torchvision, a matmul on cuda equal to the CPU's and "
+                 "torchvision's nms on cuda, with their timings",
     "python_env": "snippets/python-env-uv.sh builds the project environment on the volume",
     "marker_write": "a marker with the run id is written to the volume",
     "pod1_terminate": "pod 1 is terminated and leaves the pod list",
@@ -42,11 +44,15 @@ CHECKS: dict[str, str] = {
     "pod2_marker": "pod 2 is a fresh machine (new HOME) and sees pod 1's marker on the volume",
     "pod2_env": "on pod 2 an offline uv sync installs nothing and the environment on the volume "
                 "holds the same distributions, by content hash, as on pod 1",
-    "pod2_terminate": "pod 2 is terminated and leaves the pod list",
+    "auto_stop": "snippets/auto-stop.sh runs a command on pod 2, then the pod ends itself with "
+                 "its own key: the replay sees it leave RUNNING",
+    "pod2_terminate": "pod 2 is gone from the pod list (ended by auto-stop.sh, else terminated)",
     "pods_cleanup": "no pod with this run's name is left (terminates leftovers)",
     "volume_delete": "the run's network volume is deleted (retried while still in use)",
     "secret_delete": "the run's secret is deleted",
     "leak_check": "the API lists no pod, volume or secret with this run's name",
+    "billing": "what Runpod billed for the run's pods is read (GET /v2/billing/pods, the hour "
+               "buckets covering the run) and recorded next to the estimate, with the time",
 }
 
 
@@ -57,21 +63,23 @@ def replay_guide(run: Run) -> None:
     step("secret_create", run.create_secret)
     step("volume_create", run.create_volume)
 
-    pod1 = step("pod1_deploy", run.deploy, "pod1")
-    pod1 = step("pod1_ready", run.wait_ready, pod1)
+    pod1 = step("pod1_deploy", pods.deploy, run, "pod1")
+    pod1 = step("pod1_ready", pods.wait_ready, run, pod1)
     token_file = step("setup_first", checks.setup_first, run, pod1)
     step("setup_again", checks.setup_again, run, pod1, token_file)
     step("kaggle_auth", checks.kaggle_auth, run, pod1, token_file)
     step("versions", checks.versions, run, pod1)
+    step("gpu_check", checks.gpu_check, run, pod1)
     env = step("python_env", checks.build_env, run, pod1)
     step("marker_write", checks.write_marker, run, pod1)
-    step("pod1_terminate", run.terminate, pod1)
+    step("pod1_terminate", pods.terminate, run, pod1)
 
-    pod2 = step("pod2_deploy", run.deploy, "pod2")
-    pod2 = step("pod2_ready", run.wait_ready, pod2)
+    pod2 = step("pod2_deploy", pods.deploy, run, "pod2")
+    pod2 = step("pod2_ready", pods.wait_ready, run, pod2)
     step("pod2_marker", checks.check_marker, run, pod2)
     step("pod2_env", checks.check_env_again, run, pod2, env)
-    step("pod2_terminate", run.terminate, pod2)
+    step("auto_stop", checks.auto_stop, run, pod2)
+    step("pod2_terminate", pods.terminate, run, pod2)
 
 
 def tear_down(run: Run) -> None:
@@ -89,6 +97,14 @@ def tear_down(run: Run) -> None:
     with contextlib.suppress(Exception):  # recorded; `leaked` stays null: nothing proven
         run.step("leak_check", _leak_check, run)
     run.update_cost()
+    with contextlib.suppress(Exception):  # recorded; `billed` stays null
+        run.step("billing", _billing, run)
+
+
+def _billing(run: Run) -> None:
+    run.report.billed = billing.read_billed(run.made.roles, run.report.started)
+    run.note(billing.describe(run.report.billed, run.report.estimated_cost_usd),
+             run.target.name == "fake")
 
 
 def _remove_kind(run: Run, kind: registry.Kind, known: set[str]) -> None:
@@ -98,7 +114,7 @@ def _remove_kind(run: Run, kind: registry.Kind, known: set[str]) -> None:
     errors = registry.remove(kind, ids, timeout=run.timeout(run.s.gone_timeout),
                              poll=run.poll())
     if errors:
-        raise StepFailed("; ".join(errors))
+        raise StepFailed("; ".join(map(str, errors)))
     extra = len(named - known)
     run.note(f"removed {len(ids)} {kind.name}(s)" + (f" (+{extra} found by name)" if extra else ""))
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 PREFIX = "kgl-live-"
 _STAMP_FORMAT = "%Y%m%dt%H%M%Sz"
@@ -22,6 +22,12 @@ _STAMP_FORMAT = "%Y%m%dt%H%M%Sz"
 ROLES = ("kaggle", "vol", "pod1", "pod2")
 _RUN_ID = re.compile(r"(?P<stamp>[0-9]{8}t[0-9]{6}z)-(?P<suffix>[0-9a-f]{6})")
 _NAME = re.compile(rf"{re.escape(PREFIX)}{_RUN_ID.pattern}-(?P<role>{'|'.join(ROLES)})")
+# The sweeper judges a run's age by the time in its name, so that time must be the run's
+# start: no replay ran before EARLIEST, clocks may disagree by MAX_SKEW, and a replay takes
+# an id at most MAX_ID_AGE old (the nightly workflow picks it in the job just before).
+EARLIEST = datetime(2026, 1, 1, tzinfo=UTC)
+MAX_SKEW = timedelta(minutes=5)
+MAX_ID_AGE = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -72,3 +78,26 @@ def _stamp_time(stamp: str) -> datetime | None:
         return datetime.strptime(stamp, _STAMP_FORMAT).replace(tzinfo=UTC)
     except ValueError:
         return None
+
+
+def stamp_is_plausible(created: datetime, now: datetime) -> bool:
+    """A name's time could be a real run's start: not before EARLIEST, not in the future."""
+    return EARLIEST <= created <= now + MAX_SKEW
+
+
+def run_id_problem(run_id: str, now: datetime | None = None) -> str | None:
+    """Why a replay must not start under this (well-formed) run id, in Japanese, or None."""
+    now = now or datetime.now(UTC)
+    created = _stamp_time(run_id.split("-")[0])
+    if created is None:
+        return f"実行 ID の形が正しくありません: {run_id!r}"
+    if created > now + MAX_SKEW:
+        return (f"実行 ID の時刻 {created:%Y-%m-%d %H:%M} UTC が未来です。掃除（make sweep）は"
+                "この時刻で古さを判断するため、残りを見つけられなくなります。")
+    if now - created > MAX_ID_AGE:
+        minutes = (now - created).total_seconds() / 60
+        return (f"実行 ID の時刻 {created:%Y-%m-%d %H:%M} UTC は {minutes:.0f} 分前です。掃除"
+                "（make sweep）はこの時刻で古さを判断するため、実行中のものを消してしまいます。"
+                f"{MAX_ID_AGE.total_seconds() / 60:.0f} 分以内の ID を使うか、--run-id を"
+                "外してください。")
+    return None

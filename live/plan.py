@@ -2,8 +2,9 @@
 
 For the person who sets the key: it spends nothing, writes nothing, and needs only a key
 that can read (without a key it says what it would ask). It prints the calls in order, the
-data centers, the GPUs and prices it sees, the worst-case and typical time and cost, and
-what the run and the sweep after it would delete.
+data centers, the GPUs and prices it sees, the safeguards that bound a run whose teardown
+fails, the worst-case and typical time and cost, and what the run and the sweeps after it
+would delete.
 """
 
 from __future__ import annotations
@@ -11,17 +12,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from live import naming, registry
-from live.cost import (
-    BACKSTOP_SLACK_SECONDS,
-    LEAKED_VOLUME_HOURS,
-    Plan,
-    make_plan,
-    volume_price,
-)
+from live.cost import SWEEP_AGE_MINUTES, SWEEP_EVERY_MINUTES, Plan, make_plan, volume_price
 from live.preflight import affordable, gpu_problems, see_prices
 from live.settings import Settings
 
-SWEEP_AGE = timedelta(hours=2)  # what the workflow's second sweep removes (live.yml)
+NIGHT_SWEEP_AGE = timedelta(hours=2)  # what the nightly workflow's second sweep removes
 
 
 def show_plan(settings: Settings, target) -> int:
@@ -39,10 +34,11 @@ def show_plan(settings: Settings, target) -> int:
             target.close()
     else:
         print("\nGPU と価格: RUNPOD_API_KEY がないので問い合わせません。キーがあれば、"
-              f"{', '.join(settings.data_centers)} のそれぞれに GraphQL の gpuTypes "
-              "{ lowestPrice(dataCenterId, secureCloud: true) } を問い合わせ、在庫があって "
+              f"{', '.join(settings.data_centers)} のそれぞれで REST v2 の GPU カタログ"
+              "（在庫と Secure Cloud の価格）を読み、在庫があって "
               f"${settings.max_price:g}/時 以下の GPU を安い順に "
               f"{settings.gpu_tries} つまで試します。")
+    _safeguards(plan)
     _time_and_cost(plan, target)
     if problems:
         print("\nこの設定では実行できません:")
@@ -61,35 +57,42 @@ def _settings(plan: Plan) -> None:
     print(f"データセンター（この順に試します）: {', '.join(s.data_centers)}")
     if s.gpu_types:
         print(f"GPU の種類（LIVE_GPU_TYPES）: {', '.join(s.gpu_types)}")
+    print("イメージの取得: " + ("Runpod に保存したレジストリの認証情報 "
+                                f"{s.registry_id}（LIVE_REGISTRY_ID）で" if s.registry_id
+                                else "認証なし（LIVE_REGISTRY_ID なし）"))
 
 
 def _calls(plan: Plan) -> None:
     s, run = plan.settings, f"{naming.PREFIX}<run id>"
-    print("\n呼び出す API（この順）:")
+    print("\n呼び出す API（REST v2 だけ。この順）:")
     for line in (
-        "読む  GraphQL dataCenters / gpuTypes.lowestPrice（データセンターごと）",
-        f"作る  POST /v2/account/secrets       {run}-kaggle（ダミーの Kaggle トークン）",
-        f"作る  POST /v2/network-volumes       {run}-vol（{s.volume_gb} GB、STANDARD）",
-        f"作る  GraphQL podFindAndDeployOnDemand {run}-pod1（terminateAfter: 開始から "
-        f"{(s.max_wall_seconds + BACKSTOP_SLACK_SECONDS) / 60:.0f} 分後）",
-        "SSH   setup.sh ×2、check-secrets.sh、バージョン確認、python-env-uv.sh、マーカー",
-        "消す  GraphQL podTerminate（pod1）",
-        f"作る  GraphQL podFindAndDeployOnDemand {run}-pod2（同じボリューム）",
-        "SSH   マーカー、setup.sh、python-env-uv.sh（オフライン）",
-        "消す  GraphQL podTerminate（pod2）、DELETE ボリューム、DELETE シークレット",
+        "読む  GET  /v2/catalog/gpus（在庫と価格、データセンターごと）",
+        f"作る  POST /v2/account/secrets    {run}-kaggle（ダミーの Kaggle トークン）",
+        f"作る  POST /v2/network-volumes    {run}-vol（{s.volume_gb} GB、STANDARD）",
+        f"作る  POST /v2/pods               {run}-pod1（見張り役つき: 実行の残り時間で"
+        "自分を終了）",
+        "SSH   setup.sh ×2、check-secrets.sh、バージョン、GPU（torchvision と cuda の行列積）、"
+        "python-env-uv.sh、マーカー",
+        "消す  Pod 1 を終了し、一覧から消えるのを待つ",
+        f"作る  POST /v2/pods               {run}-pod2（同じボリューム）",
+        "SSH   マーカー、setup.sh、python-env-uv.sh（オフライン）、auto-stop.sh（Pod が自分を"
+        "終了し、RUNNING でなくなるのを見届けます）",
+        "消す  残った Pod、ボリューム、シークレット",
+        "読む  GET  /v2/billing/pods（この実行の Pod に Runpod が請求した額）",
         "読む  一覧で、この実行の名前のものが残っていないことを確認",
     ):
         print(f"  {line}")
 
 
 def _prices_and_leftovers(plan: Plan) -> list[str]:
-    from snippets.api import SnippetError
+    from live import sweep
+    from snippets.cli import SnippetError
 
     s = plan.settings
     try:
         offers = see_prices(s.data_centers)
         problems = gpu_problems(s, offers)
-        found = registry.find(lambda ours: datetime.now(UTC) - ours.created >= SWEEP_AGE)
+        items = registry.inventory()
     except SnippetError as error:
         return [str(error)]
     print(f"\nGPU と価格（{datetime.now(UTC):%Y-%m-%d %H:%M} UTC に見たもの、1 GPU・1 時間）:")
@@ -102,28 +105,58 @@ def _prices_and_leftovers(plan: Plan) -> list[str]:
     print("\n消すもの:")
     print(f"  この実行: 作った 4 つ（{naming.PREFIX}<run id>-"
           f"{{{','.join(naming.ROLES)}}}、名前が完全に一致するものだけ）")
-    print(f"  続く make sweep: 2 時間より古い実行の残り {len(found.ours)} 件")
-    for item in found.ours:
-        print(f"    {item.kind:<6} {item.id}  {item.name}")
-    if found.not_ours:
-        print(f"  似ているが対象外（触りません）: {len(found.not_ours)} 件")
-        for item in found.not_ours:
-            print(f"    {item.kind:<6} {item.id}  {item.name!r}")
+    for label, age in ((f"{SWEEP_EVERY_MINUTES} 分ごとの掃除", timedelta(
+            minutes=SWEEP_AGE_MINUTES)), ("毎晩の実行の後の掃除", NIGHT_SWEEP_AGE)):
+        chosen = sweep.select(items, age)
+        print(f"  {label}（{sweep.describe_age(age)}より古く、動きのない実行）: "
+              f"{len(chosen.delete)} 件")
+        for item in chosen.delete:
+            print(f"    {item.kind:<6} {item.id}  {item.name}")
+    _untouched(sweep.select(items, timedelta(minutes=SWEEP_AGE_MINUTES)))
     return problems
+
+
+def _untouched(chosen) -> None:
+    for label, items in (("要確認（名前の時刻が未来か古すぎる。触りません）", chosen.suspicious),
+                         ("似ているが対象外（触りません）", chosen.not_ours)):
+        if items:
+            print(f"  {label}: {len(items)} 件")
+            for item in items:
+                print(f"    {item.kind:<6} {item.id}  {item.name!r}")
+
+
+def _safeguards(plan: Plan) -> None:
+    s = plan.settings
+    print("\n後片付けが失敗したときの歯止め（GraphQL にも実行中のマシンにも頼りません）:")
+    for line in (
+        f"1. この実行の後片付け: 実行時間の上限（{s.max_minutes:g} 分）の最後の "
+        f"{s.teardown_margin / 60:g} 分で必ず",
+        "2. ワークフローの掃除ジョブ: live ジョブの後に必ず、この実行 ID のものを古さを問わず",
+        f"3. 各 Pod の見張り役: 起動コマンドで仕掛け、実行の残り時間が来たら Pod 自身の鍵で"
+        f"終了。数え始めはイメージの取得の後なので、Pod は実行の開始から最長 "
+        f"{plan.pod_bound_seconds / 60:.0f} 分",
+        f"4. 頻繁な掃除: {SWEEP_EVERY_MINUTES} 分ごとに、{SWEEP_AGE_MINUTES} 分より古く"
+        f"動きのない実行を削除。実行の開始から最長 {plan.sweep_bound_seconds / 60:.0f} 分で"
+        "すべて消えます",
+    ):
+        print(f"  {line}")
+    print("  推測: Pod 自身の鍵（RUNPOD_API_KEY）で自分を終了できること。毎晩の auto_stop の"
+          "手順がそれを確かめます（live/README.md）。")
 
 
 def _time_and_cost(plan: Plan, target) -> None:
     s, wall = plan.settings, target.wall(plan)[0]
+    gpu = s.max_price * plan.pod_bound_seconds / 3600
     print("\n時間と費用の見込み:")
     print(f"  最悪: {plan.worst_seconds / 60:.0f} 分、${plan.worst_usd:.3f}（上限 "
           f"${s.max_cost:.2f}）。時間の内訳:")
     for label, seconds in plan.phases:
         print(f"    {seconds / 60:5.1f} 分  {label}")
-    backstop = s.max_wall_seconds + BACKSTOP_SLACK_SECONDS
-    print(f"    費用: GPU ${s.max_price:.2f}/時 × {backstop / 60:.0f} 分（後片付けも掃除も失敗して"
-          f"も terminateAfter で止まるまで）= ${s.max_price * backstop / 3600:.3f}、ボリューム "
-          f"{s.volume_gb} GB を最長 {LEAKED_VOLUME_HOURS} 時間余り（翌晩の make sweep まで）= "
-          f"${plan.worst_usd - s.max_price * backstop / 3600:.3f}")
+    print(f"    費用（1 と 2 が失敗し、3 と 4 が働くとき）: GPU ${s.max_price:.2f}/時 × "
+          f"{plan.pod_bound_seconds / 60:.0f} 分 = ${gpu:.3f}、ボリューム {s.volume_gb} GB × "
+          f"{plan.sweep_bound_seconds / 60:.0f} 分 = ${plan.volume_worst_usd:.3f}")
+    print(f"    見張り役も失敗したとき（推測が外れた場合。上限の対象外）: GPU も "
+          f"{plan.sweep_bound_seconds / 60:.0f} 分で ${plan.unwatched_usd:.3f}")
     print(f"  ふだん: {plan.typical_seconds / 60:.0f} 分、${plan.typical_usd:.3f}"
           f"（イメージの取得を {s.typical_pull_minutes:g} 分と見込んだ場合）")
     print(f"  ボリューム: ${plan.volume.usd_per_gb_month:g}/GB/月（{plan.volume.source}、"

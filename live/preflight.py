@@ -12,30 +12,41 @@ import shutil
 import subprocess
 from datetime import UTC, datetime
 
-from live.cost import Plan, VolumePrice
+from live.cost import Plan
 from live.report import StepFailed, utc_iso
 from live.settings import Settings
 
 
 def see_prices(data_centers: tuple[str, ...]) -> dict[str, list[dict]]:
-    """In-stock Secure Cloud offers per data center, cheapest first. An unknown data center
-    raises the snippets' Japanese error."""
+    """In-stock Secure Cloud offers per data center, cheapest first, each with the time its
+    catalog answer arrived (`read_at`). An unknown data center raises the snippets' error."""
     from snippets import pricing
 
-    return {center: pricing.gpu_prices(center) for center in data_centers}
+    offers = {}
+    for center in data_centers:
+        found = pricing.gpu_offers(center)
+        read_at = utc_iso(datetime.now(UTC))
+        offers[center] = [{**offer, "read_at": read_at} for offer in found]
+    return offers
 
 
-def prices_record(offers: dict[str, list[dict]], volume: VolumePrice,
-                  seen_at: datetime | None = None) -> dict:
-    """The report's `prices`: every GPU price seen, with the time, and the volume price."""
-    return {
-        "seen_at": utc_iso(seen_at or datetime.now(UTC)),
-        "gpus": [{"gpu_type": offer["id"], "gpu_name": offer.get("displayName") or offer["id"],
-                  "data_center": center, "usd_per_hour": float(offer["price"])}
-                 for center, found in offers.items() for offer in found],
-        "volume": {"tier": volume.tier, "usd_per_gb_month": volume.usd_per_gb_month,
-                   "source": f"{volume.source}, checked {volume.checked}"},
-    }
+def catalog_source() -> str:
+    from snippets import pricing
+
+    return ("GET /v2/catalog/gpus?include=AVAILABILITY&product=POD&cloud=SECURE&count=1"
+            f"&minCudaVersion={pricing.min_cuda()}")
+
+
+def prices_record(offers: dict[str, list[dict]]) -> dict | None:
+    """The report's `prices`: every list price the catalog gave, per data center, with the
+    time it was read (/work/coord CONTRACT "Report fields"); None when it gave none."""
+    rows = [{"id": offer["id"], "name": offer.get("name") or offer["id"], "data_center": center,
+             "price": float(offer["price"]), "read_at": offer["read_at"]}
+            for center, found in offers.items() for offer in found]
+    if not rows:
+        return None
+    return {"read_at": min(row["read_at"] for row in rows), "source": catalog_source(),
+            "gpus": rows}
 
 
 def affordable(s: Settings, offers: list[dict]) -> list[dict]:
@@ -51,9 +62,12 @@ def gpu_problems(s: Settings, offers: dict[str, list[dict]]) -> list[str]:
 
     centers = "、".join(s.data_centers)
     problems = []
+    known = {gpu["id"] for gpu in pricing.gpu_catalog()} if s.gpu_types else set()
     for gpu in s.gpu_types:
-        pricing.check_gpu(gpu)  # unknown to Runpod: the snippets' Japanese error
-        if not any(offer["id"] == gpu for found in offers.values() for offer in found):
+        if gpu not in known:
+            problems.append(f"GPU {gpu!r} は Runpod の GPU カタログにありません。"
+                            "LIVE_GPU_TYPES を見直してください（例: NVIDIA RTX A4000）。")
+        elif not any(offer["id"] == gpu for found in offers.values() for offer in found):
             problems.append(f"GPU {gpu!r} は {centers} のどこにも在庫がありません。"
                             "LIVE_GPU_TYPES か LIVE_DATA_CENTERS を見直してください。")
     if problems or any(affordable(s, found) for found in offers.values()):
@@ -89,7 +103,7 @@ def preflight(run) -> None:
         raise StepFailed(f"{', '.join(missing)} が見つかりません"
                          "（OpenSSH のクライアントが必要です）。")
     run.offers = see_prices(run.s.data_centers)
-    run.report.prices = prices_record(run.offers, run.plan.volume)
+    run.report.prices = prices_record(run.offers)
     problems = gpu_problems(run.s, run.offers)
     if problems:
         raise StepFailed(" ".join(problems))

@@ -3,27 +3,26 @@
 In the spirit of Terraform providers' sweepers: one list of kinds in dependency order (a pod
 holds its network volume and refers to the secret, so pods go first, then volumes, then
 secrets), each with how to list it, delete it and see that it is gone; the errors that are
-safe to skip or worth retrying are written down once, here. The replay's teardown and
+safe to skip or worth retrying are written down once, here, by type (snippets/errors.py),
+never by the wording of a message. The replay's teardown and
 `python -m live.sweep` both go through `find` and `remove`, so they cannot drift apart.
 Everything goes through the reader-facing snippets, as the guide's own clean-up page does.
 """
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from live import naming
 
-# Safe to skip: the item is already gone (a parallel sweep, the terminateAfter backstop, or
-# an earlier try whose answer was lost got there first). A delete that fails for another
-# reason is also accepted when the item is no longer listed afterwards.
-ALREADY_GONE = re.compile(r"見つかりません|HTTP 404|not found", re.IGNORECASE)
-# Worth retrying until the deadline: Runpod refuses to delete a network volume while a pod
-# still uses it, and that lasts a moment after the pod is terminated.
-NOT_YET = re.compile(r"in use|remove this network volume from all pods", re.IGNORECASE)
+# Safe to skip: snippets.errors.NotFound, the item is already gone (a parallel sweep, a
+# pod's watchdog or auto-stop, or an earlier try whose answer was lost got there first).
+# Worth retrying until the deadline: snippets.errors.InUse, Runpod refusing to delete a
+# network volume a pod still holds, which lasts a moment after the pod is terminated.
+# Any other failure is reported; it is forgiven when the item is no longer listed afterwards.
 
 
 @dataclass(frozen=True)
@@ -34,12 +33,18 @@ class Kind:
     delete: Callable[[str], None]
 
 
+# What the API says about when an item was last touched (REST v2: a pod's createdAt and
+# startedAt, a secret's createdAt and valueLastUpdatedAt; a volume says nothing).
+ACTIVITY_FIELDS = ("createdAt", "startedAt", "valueLastUpdatedAt")
+
+
 @dataclass(frozen=True)
 class Item:
     kind: str
     id: str
     name: str
     ours: naming.OurName | None = None
+    activity: datetime | None = None  # the newest time in ACTIVITY_FIELDS, if any
 
     def as_dict(self) -> dict:
         return {"kind": self.kind, "id": self.id, "name": self.name}
@@ -73,19 +78,39 @@ def listed(of: Kind) -> list[Item]:
         if isinstance(raw, dict) and raw.get("id") is not None:
             name = raw.get("name")
             items.append(Item(of.name, str(raw["id"]), name if isinstance(name, str) else "",
-                              naming.parse_name(name)))
+                              naming.parse_name(name), last_activity(raw)))
     return items
+
+
+def last_activity(raw: dict) -> datetime | None:
+    """The newest of the item's timestamps (UTC), or None when it gives none we can read."""
+    times = []
+    for key in ACTIVITY_FIELDS:
+        value = raw.get(key)
+        if isinstance(value, str):
+            try:
+                moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            except ValueError:
+                continue
+            if moment.tzinfo is not None:
+                times.append(moment)
+    return max(times, default=None)
+
+
+def inventory() -> list[Item]:
+    """Everything that is ours or looks like ours, of every kind, in the registry's order."""
+    return [item for of in kinds() for item in listed(of)
+            if item.ours is not None or naming.looks_like_ours(item.name)]
 
 
 def find(select: Callable[[naming.OurName], bool]) -> Found:
     """Our items that `select` picks, and the lookalikes (listed, never deleted)."""
     found = Found()
-    for of in kinds():
-        for item in listed(of):
-            if item.ours is not None and select(item.ours):
-                found.ours.append(item)
-            elif naming.looks_like_ours(item.name):
-                found.not_ours.append(item)
+    for item in inventory():
+        if item.ours is not None and select(item.ours):
+            found.ours.append(item)
+        elif item.ours is None:
+            found.not_ours.append(item)
     return found
 
 
@@ -93,8 +118,27 @@ def of_run(run_id: str) -> Callable[[naming.OurName], bool]:
     return lambda ours: ours.run_id == run_id
 
 
+@dataclass(frozen=True)
+class Failure:
+    """One item a removal could not prove gone: the API refused its delete, or it is still
+    listed at the deadline (or the list itself failed)."""
+    kind: str
+    id: str
+    reason: str  # "refused" | "still_listed"
+    detail: str = ""
+
+    def __str__(self) -> str:  # English, for the report and the log
+        what = "delete refused" if self.reason == "refused" else "still listed at the deadline"
+        return f"{self.kind} {self.id}: {what}" + (f" ({self.detail})" if self.detail else "")
+
+    def japanese(self) -> str:
+        what = ("削除を断られました" if self.reason == "refused"
+                else "期限まで待っても一覧に残っています")
+        return f"{self.kind} {self.id}: {what}" + (f"（{self.detail}）" if self.detail else "")
+
+
 def remove(of: Kind, ids: Iterable[str], timeout: float, poll: float,
-           sleep: Callable[[float], None] = time.sleep) -> list[str]:
+           sleep: Callable[[float], None] = time.sleep) -> list[Failure]:
     """Delete these items of one kind and wait until the API no longer lists them.
 
     Returns what went wrong (empty when all are gone). One deadline for the whole kind:
@@ -103,33 +147,33 @@ def remove(of: Kind, ids: Iterable[str], timeout: float, poll: float,
     """
     wanted = sorted(set(ids))
     deadline = time.monotonic() + timeout
-    failed = {}
+    refused = {}
     for item_id in wanted:
         error = _delete_one(of, item_id, deadline, poll, sleep)
         if error:
-            failed[item_id] = error
+            refused[item_id] = error
     left, list_error = _wait_gone(of, wanted, deadline, poll, sleep)
-    errors = [error for item_id, error in failed.items() if item_id in left]
-    if left:
-        errors.append(f"{of.name} still listed {timeout:g} s after delete: {', '.join(left)}"
-                      + (f" ({list_error})" if list_error else ""))
-    return errors
+    return [Failure(of.name, item_id, "refused", refused[item_id]) if item_id in refused
+            else Failure(of.name, item_id, "still_listed", list_error) for item_id in left]
 
 
 def _delete_one(of: Kind, item_id: str, deadline: float, poll: float,
                 sleep: Callable[[float], None]) -> str | None:
+    from snippets import errors
+
     while True:
         try:
             of.delete(item_id)
             return None
-        except Exception as error:  # classified just below, never swallowed
-            text = str(error)
-            if ALREADY_GONE.search(text):
-                return None
-            if NOT_YET.search(text) and time.monotonic() < deadline:
+        except errors.NotFound:
+            return None
+        except errors.InUse as error:
+            if time.monotonic() < deadline:
                 sleep(poll)
                 continue
-            return f"{of.name} {item_id}: {type(error).__name__}: {text}"
+            return f"{type(error).__name__}: {error}"
+        except Exception as error:  # reported with its type, never swallowed
+            return f"{type(error).__name__}: {error}"
 
 
 def _wait_gone(of: Kind, ids: list[str], deadline: float, poll: float,

@@ -17,16 +17,24 @@ finds on Runpod, and the next replay or sweep removes on this machine (live/scra
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from live import naming, scratch
+from live import naming, scratch, signals
 from live.cost import make_plan, volume_price
 from live.guide import CHECKS, replay_guide, tear_down
-from live.report import Redactor, Report, current_commit
+from live.report import (
+    Redactor,
+    Report,
+    ReportError,
+    current_commit,
+    ensure_writable,
+    report_path,
+)
 from live.run import Run
 from live.settings import Settings, SettingsError
 from live.targets import FakeTarget, RealTarget, TargetError
@@ -40,15 +48,6 @@ SKIP_MESSAGE = (
 )
 
 
-class Interrupted(BaseException):
-    """Raised by the signal handlers so the `finally` teardown runs (BaseException: no
-    `except Exception` on the way may swallow it). `status` is the exit status."""
-
-    def __init__(self, reason: str, status: int) -> None:
-        super().__init__(reason)
-        self.status = status
-
-
 def run_replay(settings: Settings, target, run_id: str | None = None,
                report_file: Path | None = None, *, use_signals: bool = False,
                on_step: Callable[[str], None] | None = None) -> tuple[int, dict]:
@@ -58,6 +57,8 @@ def run_replay(settings: Settings, target, run_id: str | None = None,
     redactor = Redactor()
     run_id = run_id or naming.new_run_id()
     plan = make_plan(settings, volume_price())
+    report_file = report_file or report_path(target.name)
+    ensure_writable(report_file)  # before anything is rented: the run must be recorded
     for name in scratch.reap():
         redactor.say(f"removed the local files of killed run {name}")
     folder = scratch.Scratch(run_id)
@@ -76,9 +77,9 @@ def run_replay(settings: Settings, target, run_id: str | None = None,
                      f"wall budget {wall:.0f} s")
         run = Run(settings, target, plan, report, redactor, folder)
         if use_signals:
-            previous = _install_handlers(wall - margin)
+            previous = signals.install(wall - margin)
         status = _replay_then_tear_down(run, use_signals)
-        path, data = report.write(report_file)
+        path, data = _write(report, report_file)
     finally:
         try:
             target.close()
@@ -89,14 +90,40 @@ def run_replay(settings: Settings, target, run_id: str | None = None,
     _summary(redactor, path, data)
     if data["outcome"] != "passed" and status == 0:
         status = 1
-    return status, data
+    return max(status, _old_apis(target, redactor)), data
+
+
+def _old_apis(target, redactor: Redactor) -> int:
+    """On a fake started here: every request was REST v2 (1 when one was not)."""
+    calls = getattr(target, "old_api_calls", None)
+    if calls is None:
+        return 0
+    if calls:
+        print(f"GraphQL か REST v1 への要求がありました（{len(calls)} 件、どちらも廃止され"
+              f"ます）: {', '.join(calls[:5])}", file=sys.stderr)
+        return 1
+    redactor.say("fake: no request went to GraphQL or REST v1 (retired mode)")
+    return 0
+
+
+def _write(report: Report, path: Path) -> tuple[Path | None, dict]:
+    """Write the report; if that fails after all (a full disk), say so and put it on stderr,
+    so that what the run spent and left is never lost."""
+    try:
+        return report.write(path)
+    except OSError as error:
+        data = report.as_dict()
+        print(f"報告ファイル {path} に書き込めませんでした（{error.strerror or error}）。報告を"
+              "ここに出します:", file=sys.stderr)
+        print(report.redactor.scrub(json.dumps(data, ensure_ascii=False)), file=sys.stderr)
+        return None, {**data, "outcome": "failed"}
 
 
 def _replay_then_tear_down(run: Run, use_signals: bool) -> int:
     status = 0
     try:
         replay_guide(run)
-    except Interrupted as stop:
+    except signals.Interrupted as stop:
         run.redactor.say(f"{stop}: tearing down")
         run.report.mark_interrupted(str(stop))
         status = stop.status
@@ -104,48 +131,20 @@ def _replay_then_tear_down(run: Run, use_signals: bool) -> int:
         run.redactor.say(f"replay stopped: {type(error).__name__}")
     finally:
         if use_signals:
-            _ignore_signals()  # a second Ctrl-C must not cut the clean-up short
+            signals.ignore()  # a second Ctrl-C must not cut the clean-up short
         run.report.on_step = None
         tear_down(run)
     return status
 
 
-# ---- signals ------------------------------------------------------------------------------
-_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGALRM)
-
-
-def _install_handlers(alarm_after: float) -> dict:
-    previous = {signum: signal.signal(signum, _raise_interrupted) for signum in _SIGNALS}
-    signal.setitimer(signal.ITIMER_REAL, max(1.0, alarm_after))
-    return previous
-
-
-def _raise_interrupted(signum, _frame):
-    _ignore_signals()  # first thing: a second signal may not interrupt the clean-up
-    if signum == signal.SIGALRM:
-        raise Interrupted("wall-time budget (LIVE_MAX_MINUTES) used up", 1)
-    name = signal.Signals(signum).name
-    raise Interrupted(f"stopped by {name}", 130 if signum == signal.SIGINT else 143)
-
-
-def _ignore_signals() -> None:
-    signal.setitimer(signal.ITIMER_REAL, 0)
-    for signum in _SIGNALS:
-        signal.signal(signum, _report_ignored)
-
-
-def _report_ignored(signum, _frame):
-    # os.write, not print: the signal may land while the main thread is inside a print to
-    # stderr, and a buffered stream refuses a reentrant write (that would raise here).
-    os.write(2, f"[live] {signal.Signals(signum).name} ignored: clean-up in progress\n".encode())
-
-
-def _summary(redactor: Redactor, path: Path, data: dict) -> None:
+def _summary(redactor: Redactor, path: Path | None, data: dict) -> None:
     leaked = "?" if data["leaked"] is None else len(data["leaked"])
     redactor.say(f"report {path}: {data['outcome']}"
                  + (f", failed step {data['failed_step']}" if data["failed_step"] else "")
-                 + f", {data['wall_seconds']} s, ${data['estimated_cost_usd']}, "
-                   f"leaked {leaked}")
+                 + f", {data['wall_seconds']} s, estimated ${data['estimate']['usd']}"
+                 + (f", billed ${data['billed']['usd']} (read {data['billed']['read_at']})"
+                    if data.get("billed") else "")
+                 + f", leaked {leaked}")
     if data["failed_step"] == "preflight":
         detail = next(s for s in data["steps"] if s["name"] == "preflight").get("detail", "")
         print(f"実行前の確認で止めました（何も作っていません）: {detail.split(': ', 1)[-1]}",
@@ -156,8 +155,12 @@ def _summary(redactor: Redactor, path: Path, data: dict) -> None:
 
 
 # ---- command line -------------------------------------------------------------------------
+MIN_TIME_SCALE = 0.001  # a ten-minute pull in 0.6 s: faster, and the fake's own work dominates
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
 def parse_args(argv: list[str] | None):
-    from snippets.api import JapaneseArgumentParser
+    from snippets.cli import JapaneseArgumentParser
 
     parser = JapaneseArgumentParser(
         prog="python -m live.replay",
@@ -167,19 +170,53 @@ def parse_args(argv: list[str] | None):
         help="real: api.runpod.io（RUNPOD_API_KEY が必要）、fake: ローカルの偽 Runpod")
     parser.add_argument("--plan", action="store_true",
                         help="何をするか、時間と費用の見込みを表示するだけ（何も作りません）")
-    parser.add_argument("--fake-url", help="起動済みの偽 Runpod の URL（キーは RUNPOD_API_KEY）")
+    parser.add_argument("--fake-url", help="起動済みの偽 Runpod の URL（このマシンの上だけ。"
+                                           "キーは RUNPOD_API_KEY）")
     parser.add_argument("--fake-time-scale", type=float, default=None,
-                        help="偽 Runpod の時間の倍率（--fake-url のとき。既定 1）")
+                        help=f"偽 Runpod の時間の倍率（{MIN_TIME_SCALE:g}〜1。--fake-url のときの"
+                             "既定 1）")
     parser.add_argument("--run-id", default=os.environ.get("LIVE_RUN_ID") or None,
-                        help="実行 ID（UTC 時刻と 6 桁の 16 進数）。既定は LIVE_RUN_ID か新しい ID")
+                        help="実行 ID（UTC 時刻と 6 桁の 16 進数、10 分以内）。既定は LIVE_RUN_ID "
+                             "か新しい ID")
     args = parser.parse_args(argv)
-    if args.run_id and not naming.is_run_id(args.run_id):
-        parser.error(f"--run-id の形が正しくありません: {args.run_id!r}"
-                     "（例: 20261127t120333z-a1b2c3）")
-    scale = args.fake_time_scale
-    if scale is not None and not (0 < scale <= 1):
-        parser.error(f"--fake-time-scale は 0 より大きく 1 以下にしてください: {scale!r}")
+    problem = _argument_problem(args)
+    if problem:
+        parser.error(problem)
     return args
+
+
+def _argument_problem(args) -> str | None:
+    """Why these arguments cannot run, in Japanese (checked before anything exists)."""
+    if args.run_id and not naming.is_run_id(args.run_id):
+        return f"--run-id の形が正しくありません: {args.run_id!r}（例: 20261127t120333z-a1b2c3）"
+    if args.run_id and not args.plan:
+        problem = naming.run_id_problem(args.run_id)
+        if problem:
+            return f"--run-id {args.run_id}: {problem}"
+    if args.target == "real" and (args.fake_url or args.fake_time_scale is not None):
+        return "--fake-url と --fake-time-scale は --target fake のときだけ使えます。"
+    scale = args.fake_time_scale
+    if scale is not None and not (MIN_TIME_SCALE <= scale <= 1):
+        return (f"--fake-time-scale は {MIN_TIME_SCALE:g} 以上 1 以下にしてください: "
+                f"{scale!r}")
+    if args.fake_url and not is_local_url(args.fake_url):
+        return (f"--fake-url はこのマシンの上の偽 Runpod だけです（http://127.0.0.1:<port> "
+                f"など）: {args.fake_url!r}")
+    return None
+
+
+def is_local_url(url: str) -> bool:
+    """http(s) on this machine's loopback, with no user, path or query to hide anything."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return False
+    return (parts.scheme in ("http", "https") and parts.hostname in LOCAL_HOSTS
+            and port is not None and not parts.username and not parts.password
+            and parts.path in ("", "/") and not parts.query and not parts.fragment)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -199,9 +236,16 @@ def main(argv: list[str] | None = None) -> int:
             print(SKIP_MESSAGE)
             return 0
         return run_replay(settings, target, args.run_id, use_signals=True)[0]
-    except (SettingsError, TargetError, scratch.ScratchError) as error:
+    except (SettingsError, TargetError, ReportError, scratch.ScratchError) as error:
         print(f"エラー: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # before the run's own handlers exist: nothing was rented
+        print("\n中断しました（何も作っていません）。", file=sys.stderr)
+        return 130
+    except Exception as error:  # a bug of ours, or the machine: one line, never a traceback
+        print(f"エラー: 再現を続けられませんでした（{type(error).__name__}: {error}）。"
+              "make sweep で残りがないか確かめてください。", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

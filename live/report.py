@@ -4,7 +4,9 @@ Each step of the replay runs inside `Report.step(name)`; a step that raises is m
 failed (the first one becomes `failed_step`), steps never reached stay `skipped`.
 `leaked` is what the API still listed with the run's names after teardown, or null when the
 leak check itself could not finish: a report never claims "nothing leaked" it did not see.
-`prices` are the GPU prices the run saw, with the time, and the volume price it used.
+Numbers read from Runpod carry the time they were read: `prices` (the catalog's list prices)
+and `billed` (what Runpod billed for the run's pods); `estimate` is the run's own arithmetic
+and says so. Nothing is copied from data/prices.toml (/work/coord CONTRACT "Report fields").
 Every text that goes into the report or the log passes through `Redactor.scrub`, so the
 dummy Kaggle token and the API key cannot leak through an error message.
 """
@@ -16,6 +18,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -32,11 +35,34 @@ SCHEMA_PATH = Path(__file__).with_name("report.schema.json")
 REPORT_PATHS = {"real": ("LIVE_REPORT", "reports/live-report.json"),
                 "fake": ("REHEARSAL_REPORT", "reports/rehearsal-report.json")}
 REDACTED = "[REDACTED]"
+ESTIMATE_BASIS = ("each pod's list price times the seconds it existed, plus the volume at "
+                  "data/prices.toml's price: the run's own arithmetic, not Runpod's bill")
+
+
+class ReportError(RuntimeError):
+    """The report cannot be written where asked (the message is Japanese)."""
 
 
 def report_path(target: str = "real") -> Path:
     variable, default = REPORT_PATHS[target]
     return Path(os.environ.get(variable) or default)
+
+
+def ensure_writable(path: Path) -> None:
+    """Refuse a report path that cannot be written, before the run rents anything: a run
+    whose record is lost after the fact has spent money for nothing."""
+    variable = " / ".join(name for name, _ in REPORT_PATHS.values())
+    try:
+        if path.is_dir():
+            raise IsADirectoryError(21, "フォルダです")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".kgl-live-check-"):
+            pass
+        if path.exists() and not os.access(path, os.W_OK):
+            raise PermissionError(13, "書き込みの権限がありません")
+    except OSError as error:
+        raise ReportError(f"報告ファイル {path} に書き込めません（{error.strerror or error}）。"
+                          f"{variable} で書き込める場所を指定してください。") from None
 
 
 def current_commit() -> str | None:
@@ -127,6 +153,8 @@ class Report:
     failed_step: str | None = None
     leaked: list[dict] | None = None  # None until a leak check has finished
     prices: dict | None = None
+    billed: dict | None = None
+    gpu_check: dict | None = None
     plan: dict | None = None
     commit: str | None = None
     on_step: Callable[[str], None] | None = None
@@ -178,7 +206,7 @@ class Report:
         finished = datetime.now(UTC)
         failed = self.failed_step is not None or self.leaked is None or bool(self.leaked)
         return {
-            "schema_version": 1,
+            "schema_version": 2,
             "run_id": self.run_id,
             "target": self.target,
             "started_at": utc_iso(self.started),
@@ -191,12 +219,14 @@ class Report:
             "gpu_name": self.gpu_name,
             "data_center": self.data_center,
             "price_per_hour": self.price_per_hour,
-            "estimated_cost_usd": round(self.estimated_cost_usd, 4),
+            "estimate": {"usd": round(self.estimated_cost_usd, 4), "basis": ESTIMATE_BASIS},
             "budget": self.budget,
             "steps": [step.as_dict() for step in self.steps.values()],
             "leaked": self.leaked,
             "commit": self.commit,
             "prices": self.prices,
+            "billed": self.billed,
+            "gpu_check": self.gpu_check,
             "plan": self.plan,
         }
 
@@ -207,5 +237,8 @@ class Report:
         text = self.redactor.scrub(json.dumps(data, ensure_ascii=False, indent=2)) + "\n"
         path = path or report_path(self.target)
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent,
+                                         prefix=".kgl-live-report-", delete=False) as file:
+            file.write(text)
+        os.replace(file.name, path)  # whole or not at all
         return path, json.loads(text)

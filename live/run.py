@@ -1,8 +1,9 @@
-"""One replay in progress: what it has made, and the moves the guide's steps are made of.
+"""One replay in progress: what it has made, its secret and volume, and its plumbing.
 
-Every call to Runpod goes through the reader-facing `snippets` package, so the replay proves
-the code the pages show. Names come from live/naming.py; deletes go through the registry
-(live/registry.py) that the teardown and the sweeper share.
+Every call to Runpod goes through the reader-facing `snippets` package (REST v2), so the
+replay proves the code the pages show. Names come from live/naming.py (unique to the run, so
+a lost create is found by its name); deletes go through the registry (live/registry.py) that
+the teardown and the sweeper share. The pods' moves are live/pods.py.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ class Made:
     volume: dict | None = None
     volume_started: float = 0.0
     pods: dict[str, dict] = field(default_factory=dict)  # id -> {"price", "started"}
+    roles: dict[str, str] = field(default_factory=dict)  # id -> pod1/pod2, every pod made
     spent: float = 0.0  # dollars of pods and volumes already gone
 
 
@@ -39,7 +41,8 @@ class Run:
         self.made = Made()
         self.offers: dict[str, list[dict]] = {}
         self.image = api.load_recommended()["image"]
-        self.terminate_after = report.started + target.backstop(plan)
+        # The run's end on this machine's clock: each pod's watchdog is set to what is left.
+        self.deadline = time.monotonic() + target.wall(plan)[0]
         self._current = None
 
     # ---- plumbing ---------------------------------------------------------------------------
@@ -92,14 +95,20 @@ class Run:
         remote.upload(pod, str(local), remote_name, str(self.identity))
         return remote_name
 
+    def runpod_seconds(self, since: float) -> float:
+        """Seconds since a moment of this machine's clock, on Runpod's clock (on the fake,
+        which bills its scaled time, a second here is 1/time_scale seconds there)."""
+        return (time.monotonic() - since) / self.target.time_scale
+
     def update_cost(self) -> None:
-        """Dollars so far, from wall time (on the fake: a rehearsal of the arithmetic)."""
-        now = time.monotonic()
+        """Dollars so far: each pod's list price and the volume's, for the time they exist
+        (on the fake: the same arithmetic on its clock, against its own meter)."""
         cost = self.made.spent
         for held in self.made.pods.values():
-            cost += held["price"] * (now - held["started"]) / 3600
+            cost += held["price"] * self.runpod_seconds(held["started"]) / 3600
         if self.made.volume:
-            cost += self.plan.volume.cost(self.s.volume_gb, now - self.made.volume_started)
+            cost += self.plan.volume.cost(self.s.volume_gb,
+                                          self.runpod_seconds(self.made.volume_started))
         self.report.estimated_cost_usd = cost
 
     # ---- secret and volume ----------------------------------------------------------------
@@ -111,7 +120,7 @@ class Run:
         self.token = "KGAT_" + random.token_hex(16)  # a dummy Kaggle token, new each run
         self.redactor.add(self.token)
         made = secret.create_secret(self.name("kaggle"), self.token,
-                                    description="kgl-live dummy Kaggle token")
+                                    description="kgl-live dummy Kaggle token", unique_name=True)
         self.made.secret_id = made["id"]
         if self.token in repr(made):
             raise StepFailed("the API echoed the secret value")
@@ -121,13 +130,14 @@ class Run:
         """In the first data center where the preflight saw a GPU the run may rent."""
         from live.preflight import first_affordable_center
 
-        made = self._new_volume(first_affordable_center(self.s, self.offers))
+        made = self.new_volume(first_affordable_center(self.s, self.offers))
         self.note(f"{made.get('size')} GB in {made.get('dataCenter')}")
 
-    def _new_volume(self, data_center: str) -> dict:
+    def new_volume(self, data_center: str) -> dict:
         from snippets import volume
 
-        made = volume.create_volume(self.name("vol"), self.s.volume_gb, data_center)
+        made = volume.create_volume(self.name("vol"), self.s.volume_gb, data_center,
+                                    unique_name=True)
         self.made.volume, self.made.volume_started = made, time.monotonic()
         return made
 
@@ -137,85 +147,11 @@ class Run:
             return
         self.remove("volume", [self.made.volume["id"]])
         self.made.spent += self.plan.volume.cost(
-            self.s.volume_gb, time.monotonic() - self.made.volume_started)
+            self.s.volume_gb, self.runpod_seconds(self.made.volume_started))
         self.made.volume = None
 
     def remove(self, kind: str, ids: list[str]) -> None:
         errors = registry.remove(registry.kind(kind), ids,
                                  timeout=self.timeout(self.s.gone_timeout), poll=self.poll())
         if errors:
-            raise StepFailed("; ".join(errors))
-
-    # ---- pods -----------------------------------------------------------------------------
-    def deploy(self, role: str) -> dict:
-        """The cheapest GPUs under the price cap, in the volume's data center first; pod 1
-        may move the volume on to the next data center when none has capacity."""
-        volume_center = self.made.volume["dataCenter"]
-        centers = [volume_center] + ([c for c in self.s.data_centers if c != volume_center]
-                                     if role == "pod1" else [])
-        attempts: list[str] = []
-        for center in centers:
-            if self.made.volume is None or self.made.volume["dataCenter"] != center:
-                self.drop_volume()  # a volume lives in one data center: follow the capacity
-                self._new_volume(center)
-                attempts.append(f"volume moved to {center}")
-            made = self._deploy_in(center, role, attempts)
-            if made is not None:
-                return made
-        raise StepFailed("no capacity anywhere: " + "; ".join(attempts))
-
-    def _deploy_in(self, center: str, role: str, attempts: list[str]) -> dict | None:
-        from live.preflight import affordable
-        from snippets import api, pod, pricing, secret
-
-        candidates = affordable(self.s, pricing.gpu_prices(center))
-        if not candidates:
-            attempts.append(f"{center}: no GPU in stock under ${self.s.max_price}/h")
-        for gpu in candidates:
-            try:
-                made = pod.deploy_pod(
-                    self.made.volume["id"], gpu_type_id=gpu["id"], max_price=self.s.max_price,
-                    env=secret.secret_env("KAGGLE_API_TOKEN", self.name("kaggle")),
-                    name=self.name(role), public_key=self.public_key, image=self.image["name"],
-                    terminate_after=self.terminate_after)
-            except api.NoCapacityError as error:  # anything else fails the step
-                attempts.append(f"{center}/{gpu['id']}: {error}")
-                continue
-            self.made.pods[made["id"]] = {"price": float(gpu["price"]),
-                                          "started": time.monotonic()}
-            if role == "pod1":
-                r = self.report
-                r.gpu_type, r.gpu_name = gpu["id"], gpu.get("displayName") or gpu["id"]
-                r.data_center, r.price_per_hour = center, float(gpu["price"])
-            self.note("; ".join([*attempts, f"{gpu['id']} in {center} at ${gpu['price']}/h, "
-                                 f"terminateAfter {self.terminate_after:%H:%M}Z"]))
-            return made
-        return None
-
-    def wait_ready(self, made: dict) -> dict:
-        """Until the pod's SSH server answers (the image pull takes minutes), then log in."""
-        from snippets import pod
-
-        started, said = time.monotonic(), [0.0]
-
-        def progress(status: str) -> None:  # one line a minute (Runpod time), not every poll
-            if time.monotonic() - said[0] >= self.target.poll(60):
-                said[0] = time.monotonic()
-                waited = (said[0] - started) / self.target.time_scale
-                self.redactor.say(f"  {made['id']}: {status} ({waited / 60:.0f} min)")
-
-        running = pod.wait_until_ready(made["id"], timeout=self.timeout(self.s.ready_timeout),
-                                       poll=self.poll(), progress=progress)
-        waited = (time.monotonic() - started) / self.target.time_scale
-        host, port = pod.ssh_endpoint(running)
-        self.sh(running, "true")
-        self.note(f"SSH {host}:{port} accepts the run's key; ready after {waited:.0f} s "
-                  f"(limit {self.s.ready_timeout:g} s)")
-        return running
-
-    def terminate(self, made: dict) -> None:
-        self.remove("pod", [made["id"]])
-        self.note(f"pod {made['id']} terminated and gone from the pod list")
-        held = self.made.pods.pop(made["id"], None)
-        if held:
-            self.made.spent += held["price"] * (time.monotonic() - held["started"]) / 3600
+            raise StepFailed("; ".join(map(str, errors)))

@@ -15,21 +15,24 @@ from dataclasses import dataclass
 
 DATA_CENTER = re.compile(r"[A-Z0-9]+(?:-[A-Z0-9]+){1,3}")
 GPU_TYPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._-]{0,80}")
+REGISTRY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}")
 
-# name -> (default, what it is, in Japanese for the refusal message)
-NUMBERS: dict[str, tuple[float, str]] = {
-    "LIVE_MAX_COST": (0.40, "1 回の費用の上限（ドル）"),
-    "LIVE_MAX_PRICE": (0.50, "GPU 1 時間あたりの上限（ドル）"),
-    "LIVE_MAX_MINUTES": (38, "1 回の実行時間の上限（分）"),
-    "LIVE_PULL_MINUTES": (10, "推奨イメージの取得にかかる最悪の時間（分）"),
-    "LIVE_TYPICAL_PULL_MINUTES": (4, "推奨イメージの取得にかかるふだんの時間（分）"),
-    "LIVE_READY_TIMEOUT": (720, "Pod 1 台が SSH で入れるようになるまで待つ上限（秒）"),
-    "LIVE_GONE_TIMEOUT": (90, "削除したものが一覧から消えるまで待つ上限（秒）"),
-    "LIVE_TEARDOWN_MARGIN": (180, "後片付けのために残しておく時間（秒）"),
-    "LIVE_WORK_MINUTES": (6, "Pod の上で手順のコマンドを動かす時間の見込み（分）"),
-    "LIVE_POLL": (5, "状態を問い合わせる間隔（秒）"),
-    "LIVE_VOLUME_GB": (10, "ボリュームの容量（GB、10〜4096）"),
-    "LIVE_GPU_TRIES": (3, "データセンターごとに試す GPU の数"),
+# name -> (default, the largest value that makes sense, what it is in Japanese for the
+# refusal message). The upper bounds catch typos (an extra zero) and values that would
+# overflow a timer; the cost cap still has the last word.
+NUMBERS: dict[str, tuple[float, float, str]] = {
+    "LIVE_MAX_COST": (0.40, 20, "1 回の費用の上限（ドル）"),
+    "LIVE_MAX_PRICE": (0.45, 10, "GPU 1 時間あたりの上限（ドル）"),
+    "LIVE_MAX_MINUTES": (38, 360, "1 回の実行時間の上限（分）"),
+    "LIVE_PULL_MINUTES": (10, 120, "推奨イメージの取得にかかる最悪の時間（分）"),
+    "LIVE_TYPICAL_PULL_MINUTES": (4, 120, "推奨イメージの取得にかかるふだんの時間（分）"),
+    "LIVE_READY_TIMEOUT": (720, 7200, "Pod 1 台が SSH で入れるようになるまで待つ上限（秒）"),
+    "LIVE_GONE_TIMEOUT": (90, 3600, "削除したものが一覧から消えるまで待つ上限（秒）"),
+    "LIVE_TEARDOWN_MARGIN": (180, 3600, "後片付けのために残しておく時間（秒）"),
+    "LIVE_WORK_MINUTES": (6, 120, "Pod の上で手順のコマンドを動かす時間の見込み（分）"),
+    "LIVE_POLL": (5, 300, "状態を問い合わせる間隔（秒）"),
+    "LIVE_VOLUME_GB": (10, 4096, "ボリュームの容量（GB、10〜4096）"),
+    "LIVE_GPU_TRIES": (3, 20, "データセンターごとに試す GPU の数"),
 }
 DEFAULT_DATA_CENTERS = "EU-RO-1,US-KS-2,EU-SE-1,CA-MTL-1"
 
@@ -54,6 +57,9 @@ class Settings:
     gpu_tries: int
     data_centers: tuple[str, ...]
     gpu_types: tuple[str, ...] = ()  # empty: the cheapest GPUs under max_price
+    # The id of a container registry credential saved in the Runpod account (REST v2
+    # /v2/registries), for authenticated image pulls; None: anonymous pulls.
+    registry_id: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -61,7 +67,7 @@ class Settings:
         values = {name: _number(env, name) for name in NUMBERS}
         for name in ("LIVE_VOLUME_GB", "LIVE_GPU_TRIES"):
             if values[name] != int(values[name]):
-                raise SettingsError(f"{name}（{NUMBERS[name][1]}）は整数で指定してください。")
+                raise SettingsError(f"{name}（{NUMBERS[name][2]}）は整数で指定してください。")
         if not 10 <= values["LIVE_VOLUME_GB"] <= 4096:
             raise SettingsError("LIVE_VOLUME_GB は 10〜4096 GB で指定してください"
                                 f"（指定: {values['LIVE_VOLUME_GB']:g}）。")
@@ -82,6 +88,7 @@ class Settings:
                                "データセンター ID（例: EU-RO-1）"),
             gpu_types=_list(env, "LIVE_GPU_TYPES", "", GPU_TYPE,
                             'GPU の種類の ID（例: "NVIDIA RTX A4000"）'),
+            registry_id=_registry_id(env),
         )
 
     @property
@@ -94,7 +101,7 @@ class Settings:
 
 
 def _number(env: Mapping[str, str], name: str) -> float:
-    default, meaning = NUMBERS[name]
+    default, largest, meaning = NUMBERS[name]
     raw = (env.get(name) or "").strip()
     if not raw:
         return float(default)
@@ -102,10 +109,18 @@ def _number(env: Mapping[str, str], name: str) -> float:
         value = float(raw)
     except ValueError:
         value = math.nan
-    if not math.isfinite(value) or value <= 0:
-        raise SettingsError(f"{name}（{meaning}）は 0 より大きい数で指定してください"
-                            f"（指定: {raw!r}）。")
+    if not math.isfinite(value) or not 0 < value <= largest:  # NaN fails here too
+        raise SettingsError(f"{name}（{meaning}）は 0 より大きく {largest:g} 以下の数で指定して"
+                            f"ください（指定: {raw!r}）。")
     return value
+
+
+def _registry_id(env: Mapping[str, str]) -> str | None:
+    raw = (env.get("LIVE_REGISTRY_ID") or "").strip()
+    if raw and not REGISTRY_ID.fullmatch(raw):
+        raise SettingsError("LIVE_REGISTRY_ID（Runpod に保存したコンテナレジストリの認証情報の "
+                            f"ID）として読めません: {raw[:40]!r}")
+    return raw or None
 
 
 def _list(env: Mapping[str, str], name: str, default: str, shape: re.Pattern,

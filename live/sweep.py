@@ -1,12 +1,17 @@
 """Find (and with --yes delete) what live replays left behind: `python -m live.sweep`.
 
 Looks for pods, network volumes and secrets whose name is exactly one a replay makes
-(`kgl-live-<UTC timestamp>-<6 hex>-<role>`, live/naming.py) and whose timestamp is older
-than --older-than (default 2h, so a replay still running is left alone), or that belong to
---run-id whatever their age. Names that only look like ours are listed as "not ours" and
-never touched. Deletes go through the same registry as the replay's teardown
-(live/registry.py). Dry run by default. Exit status: 0 when nothing of ours is left, 1
-otherwise. It talks to whatever RUNPOD_API_BASE_URL says (default: the real api.runpod.io).
+(`kgl-live-<UTC timestamp>-<6 hex>-<role>`, live/naming.py). A run is deleted when the time
+in its name is older than --older-than (default 2h) and nothing of it shows activity newer
+than that (a pod created or started, a secret written): a replay still running is left
+alone. --run-id takes one run whatever its age. Everything else is listed, never silently
+skipped and never touched: names that only look like ours, runs whose time is in the future
+or before any replay existed (suspicious: a human decides), runs still active. Deletes go
+through the same registry as the replay's teardown (live/registry.py). Dry run by default.
+
+Exit status: 0 when nothing of ours is left to delete and nothing is suspicious, 1
+otherwise, 2 for bad arguments or a scratch folder that is not ours, 130 on Ctrl-C. It talks
+to whatever RUNPOD_API_BASE_URL says (default: the real api.runpod.io).
 
 It also removes, on this machine, the private files of replays that were killed (their SSH
 keys, the fake's pod homes): that needs no key.
@@ -18,24 +23,28 @@ import argparse
 import os
 import re
 import sys
+from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from live import naming, registry, scratch
 
-SKIP_MESSAGE = (
-    "RUNPOD_API_KEY が設定されていないため、掃除 (make sweep) を飛ばしました。\n"
-    "Skipped the sweep (make sweep): RUNPOD_API_KEY is not set."
-)
+SKIP_MESSAGE = "RUNPOD_API_KEY が設定されていないため、Runpod の掃除 (make sweep) を飛ばしました。"
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)([smhd]?)$")
 _UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+MAX_AGE = timedelta(days=3650)  # beyond this, --older-than would select nothing anyway
 
 
 def duration(text: str) -> timedelta:
-    """'2h', '30m', '90s', '0' -> timedelta."""
+    """'2h', '30m', '90s', '0' -> timedelta (at most MAX_AGE)."""
     match = _DURATION.match(text.strip().lower())
     if not match:
         raise argparse.ArgumentTypeError(f"時間の形が正しくありません（例: 2h、30m、0）: {text!r}")
-    return timedelta(seconds=float(match[1]) * _UNIT_SECONDS[match[2]])
+    seconds = float(match[1]) * _UNIT_SECONDS[match[2]]
+    if seconds > MAX_AGE.total_seconds():
+        raise argparse.ArgumentTypeError(
+            f"時間が長すぎます（{MAX_AGE.days}d まで）: {text!r}")
+    return timedelta(seconds=seconds)
 
 
 def positive_seconds(text: str) -> float:
@@ -48,32 +57,62 @@ def positive_seconds(text: str) -> float:
     return value
 
 
-def find(older_than: timedelta, run_id: str | None = None,
-         now: datetime | None = None) -> registry.Found:
-    """Our items of run_id, or older than older_than; and the lookalikes (never ours)."""
+@dataclass
+class Selection:
+    """What one sweep does with each item it sees."""
+    delete: list[registry.Item] = field(default_factory=list)
+    young: list[registry.Item] = field(default_factory=list)  # newer than the cut-off
+    active: list[registry.Item] = field(default_factory=list)  # old name, recent activity
+    suspicious: list[registry.Item] = field(default_factory=list)  # name time impossible
+    not_ours: list[registry.Item] = field(default_factory=list)  # lookalike names
+
+
+def select(items: list[registry.Item], older_than: timedelta, run_id: str | None = None,
+           now: datetime | None = None) -> Selection:
+    """Sort the items of every run (and the lookalikes) into what a sweep does with them."""
     now = now or datetime.now(UTC)
-    if run_id is not None:
-        return registry.find(registry.of_run(run_id))
-    return registry.find(lambda ours: now - ours.created >= older_than)
+    chosen = Selection(not_ours=[item for item in items if item.ours is None])
+    runs: dict[str, list[registry.Item]] = defaultdict(list)
+    for item in items:
+        if item.ours is not None:
+            runs[item.ours.run_id].append(item)
+    cut_off = now - older_than
+    for rid, members in runs.items():
+        created = members[0].ours.created
+        if run_id is not None:
+            group = chosen.delete if rid == run_id else None
+        elif not naming.stamp_is_plausible(created, now):
+            group = chosen.suspicious
+        elif created > cut_off:
+            group = chosen.young
+        elif any(item.activity is not None and item.activity > cut_off for item in members):
+            group = chosen.active
+        else:
+            group = chosen.delete
+        if group is not None:
+            group.extend(members)
+    return chosen
 
 
-def delete(found: registry.Found, gone_timeout: float, poll: float) -> list[str]:
-    """Delete in the registry's order (pods before the volumes they hold); the errors."""
-    errors = []
+def delete(items: list[registry.Item], gone_timeout: float,
+           poll: float) -> list[registry.Failure]:
+    """Delete in the registry's order (pods before the volumes they hold); the failures."""
+    failures = []
     for kind in registry.kinds():
-        ids = [item.id for item in found.ours if item.kind == kind.name]
+        ids = [item.id for item in items if item.kind == kind.name]
         if ids:
-            errors += registry.remove(kind, ids, timeout=gone_timeout, poll=poll)
-    return errors
+            failures += registry.remove(kind, ids, timeout=gone_timeout, poll=poll)
+    return failures
 
 
 def parse_args(argv: list[str] | None):
-    from snippets.api import JapaneseArgumentParser
+    from snippets.cli import JapaneseArgumentParser
 
     parser = JapaneseArgumentParser(prog="python -m live.sweep", description=__doc__,
                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--older-than", type=duration, default=duration("2h"),
-                        help="名前の時刻がこれより古いものだけ（既定 2h）")
+                        help="名前の時刻がこれより古く、これより新しい動きのないもの"
+                             "だけ（既定 2h）")
     parser.add_argument("--run-id", help="この実行のものだけ（古さは問いません）")
     parser.add_argument("--yes", action="store_true", help="削除する（既定は一覧だけ）")
     parser.add_argument("--gone-timeout", type=positive_seconds, default=120.0,
@@ -87,42 +126,81 @@ def parse_args(argv: list[str] | None):
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    for name in scratch.reap():
-        print(f"sweep: removed the local files of killed run {name}")
+    status = 0
+    try:
+        for name in scratch.reap():
+            print(f"掃除: 止まった実行 {name} の、このマシンの作業用ファイルを消しました。")
+    except scratch.ScratchError as error:  # Runpod is still swept: money comes first
+        print(f"エラー: {error}", file=sys.stderr)
+        status = 2
     if not os.environ.get("RUNPOD_API_KEY", "").strip():
         print(SKIP_MESSAGE)
-        return 0
-    from snippets.api import SnippetError
+        return status
+    from snippets.cli import SnippetError
 
     try:
-        return _sweep(args)
+        return max(status, _sweep(args))
     except SnippetError as error:
         print(f"エラー: {error}", file=sys.stderr)
-        return 1
+    except KeyboardInterrupt:
+        print("\n中断しました。残っているものは make sweep でもう一度確かめてください。",
+              file=sys.stderr)
+        return 130
+    except Exception as error:  # a bug of ours, or the machine: one line, never a traceback
+        print(f"エラー: 掃除を続けられませんでした（{type(error).__name__}: {error}）。",
+              file=sys.stderr)
+    return max(status, 1)
 
 
 def _sweep(args) -> int:
     now = datetime.now(UTC)
-    found = find(args.older_than, args.run_id, now)
-    scope = f"run {args.run_id}" if args.run_id else f"older than {args.older_than}"
-    for item in found.ours:
-        print(f"{'delete' if args.yes else 'would delete'} {item.kind:<6} {item.id:<28} "
-              f"{item.name} (age {str(now - item.ours.created).split('.')[0]})")
-    for item in found.not_ours:
-        print(f"not ours (left alone) {item.kind:<6} {item.id:<28} {item.name!r}")
-    if not found.ours:
-        print(f"sweep: nothing named {naming.PREFIX}* {scope} is left.")
-        return 0
+    chosen = select(registry.inventory(), args.older_than, args.run_id, now)
+    scope = f"実行 {args.run_id}" if args.run_id else f"{describe_age(args.older_than)}より古い実行"
+    _show(chosen, args, now)
+    if not chosen.delete:
+        print(f"掃除: {scope}の {naming.PREFIX}* は残っていません。")
+        return 1 if chosen.suspicious else 0
     if not args.yes:
-        print(f"sweep: {len(found.ours)} leftover(s) {scope}; dry run, add --yes to delete.")
+        print(f"掃除: {scope}の残りが {len(chosen.delete)} 件あります（一覧だけ）。"
+              "消すには --yes を付けてください。")
         return 1
-    for error in delete(found, args.gone_timeout, args.poll):
-        print(f"sweep error: {error}", file=sys.stderr)
-    left = find(args.older_than, args.run_id).ours
+    for failure in delete(chosen.delete, args.gone_timeout, args.poll):
+        print(f"削除できませんでした: {failure.japanese()}", file=sys.stderr)
+    left = select(registry.inventory(), args.older_than, args.run_id).delete
     for item in left:
-        print(f"still listed: {item.kind} {item.id} {item.name}", file=sys.stderr)
-    print(f"sweep: deleted {len(found.ours) - len(left)}, left {len(left)}.")
-    return 1 if left else 0
+        print(f"まだ残っています: {item.kind} {item.id} {item.name}", file=sys.stderr)
+    print(f"掃除: {len(chosen.delete) - len(left)} 件を削除しました。残り {len(left)} 件。")
+    return 1 if left or chosen.suspicious else 0
+
+
+def _show(chosen: Selection, args, now: datetime) -> None:
+    verb = "削除します" if args.yes else "削除の対象"
+    for item in chosen.delete:
+        age = str(now - item.ours.created).split(".")[0]
+        print(f"{verb}: {item.kind:<6} {item.id:<28} {item.name}（名前の時刻から {age}）")
+    for item in chosen.active:
+        print(f"使用中のため触りません: {item.kind:<6} {item.id:<28} {item.name}"
+              f"（{describe_age(args.older_than)}以内に動きがあります）")
+    for item in chosen.suspicious:
+        print(f"要確認（名前の時刻 {item.ours.created:%Y-%m-%d %H:%M} UTC が未来か、"
+              f"{naming.EARLIEST:%Y-%m-%d} より前。触りません）: {item.kind:<6} {item.id:<28} "
+              f"{item.name}")
+    if chosen.suspicious:
+        print("  要確認のものは、確かめてから --run-id <実行 ID> --yes で消せます。")
+    for item in chosen.not_ours:
+        print(f"対象外（名前が似ているだけ。触りません）: {item.kind:<6} {item.id:<28} "
+              f"{item.name!r}")
+    if chosen.young:
+        print(f"{describe_age(args.older_than)}以内に始まった実行のもの {len(chosen.young)} 件は、"
+              "実行中かもしれないので触りません。")
+
+
+def describe_age(age: timedelta) -> str:
+    seconds = age.total_seconds()
+    for unit, size in (("日", 86400), ("時間", 3600), ("分", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{seconds / size:.0f} {unit}"
+    return f"{seconds:g} 秒"
 
 
 if __name__ == "__main__":

@@ -13,10 +13,9 @@ import os
 import re
 import sys
 from collections.abc import Callable
-from datetime import timedelta
 from pathlib import Path
 
-from live.cost import BACKSTOP_SLACK_SECONDS, Plan
+from live.cost import Plan
 from live.report import StepFailed
 
 REAL_API = "https://api.runpod.io"
@@ -64,9 +63,13 @@ class RealTarget:
         """(seconds the run may take, seconds of it kept for the teardown)."""
         return plan.worst_seconds, plan.settings.teardown_margin
 
-    def backstop(self, plan: Plan) -> timedelta:
-        """How long after the run's start Runpod itself terminates a pod (terminateAfter)."""
-        return timedelta(seconds=plan.worst_seconds + BACKSTOP_SLACK_SECONDS)
+    def watchdog_hours(self, seconds_left: float) -> float:
+        """A pod's max_hours when the run has seconds_left (this machine's clock): the
+        watchdog sleeps in the pod in real time, on the fake too. Never 0 (that is "no
+        limit" to deploy_pod): at least a minute."""
+        from snippets import watchdog
+
+        return max(seconds_left, watchdog.MIN_SECONDS) / 3600
 
     def setup_prefix(self, pod: dict, folder: Path) -> str:
         return ""
@@ -101,12 +104,34 @@ class RealTarget:
         return describe(seen), False
 
 
+    def judge_gpu(self, seen: dict) -> tuple[dict, str, bool]:
+        """torch and torchvision import, CUDA is there, the matmul equals the CPU's and
+        torchvision's CUDA kernel (nms) answers: (the report's gpu_check, detail, False)."""
+        problems = [seen["error"]] if seen.get("error") else []
+        if not problems and not seen.get("available"):
+            problems.append("torch.cuda.is_available() is False")
+        if not problems and not seen.get("matmul_close"):
+            problems.append("the matmul on cuda does not equal the CPU's")
+        if not problems and seen.get("nms_kept") != [0, 2]:
+            problems.append(f"torchvision.ops.nms on cuda kept {seen.get('nms_kept')}, not [0, 2]")
+        if problems:
+            raise StepFailed("; ".join(problems) + f" (seen: {seen})")
+        record = gpu_record(seen, rehearsal=False)
+        return record, (
+            f"torch {seen['torch']} + torchvision {seen['torchvision']} (CUDA {seen['cuda']}) "
+            f"imported in {seen['import_seconds']:.1f} s; {seen['size']}x{seen['size']} "
+            f"matmul on {seen['device']} in {seen['matmul_seconds'] * 1000:.1f} ms, equal to "
+            "the CPU's; torchvision.ops.nms ran on cuda"), False
+
+
 class FakeTarget(RealTarget):
     """The local fake Runpod (fake_runpod): started here in its realistic mode, or one
     already running at `url`. Runpod's waits are scaled by the fake's time scale."""
 
     name = "fake"
     from_pypi = False  # offline: uv installs the probe from a local wheel only
+
+    old_api_calls: list[str] | None = None  # known only for a fake started here
 
     def __init__(self, url: str | None = None, time_scale: float | None = None,
                  faults: str | None = None, *, rehearsal_seconds: float = REHEARSAL_SECONDS,
@@ -115,19 +140,21 @@ class FakeTarget(RealTarget):
         self.time_scale = time_scale or (1.0 if url else REHEARSAL_TIME_SCALE)
         self.rehearsal_seconds, self.teardown_seconds = rehearsal_seconds, teardown_seconds
         self._installs: dict[str, list[str]] = {}  # pod id -> what setup.sh's first run did
+        self._real_sleep = None
 
     def can_ask(self) -> bool:
         return self.url is None or super().can_ask()  # a fake started here has its own key
 
     def connect(self, scratch) -> None:
+        self._scale_api_waits()
         if self.url:
             os.environ["RUNPOD_API_BASE_URL"] = self.url
             return
         from fake_runpod import FakeRunpod
 
-        try:
+        try:  # retired: GraphQL and REST v1 answer 410, as they will on the real service
             self.fake = FakeRunpod(faults=self.faults, realistic=True,
-                                   time_scale=self.time_scale)
+                                   time_scale=self.time_scale, retired=True)
         except ValueError as error:  # a bad FAKE_RUNPOD_FAULTS
             raise TargetError(f"FAKE_RUNPOD_FAULTS が読めません: {error}") from None
         if scratch is not None:  # pod homes hold the token: removed even if we are killed
@@ -137,9 +164,22 @@ class FakeTarget(RealTarget):
         os.environ["RUNPOD_API_KEY"] = self.fake.api_key
 
     def close(self) -> None:
+        if self._real_sleep is not None:
+            from snippets import api
+
+            api.sleep, self._real_sleep = self._real_sleep, None
         if self.fake is not None:
+            self.old_api_calls = old_api_calls(self.fake.requests)
             self.fake.stop()
             self.fake = None
+
+    def _scale_api_waits(self) -> None:
+        """The snippets' own waits for Runpod (backoff, Retry-After, a lost create's list
+        lag) are Runpod's time: on the fake's clock, as the pulls are."""
+        from snippets import api
+
+        self._real_sleep = api.sleep
+        api.sleep = lambda seconds: self._real_sleep(seconds * self.time_scale)
 
     def timeout(self, seconds: float) -> float:
         # The fake's own work (starting a pod's container, an SSH handshake) is real time.
@@ -151,10 +191,6 @@ class FakeTarget(RealTarget):
     def wall(self, plan: Plan) -> tuple[float, float]:
         waits = plan.runpod_wait_seconds * self.time_scale + 4 * FAKE_OVERHEAD_SECONDS
         return waits + self.rehearsal_seconds, self.teardown_seconds
-
-    def backstop(self, plan: Plan) -> timedelta:
-        # The fake counts terminateAfter on its scaled clock: ask for the rehearsal's wall.
-        return timedelta(seconds=self.wall(plan)[0] / self.time_scale + BACKSTOP_SLACK_SECONDS)
 
     def setup_prefix(self, pod: dict, folder: Path) -> str:
         """The pod is this machine: apt and pip are the recording shims of fake_runpod.image
@@ -197,6 +233,33 @@ class FakeTarget(RealTarget):
             raise StepFailed(f"no python3 version in the pod's answer: {seen['python']!r}")
         return (f"rehearsal: {describe(seen)}; the real run expects python {want['python']}, "
                 f"cuda {want['cuda']}, torch {want['torch']}"), True
+
+
+    def judge_gpu(self, seen: dict) -> tuple[dict, str, bool]:
+        """No GPU here, and torch only if this machine has it: the check must run over SSH
+        and answer; what it must say is the real run's to check."""
+        found = seen.get("error") or f"torch {seen.get('torch')}, cuda {seen.get('available')}"
+        return gpu_record(seen, rehearsal=True), (
+            f"rehearsal: the GPU check ran over SSH and answered ({found}); the real run needs "
+            "torch with CUDA, torchvision, a matmul on cuda and torchvision's nms on cuda"), True
+
+
+def gpu_record(seen: dict, rehearsal: bool) -> dict:
+    """The report's `gpu_check` (on the fake: what this machine said, timings left out)."""
+    def number(key: str) -> float | None:
+        value = seen.get(key)
+        return None if rehearsal or not isinstance(value, int | float) else round(value, 4)
+
+    return {"rehearsal": rehearsal, "torch": seen.get("torch"),
+            "torchvision": seen.get("torchvision"), "cuda": seen.get("cuda"),
+            "device": seen.get("device"), "import_seconds": number("import_seconds"),
+            "matmul_seconds": number("matmul_seconds"), "matmul_size": int(seen["size"])}
+
+
+def old_api_calls(requests) -> list[str]:
+    """The requests that went to GraphQL or REST v1: none may (both are being retired)."""
+    return [f"{r.method} {r.path}" for r in list(requests)
+            if r.path.startswith(("/graphql", "/v1/")) or r.path == "/v1"]
 
 
 class TargetError(RuntimeError):

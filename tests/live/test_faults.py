@@ -40,19 +40,18 @@ SSH_DOWN = r"Connection reset|exited 255|終了コード (1|255)"
 # Counts outlast the snippets' retries (6 tries), so the step really fails; pod faults
 # apply to the next pod created, so they are set as the deploy step starts.
 FAULTS = [
-    ("secret_create", "rest:500x6", "secret_create", "HTTP 500"),
-    ("secret_create", "rest:429x6", "secret_create", "HTTP 429"),
-    ("volume_create", "rest:htmlx6", "volume_create", "JSON"),
-    ("pod1_deploy", "graphql:500x6", "pod1_deploy", "HTTP 500"),
-    ("pod1_deploy", "graphql:htmlx6", "pod1_deploy", "JSON"),
+    ("secret_create", "rest:500x6", "secret_create", "Unavailable"),
+    ("secret_create", "rest:429x6", "secret_create", "RateLimited|Unavailable"),
+    ("volume_create", "rest:htmlx6", "volume_create", "NotRunpod|Unavailable"),
+    ("pod1_deploy", "create_pod:insufficient_balance", "pod1_deploy", "PaymentRequired"),
     ("pod1_deploy", "create_pod:no_capacityx*", "pod1_deploy", "no capacity anywhere"),
-    ("pod1_deploy", "pod:never_ready", "pod1_ready", "SSH"),
+    ("pod1_deploy", "pod:never_ready", "pod1_ready", "PodFailed"),
+    ("pod1_deploy", "pod:error", "pod1_ready", "PodFailed.*ERROR"),
     ("pod1_ready", "ssh:refusex*", "pod1_ready", "SSH で入れる状態になりません|" + SSH_DOWN),
     ("setup_first", "ssh:refusex*", "setup_first", SSH_DOWN),
     ("kaggle_auth", "ssh:refusex*", "kaggle_auth", SSH_DOWN),
-    ("pod1_terminate", "graphql:500x6", "pod1_terminate", "HTTP 500"),
+    ("pod1_terminate", "rest:500x6", "pod1_terminate", "Unavailable"),
     ("pod2_deploy", "create_pod:no_capacityx*", "pod2_deploy", "no capacity anywhere"),
-    ("pod2_deploy", "pod:never_ready", "pod2_ready", "SSH"),
     ("pod2_marker", "ssh:refusex*", "pod2_marker", SSH_DOWN),
 ]
 
@@ -128,15 +127,16 @@ def test_a_leak_check_that_cannot_look_never_says_nothing_leaked(run_fake_replay
 
 
 def test_no_capacity_falls_back_over_gpus_then_data_centers(run_fake_replay, fake_runpod):
-    # Three GPU types fail in the first data center; the volume follows to the next one.
+    # Every GPU type under the cap (two at $0.45/h) fails in the first data center; the
+    # volume follows to the next one.
     def inject(name: str) -> None:
         if name == "pod1_deploy":
-            fake_runpod.set_faults("create_pod:no_capacityx3")
+            fake_runpod.set_faults("create_pod:no_capacityx2")
 
     status, report, output, _ = run_fake_replay(on_step=inject)
     assert status == 0, output
     deploy = step_of(report, "pod1_deploy")
-    assert deploy["detail"].count("EU-RO-1/") == 3
+    assert deploy["detail"].count("EU-RO-1/") == 2
     assert "volume moved to US-KS-2" in deploy["detail"]
     assert report["data_center"] == "US-KS-2"
     assert report["leaked"] == []
@@ -254,20 +254,20 @@ def test_sigkill_mid_run_is_cleaned_by_the_sweep(fake_runpod, tmp_path, capsys, 
     # A fresh run is younger than the default 2 h: left alone by a plain sweep...
     assert sweep.main(["--yes"]) == 0
     out = capsys.readouterr().out
-    assert "nothing named kgl-live-*" in out
+    assert "kgl-live-* は残っていません" in out
     assert len(fake_runpod.pods) == 1
     # ...but its private files on this machine are gone: that needs no key and no age.
-    assert f"removed the local files of killed run {left.name}" in out
+    assert f"止まった実行 {left.name} の、このマシンの作業用ファイルを消しました" in out
     assert not left.exists()
 
     assert sweep.main(["--older-than", "0"]) == 1  # a dry run: something is left
-    assert capsys.readouterr().out.count("would delete") == 3
+    assert capsys.readouterr().out.count("削除の対象: ") == 3
     assert len(fake_runpod.pods) == 1  # ...and nothing was deleted
 
     # `make sweep ARGS="--yes --older-than 0"`, as a command.
     swept = _sweep(fake_runpod, "--older-than", "0", "--yes", scratch=scratch)
     assert swept.returncode == 0, swept.stdout + swept.stderr
-    assert "left 0" in swept.stdout
+    assert "残り 0 件" in swept.stdout
     assert_clean(fake_runpod)
     assert fake_runpod.api_key not in swept.stdout + swept.stderr
 
@@ -298,36 +298,42 @@ def test_sigkill_of_make_live_local_leaves_no_token_behind(tmp_path):
     swept = subprocess.run([sys.executable, "-m", "live.sweep"], cwd=ROOT, env=env,
                            capture_output=True, text=True, timeout=60)
     assert swept.returncode == 0, swept.stderr
-    assert f"removed the local files of killed run {left.name}" in swept.stdout
+    assert f"止まった実行 {left.name} の、このマシンの作業用ファイルを消しました" in swept.stdout
     assert not left.exists() and not any(os.path.exists(path) for path in fake_data)
 
 
-def test_the_backstop_stops_a_pod_whose_teardown_and_sweep_both_failed(run_fake_replay,
-                                                                        monkeypatch):
-    """No pod delete works (and no sweep runs): the pod still goes at its terminateAfter,
-    counted by a realistic fake on its scaled clock, soon after the run's wall budget."""
-    from fake_runpod import FakeRunpod
-    from snippets import api, pod
+def test_the_watchdog_ends_a_pod_whose_teardown_and_sweep_both_failed(run_fake_replay,
+                                                                      fake_runpod,
+                                                                      monkeypatch):
+    """No pod delete from here works (and no sweep runs): the pod still ends, by the
+    watchdog its start command armed, with its own key, once the run's budget is up (and
+    not before). REST v2 has no terminateAfter; this is what replaces it."""
+    from snippets import errors, pod, watchdog
+
+    monkeypatch.setattr(watchdog, "MIN_SECONDS", 2)  # the rehearsal's budget is seconds
 
     def refused(pod_id):
-        raise api.SnippetError("Runpod API がエラーを返しました: Something went wrong.")
+        raise errors.Unavailable("Runpod API が応答しません（テストの故障）。")
 
-    with FakeRunpod(realistic=True, time_scale=0.002) as fake:
-        monkeypatch.setenv("RUNPOD_API_BASE_URL", fake.url)
-        monkeypatch.setenv("RUNPOD_API_KEY", fake.api_key)
-        target = session_target(fake, rehearsal_seconds=4, teardown_seconds=1)
-        target.time_scale = fake.time_scale
-        monkeypatch.setattr(pod, "terminate_pod", refused)
-        def stop(name: str) -> None:  # the run fails as soon as pod 1 answers
-            if name == "setup_first":
-                raise StepFailed("stopped by the test")
+    monkeypatch.setattr(pod, "terminate_pod", refused)
+    target = session_target(fake_runpod, rehearsal_seconds=4, teardown_seconds=1)
 
-        started = time.monotonic()
-        status, report, _, _ = run_fake_replay(target=target, on_step=stop)
-        assert status == 1 and "pod" in [item["kind"] for item in report["leaked"]]
-        assert time.monotonic() - started < report["budget"]["max_wall_seconds"]
-        wall = report["budget"]["max_wall_seconds"]
-        while fake.pods and time.monotonic() - started < wall + 10:
-            time.sleep(0.1)
-        assert not fake.pods, "terminateAfter did not stop the pod"
-        assert time.monotonic() - started >= wall  # ...and not before the run's budget
+    def stop(name: str) -> None:  # the run fails as soon as pod 1 answers
+        if name == "setup_first":
+            raise StepFailed("stopped by the test")
+
+    started = time.monotonic()
+    status, report, _, _ = run_fake_replay(target=target, on_step=stop)
+    wall = report["budget"]["max_wall_seconds"]
+    assert status == 1 and "pod" in [item["kind"] for item in report["leaked"]]
+    assert fake_runpod.pods, "the pod should outlive the failed teardown"
+    while fake_runpod.pods and time.monotonic() - started < wall + 30:
+        time.sleep(0.1)
+    assert not fake_runpod.pods, "the watchdog did not end the pod"
+    assert time.monotonic() - started >= wall - 1  # ...and not before the run's budget
+    from snippets import secret, volume
+
+    for item in volume.list_volumes():
+        volume.delete_volume(item["id"])
+    for item in secret.list_secrets():
+        secret.delete_secret(item["id"])

@@ -3,7 +3,7 @@ close, is someone else's, and reading a name never raises."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -66,3 +66,27 @@ def test_other_values_are_neither_ours_nor_lookalikes(other):
                                     None, ""])
 def test_run_ids_are_checked_as_strictly_as_names(run_id):
     assert not naming.is_run_id(run_id)
+
+
+@pytest.mark.parametrize(("age", "says"), [
+    (timedelta(minutes=-30), "未来"),
+    (timedelta(minutes=11), "11 分前"),
+    (timedelta(days=400), "分前"),
+])
+def test_a_replay_refuses_a_run_id_from_the_future_or_the_past(age, says):
+    """The sweeper judges age by the id's time: an old id would let a routine sweep delete
+    a live run, a future one would hide its leftovers from the sweeper for good."""
+    run_id = naming.new_run_id(NOW - age)
+    problem = naming.run_id_problem(run_id, NOW)
+    assert problem is not None and says in problem
+
+
+@pytest.mark.parametrize("age", [timedelta(0), timedelta(minutes=9), timedelta(minutes=-4)])
+def test_a_fresh_run_id_is_accepted(age):
+    assert naming.run_id_problem(naming.new_run_id(NOW - age), NOW) is None
+
+
+def test_a_stamp_is_plausible_only_between_the_first_replay_and_now():
+    assert naming.stamp_is_plausible(NOW, NOW)
+    assert not naming.stamp_is_plausible(NOW + timedelta(hours=1), NOW)
+    assert not naming.stamp_is_plausible(datetime(2020, 11, 27, tzinfo=UTC), NOW)

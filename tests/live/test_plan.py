@@ -27,12 +27,17 @@ def test_without_a_key_it_says_what_it_would_ask(tmp_path):
     out = done.stdout
     assert "何も作らず、何も消しません" in out
     assert "RUNPOD_API_KEY がないので問い合わせません" in out
-    assert "EU-RO-1, US-KS-2, EU-SE-1, CA-MTL-1" in out and "gpuTypes" in out
-    assert "最悪: 38 分、$0.382（上限 $0.40）" in out
-    assert "GPU $0.50/時 × 43 分" in out and "= $0.358" in out and "= $0.024" in out
-    assert "ふだん: 18 分、$0.134" in out
-    assert "podFindAndDeployOnDemand kgl-live-<run id>-pod1（terminateAfter: 開始から 43 分後）" \
-        in out
+    assert "EU-RO-1, US-KS-2, EU-SE-1, CA-MTL-1" in out and "GPU カタログ" in out
+    assert "最悪: 38 分、$0.362（上限 $0.40）" in out
+    # What bounds a run whose teardown fails, now that REST v2 has no terminateAfter.
+    assert "各 Pod の見張り役" in out and "実行の開始から最長 48 分" in out
+    assert "30 分ごとに、50 分より古く動きのない実行を削除" in out and "最長 128 分" in out
+    assert "推測: Pod 自身の鍵" in out and "auto_stop" in out
+    assert "GPU $0.45/時 × 48 分 = $0.360" in out and "10 GB × 128 分 = $0.002" in out
+    assert "見張り役も失敗したとき" in out and "$0.962" in out
+    assert "ふだん: 18 分、$0.120" in out
+    assert "REST v2 だけ" in out and "GraphQL" not in out.replace("GraphQL にも", "")
+    assert "POST /v2/pods               kgl-live-<run id>-pod1（見張り役つき" in out
     assert "$0.07/GB/月（data/prices.toml" in out
     assert "この設定で実行できます。" in out
     assert not (tmp_path / "r.json").exists() and not (tmp_path / "scratch").exists()
@@ -63,7 +68,8 @@ def test_with_a_key_it_shows_prices_and_what_would_be_deleted(fake_runpod, fast_
     eu_ro = out[out.index("  EU-RO-1:"):out.index("  EU-SE-1:")]
     assert "試す $0.25  NVIDIA RTX A4000" in eu_ro and "試す $0.27  NVIDIA RTX A5000" in eu_ro
     assert "$0.46  NVIDIA GeForce RTX 3090" in eu_ro and "試す $0.46" not in eu_ro
-    assert "続く make sweep: 2 時間より古い実行の残り 1 件" in out
+    assert "30 分ごとの掃除（50 分より古く、動きのない実行）: 1 件" in out
+    assert "毎晩の実行の後の掃除（2 時間より古く、動きのない実行）: 1 件" in out
     assert f"kgl-live-{old}-vol" in out
     assert "似ているが対象外（触りません）: 1 件" in out
     assert fake_runpod.api_key not in out + done.stderr

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from live import guide, naming, registry, sweep
+from tests.live.test_sweep import backdate
 
 RUN = naming.new_run_id()
 
@@ -30,7 +31,7 @@ def volume_in_use(fake_runpod, fast_snippets):
     made = volume.create_volume(naming.resource_name(RUN, "vol"), 10, "EU-RO-1")
     held = pod.deploy_pod(made["id"], name=naming.resource_name(RUN, "pod1"), max_price=0.5)
     deadline = time.monotonic() + 20  # until it has booted: a pod in the middle of its start
-    while fake_runpod.pods[held["id"]].runtime_ports is None:  # is not what this is about
+    while fake_runpod.pods[held["id"]].status != "RUNNING":  # is not what this is about
         assert time.monotonic() < deadline, "the fake pod did not boot"
         time.sleep(0.05)
     return made, held
@@ -64,8 +65,8 @@ def test_a_volume_in_use_is_retried_until_its_pod_is_gone(volume_in_use, fake_ru
 def test_in_use_past_the_deadline_is_reported_not_raised(volume_in_use, fake_runpod):
     made, held = volume_in_use
     errors = registry.remove(registry.kind("volume"), [made["id"]], timeout=0.3, poll=0.05)
-    assert len(errors) == 2, errors  # the refusal, then "still listed"
-    assert "in use" in errors[0] and "still listed" in errors[1]
+    assert [(e.kind, e.id, e.reason) for e in errors] == [("volume", made["id"], "refused")]
+    assert "delete refused" in str(errors[0]) and "削除を断られました" in errors[0].japanese()
     assert made["id"] in fake_runpod.volumes
     # The registry's order is the way out: pods first, then the volume.
     assert registry.remove(registry.kind("pod"), [held["id"]], timeout=5, poll=0.05) == []
@@ -97,6 +98,7 @@ def test_teardown_and_sweep_delete_through_the_same_registry(fake_runpod, fast_s
     old = naming.new_run_id(datetime.now(UTC) - timedelta(hours=3))
     volume.create_volume(naming.resource_name(old, "vol"), 10, "EU-RO-1")
     secret.create_secret(naming.resource_name(old, "kaggle"), "value-123456")
+    backdate(fake_runpod, old, 3)
     seen = []
     real_remove = registry.remove
 
@@ -108,3 +110,36 @@ def test_teardown_and_sweep_delete_through_the_same_registry(fake_runpod, fast_s
     assert sweep.main(["--yes", "--poll", "0.05"]) == 0
     assert seen == ["volume", "secret"]
     assert not fake_runpod.volumes and not fake_runpod.secrets
+
+
+def test_errors_are_told_apart_by_type_never_by_their_wording():
+    """NotFound is "already gone" whatever it says; an error of another type is a failure
+    even when its message reads like "not found" (rewording a message changes nothing)."""
+    from snippets import errors
+
+    raised = {"gone": errors.NotFound("reworded: nothing here"),
+              "liar": errors.Unavailable("Pod が見つかりません HTTP 404 not found in use")}
+
+    def delete(item_id: str) -> None:
+        raise raised[item_id]
+
+    listed = {"liar"}  # the item that was not deleted is still listed
+    kind = registry.Kind("pod", "pods_cleanup", lambda: [{"id": i} for i in listed], delete)
+    failures = registry.remove(kind, ["gone", "liar"], timeout=0.2, poll=0.05)
+    assert [(f.id, f.reason) for f in failures] == [("liar", "refused")]
+    assert failures[0].detail.startswith("Unavailable: ")
+
+
+def test_in_use_is_retried_until_the_deadline_whatever_it_says():
+    from snippets import errors
+
+    calls = []
+
+    def delete(item_id: str) -> None:
+        calls.append(item_id)
+        if len(calls) < 3:
+            raise errors.InUse("reworded: busy")
+
+    kind = registry.Kind("volume", "volume_delete", lambda: [], delete)
+    assert registry.remove(kind, ["v1"], timeout=5, poll=0.01, sleep=lambda s: None) == []
+    assert calls == ["v1", "v1", "v1"]

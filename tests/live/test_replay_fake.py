@@ -14,17 +14,17 @@ import shutil
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 
 from live import checks, guide, naming, probe
-from live.cost import BACKSTOP_SLACK_SECONDS
 from live.settings import Settings
 from live.targets import FakeTarget
 from tests.live.conftest import ROOT, assert_clean, run_folders, step_of
 
-REHEARSED = {"setup_first", "setup_again", "versions"}  # checks the fake cannot make for real
+# Checks the fake cannot make for real: installs go to shims, no GPU, the fake's own bill.
+REHEARSED = {"setup_first", "setup_again", "versions", "gpu_check", "billing"}
 
 
 @pytest.fixture
@@ -70,14 +70,15 @@ def test_rehearsal_passes_every_step_and_leaves_nothing(run_fake_replay, fake_ru
     assert [s["name"] for s in report["steps"]] == list(guide.CHECKS)
     assert {s["status"] for s in report["steps"]} == {"passed"}, report["steps"]
     assert all(s["checked"] == guide.CHECKS[s["name"]] for s in report["steps"])
-    assert {s["name"] for s in report["steps"] if s.get("rehearsal")} >= {"versions"}
+    assert {s["name"] for s in report["steps"] if s.get("rehearsal")} >= {
+        "versions", "gpu_check", "billing"}
     assert {s["name"] for s in report["steps"] if s.get("rehearsal")} <= REHEARSED
     # What ran, where, for how much.
     assert report["target"] == "fake"
     assert naming.is_run_id(report["run_id"])
     assert report["gpu_type"] and report["data_center"] == "EU-RO-1"
     assert 0 < report["price_per_hour"] <= report["budget"]["max_price_per_hour"]
-    assert 0 < report["estimated_cost_usd"] <= report["budget"]["max_cost_usd"]
+    assert report["estimate"]["usd"] > 0
     assert report["plan"]["worst_seconds"] == 38 * 60
     assert report["leaked"] == []
     assert_clean(fake_runpod)
@@ -95,39 +96,52 @@ def test_rehearsal_passes_every_step_and_leaves_nothing(run_fake_replay, fake_ru
     assert versions["rehearsal"] is True and versions["detail"].startswith("rehearsal:")
     assert "python 3.12" in versions["detail"] and "cuda 12.8" in versions["detail"]
     assert "offline uv sync installed nothing" in step_of(report, "pod2_env")["detail"]
-    assert_backstops(report, deploys)
+    # Pod 2 ended itself with the reader's auto-stop.sh and its own key.
+    assert "the pod ended itself with its own key" in step_of(report, "auto_stop")["detail"]
+    assert report["gpu_check"]["rehearsal"] is True
+    assert report["gpu_check"]["matmul_seconds"] is None  # no timing claimed without a GPU
+    assert_watchdogs(report, deploys)
     assert_prices(report)
+    assert_billed(report)
     assert wall < 60, f"rehearsal took {wall:.1f} s"
 
 
-def assert_backstops(report: dict, deploys: list[dict]) -> None:
-    """Every pod carries terminateAfter: on the fake's scaled clock it falls just after the
-    rehearsal's wall budget (on the real one, 5 minutes after LIVE_MAX_MINUTES)."""
-    started = datetime.fromisoformat(report["started_at"].replace("Z", "+00:00"))
+def assert_watchdogs(report: dict, deploys: list[dict]) -> None:
+    """Every pod carries a watchdog: what was left of the run's budget when it was deployed
+    (on the rehearsal's short budget, the snippets' shortest limit, a minute)."""
     wall = report["budget"]["max_wall_seconds"]
-    scale = 0.005  # tests.live.conftest.SESSION_TIME_SCALE
     assert len(deploys) == 2
     for call in deploys:
-        after = call["terminate_after"]
-        assert after.tzinfo is not None
-        expected = started + timedelta(seconds=wall / scale + BACKSTOP_SLACK_SECONDS)
-        assert abs((after - expected).total_seconds()) <= 2
-    assert "terminateAfter" in step_of(report, "pod1_deploy")["detail"]
+        assert 60 <= call["max_hours"] * 3600 <= max(wall, 60), call["max_hours"]
+    assert "watchdog after" in step_of(report, "pod1_deploy")["detail"]
 
 
 def assert_prices(report: dict) -> None:
-    """The prices seen that night: every offer of every data center, with the time."""
+    """The prices read that night: every offer of every data center, each with the time
+    its catalog answer arrived; nothing copied from data/prices.toml."""
     prices = report["prices"]
-    seen_at = datetime.fromisoformat(prices["seen_at"].replace("Z", "+00:00"))
-    assert abs((datetime.now(UTC) - seen_at).total_seconds()) < 120
+    read_at = datetime.fromisoformat(prices["read_at"].replace("Z", "+00:00"))
+    assert abs((datetime.now(UTC) - read_at).total_seconds()) < 120
+    assert prices["source"].startswith("GET /v2/catalog/gpus?include=AVAILABILITY")
     assert {g["data_center"] for g in prices["gpus"]} == {"EU-RO-1", "US-KS-2", "EU-SE-1",
                                                           "CA-MTL-1"}
-    rented = next(g for g in prices["gpus"] if g["gpu_type"] == report["gpu_type"]
+    assert all(g["read_at"] >= prices["read_at"] for g in prices["gpus"])
+    rented = next(g for g in prices["gpus"] if g["id"] == report["gpu_type"]
                   and g["data_center"] == report["data_center"])
-    assert rented["usd_per_hour"] == report["price_per_hour"]
-    assert prices["volume"] == {"tier": "STANDARD", "usd_per_gb_month": 0.07, "source": (
-        "data/prices.toml (https://docs.runpod.io/storage/network-volumes), "
-        "checked 2026-11-27")}
+    assert rented["price"] == report["price_per_hour"]
+    assert "volume" not in prices
+
+
+def assert_billed(report: dict) -> None:
+    """What the fake billed for the run's two pods, read after the teardown, with the time
+    and the hour buckets that cover the run."""
+    billed = report["billed"]
+    assert [pod["role"] for pod in billed["pods"]] == ["pod1", "pod2"]
+    assert all(pod["usd"] > 0 and pod["records"] >= 1 for pod in billed["pods"])
+    assert billed["usd"] == pytest.approx(sum(pod["usd"] for pod in billed["pods"]), abs=1e-6)
+    assert billed["start"] <= report["started_at"] <= report["finished_at"] <= billed["end"]
+    assert billed["read_at"] <= report["finished_at"]
+    assert "own estimate" in step_of(report, "billing")["detail"]
 
 
 def test_make_live_without_a_key_skips_in_japanese_and_english(tmp_path):
@@ -158,7 +172,8 @@ def test_target_real_refuses_any_other_api(tmp_path):
 def test_make_live_local_runs_the_realistic_fake_within_a_minute(tmp_path):
     """`make live-local` = `python -m live.replay --target fake`: its own fake, realistic
     (ten-minute pulls, hosts with old CUDA drivers, Runpod's capacity and transient answers
-    and a create that answers null) on a scaled clock, with the real night's settings."""
+    and a create that answers null) on a scaled clock, with the real night's settings, and
+    retired: GraphQL and REST v1 answer 410, and not one request went to either."""
     report = tmp_path / "rehearsal-report.json"
     env = {"PATH": "/usr/bin:/bin:" + str(ROOT / ".venv/bin"), "REHEARSAL_REPORT": str(report),
            "HOME": str(tmp_path), "LIVE_SCRATCH_DIR": str(tmp_path / "s")}
@@ -170,6 +185,7 @@ def test_make_live_local_runs_the_realistic_fake_within_a_minute(tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     assert data["target"] == "fake" and data["outcome"] == "passed" and data["leaked"] == []
     assert "Traceback" not in done.stdout + done.stderr
+    assert "fake: no request went to GraphQL or REST v1 (retired mode)" in done.stderr
     assert "rpa_" not in done.stdout + done.stderr + report.read_text()
     # The pods waited for their (scaled) ten-minute pulls, which start at the create.
     for pod in ("pod1", "pod2"):
@@ -177,6 +193,9 @@ def test_make_live_local_runs_the_realistic_fake_within_a_minute(tmp_path):
         assert sum(step["seconds"] for step in steps) >= 600 * 0.005
         assert steps[1]["seconds"] < 720 * 0.005 + 2  # within the per-pod wait
     assert "空きがありません" in step_of(data, "pod1_deploy")["detail"]  # fell back a GPU
+    # The estimate's arithmetic, on the fake's clock, agrees with the fake's own meter.
+    assert 0.5 < data["billed"]["usd"] / data["estimate"]["usd"] < 2, (data["billed"],
+                                                                       data["estimate"])
     assert wall < 60, f"make live-local took {wall:.1f} s"
     assert run_folders(tmp_path / "s") == []
 

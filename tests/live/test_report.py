@@ -1,17 +1,20 @@
-"""live/report.py and report.schema.json: what a report may say. Reports written before the
-prices, plan and commit fields existed stay valid (the site may still fetch one); a leak
-check that did not finish is `null`, never an empty list; secrets never reach the file."""
+"""live/report.py and report.schema.json: what a report may say. A report holds only what
+was read from Runpod, each with the time it was read (`prices`, `billed`), its own estimate
+marked as such, and the GPU check; reports of the first schema stay valid (the site may
+still fetch one); a leak check that did not finish is `null`, never an empty list; secrets
+never reach the file; a report path that cannot be written is refused before the run."""
 
 from __future__ import annotations
 
 import copy
 import json
+from pathlib import Path
 
 import jsonschema
 import pytest
 
 from live import guide
-from live.report import Redactor, Report, validate
+from live.report import Redactor, Report, ReportError, ensure_writable, validate
 
 OLD_REPORT = {  # the shape the first nightly workflow wrote
     "schema_version": 1, "run_id": "20261126t182001z-0a1b2c", "target": "real",
@@ -59,6 +62,52 @@ def test_a_malformed_report_is_refused(break_it):
         validate(report)
 
 
+NEW_PRICES = {  # /work/coord CONTRACT "Report fields (truth <-> live)"
+    "read_at": "2026-12-06T18:40:12Z",
+    "source": "GET /v2/catalog/gpus?include=AVAILABILITY&product=POD&cloud=SECURE&count=1"
+              "&minCudaVersion=12.8",
+    "gpus": [{"id": "NVIDIA RTX A4000", "name": "RTX A4000", "data_center": "EU-RO-1",
+              "price": 0.25, "read_at": "2026-12-06T18:40:12Z"}]}
+BILLED = {"usd": 0.0123, "read_at": "2026-12-06T19:02:40Z", "source": "GET /v2/billing/pods",
+          "start": "2026-12-06T18:00:00Z", "end": "2026-12-06T20:00:00Z",
+          "pods": [{"id": "abc123", "role": "pod1", "usd": 0.0061, "gpu_usd": 0.006,
+                    "disk_usd": 0.0001, "records": 1}]}
+GPU_CHECK = {"rehearsal": False, "torch": "2.9.1+cu128", "torchvision": "0.24.1+cu128",
+             "cuda": "12.8", "device": "NVIDIA RTX A4000", "import_seconds": 2.31,
+             "matmul_seconds": 0.0042, "matmul_size": 2048}
+
+
+def a_new_report() -> dict:
+    report = {k: v for k, v in OLD_REPORT.items() if k != "estimated_cost_usd"}
+    return {**report, "schema_version": 2, "estimate": {"usd": 0.05, "basis": "arithmetic"},
+            "prices": NEW_PRICES, "billed": BILLED, "gpu_check": GPU_CHECK}
+
+
+def test_a_report_of_the_second_schema_holds_what_was_read_with_its_time():
+    validate(a_new_report())
+    validate({**a_new_report(), "prices": None, "billed": None, "gpu_check": None})
+
+
+@pytest.mark.parametrize("break_it", [
+    lambda r: r.update(prices=PRICES),  # the old shape, with a volume price nobody read
+    lambda r: r["prices"]["gpus"][0].pop("read_at"),
+    lambda r: r["prices"].pop("read_at"),
+    lambda r: r["billed"].pop("read_at"),
+    lambda r: r["billed"].update(usd=-1),
+    lambda r: r["billed"]["pods"][0].update(role="pod3"),
+    lambda r: r.pop("billed"),
+    lambda r: r.pop("estimate"),
+    lambda r: r.update(estimated_cost_usd=0.05),  # the first schema's name: not both
+    lambda r: r["gpu_check"].update(matmul_seconds=-1),
+    lambda r: r["gpu_check"].pop("rehearsal"),
+])
+def test_a_malformed_second_schema_report_is_refused(break_it):
+    report = copy.deepcopy(a_new_report())
+    break_it(report)
+    with pytest.raises(jsonschema.ValidationError):
+        validate(report)
+
+
 def new_report(redactor: Redactor | None = None) -> Report:
     return Report.new("20261127t120000z-a1b2c3", "fake", "img",
                       {"max_cost_usd": 0.4, "max_price_per_hour": 0.5,
@@ -81,7 +130,19 @@ def test_secrets_never_reach_the_file(tmp_path):
     redactor.add("KGAT_0123456789abcdef")
     report = new_report(redactor)
     report.steps["preflight"].detail = "token KGAT_0123456789abcdef seen"
-    report.prices = copy.deepcopy(PRICES)
+    report.prices = copy.deepcopy(NEW_PRICES)
     path, data = report.write(tmp_path / "r.json")
     assert "KGAT_0123456789abcdef" not in path.read_text()
-    assert json.loads(path.read_text())["prices"] == PRICES
+    assert json.loads(path.read_text())["prices"] == NEW_PRICES
+    assert data["schema_version"] == 2 and data["estimate"]["usd"] == 0
+
+
+@pytest.mark.parametrize("where", ["a-folder", "under-a-file", "proc"])
+def test_a_report_path_that_cannot_be_written_is_refused(tmp_path, where):
+    path = {"a-folder": tmp_path, "under-a-file": tmp_path / "f" / "r.json",
+            "proc": Path("/proc/kgl-live/r.json")}[where]
+    (tmp_path / "f").write_text("")
+    with pytest.raises(ReportError, match="報告ファイル"):
+        ensure_writable(path)
+    ensure_writable(tmp_path / "new" / "r.json")  # a folder still to make is fine
+    assert not list((tmp_path / "new").iterdir())  # and the check leaves nothing behind

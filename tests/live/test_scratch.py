@@ -70,7 +70,7 @@ def test_a_base_that_is_not_ours_is_refused(tmp_path, monkeypatch):
     real.mkdir()
     (tmp_path / "link").symlink_to(real)
     monkeypatch.setenv("LIVE_SCRATCH_DIR", str(tmp_path / "link"))
-    with pytest.raises(scratch.ScratchError, match="自分のものではありません"):
+    with pytest.raises(scratch.ScratchError, match="シンボリックリンク"):
         scratch.Scratch("20261127t120000z-a1b2c3")
 
 
@@ -83,3 +83,75 @@ def test_only_absolute_folders_of_ours_are_removed_with_a_run(scratch_dir, tmp_p
         listed.write("relative/path\n/\n")
     run.close()
     assert keep.exists() and not run.path.exists()
+
+
+def test_the_base_is_made_fresh_and_marked(scratch_dir):
+    run = scratch.Scratch("20261127t120000z-a1b2c3")
+    run.close()
+    assert (scratch_dir / scratch.MARK).read_text() == scratch.MARK_TEXT
+    # A folder in our base that is not a run's (no run id, or no lock) is never reaped.
+    (scratch_dir / "notes").mkdir()
+    (scratch_dir / "20261127t120000z-c0ffee").mkdir()
+    (scratch_dir / "20261127t120000z-c0ffee" / "kept.txt").write_text("not a run's")
+    assert scratch.reap() == []
+    assert (scratch_dir / "notes").is_dir()
+    assert (scratch_dir / "20261127t120000z-c0ffee" / "kept.txt").exists()
+
+
+def a_readers_folder(tmp_path):
+    """A folder someone already has, with subfolders a careless reaper would delete."""
+    folder = tmp_path / "my-projects"
+    for name in ("kaggle-comp", "20261127t120000z-dead00", ".hidden"):
+        (folder / name).mkdir(parents=True)
+        (folder / name / "work.py").write_text("precious")
+    (folder / "20261127t120000z-dead00" / scratch.LOCK).write_text("")  # even a lock file
+    return folder
+
+
+def test_a_folder_we_did_not_make_is_refused_and_never_reaped(tmp_path, monkeypatch):
+    folder = a_readers_folder(tmp_path)
+    monkeypatch.setenv("LIVE_SCRATCH_DIR", str(folder))
+    with pytest.raises(scratch.ScratchError, match="この仕組みが作ったものではありません"):
+        scratch.reap()
+    with pytest.raises(scratch.ScratchError, match="この仕組みが作ったものではありません"):
+        scratch.Scratch("20261127t120000z-a1b2c3")
+    assert sorted(p.name for p in folder.iterdir()) == [
+        ".hidden", "20261127t120000z-dead00", "kaggle-comp"]
+    assert all((p / "work.py").read_text() == "precious" for p in folder.iterdir())
+
+
+@pytest.mark.parametrize("forge", ["symlink", "wrong-text", "folder"])
+def test_a_forged_mark_is_refused(tmp_path, monkeypatch, forge):
+    folder = a_readers_folder(tmp_path)
+    mark = folder / scratch.MARK
+    if forge == "symlink":
+        real = tmp_path / "mark"
+        real.write_text(scratch.MARK_TEXT)
+        mark.symlink_to(real)
+    elif forge == "wrong-text":
+        mark.write_text("made by hand\n")
+    else:
+        mark.mkdir()
+    monkeypatch.setenv("LIVE_SCRATCH_DIR", str(folder))
+    with pytest.raises(scratch.ScratchError):
+        scratch.reap()
+    assert (folder / "20261127t120000z-dead00" / "work.py").exists()
+
+
+def test_the_commands_refuse_a_folder_we_did_not_make(tmp_path):
+    """No key needed for the harm: `live.sweep` reaps local folders before it asks Runpod.
+    Both commands say why in Japanese, exit 2, and delete nothing; the replay rents nothing
+    (it stops before it would start its fake)."""
+    folder = a_readers_folder(tmp_path)
+    env = {"PATH": os.environ["PATH"], "LIVE_SCRATCH_DIR": str(folder),
+           "REHEARSAL_REPORT": str(tmp_path / "r.json")}
+    for command in (["live.sweep", "--yes", "--older-than", "0"],
+                    ["live.replay", "--target", "fake"]):
+        done = subprocess.run([sys.executable, "-m", *command], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 2, done.stdout + done.stderr
+        assert "この仕組みが作ったものではありません" in done.stderr
+        assert "Traceback" not in done.stdout + done.stderr
+    assert sorted(p.name for p in folder.iterdir()) == [
+        ".hidden", "20261127t120000z-dead00", "kaggle-comp"]
+    assert not (tmp_path / "r.json").exists()

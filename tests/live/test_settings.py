@@ -14,11 +14,11 @@ from tests.live.conftest import ROOT
 
 def test_defaults_are_the_real_nights_settings():
     s = Settings.from_env({})
-    assert (s.max_minutes, s.max_cost, s.max_price) == (38, 0.40, 0.50)
+    assert (s.max_minutes, s.max_cost, s.max_price) == (38, 0.40, 0.45)
     assert (s.pull_minutes, s.ready_timeout, s.volume_gb) == (10, 720, 10)
     assert s.data_centers == ("EU-RO-1", "US-KS-2", "EU-SE-1", "CA-MTL-1")
-    assert s.gpu_types == ()
-    assert s.budget() == {"max_cost_usd": 0.40, "max_price_per_hour": 0.50,
+    assert s.gpu_types == () and s.registry_id is None
+    assert s.budget() == {"max_cost_usd": 0.40, "max_price_per_hour": 0.45,
                           "max_wall_seconds": 38 * 60}
 
 
@@ -30,12 +30,17 @@ def test_lists_are_trimmed_and_deduplicated():
 
 
 @pytest.mark.parametrize(("name", "value", "says"), [
-    ("LIVE_MAX_COST", "abc", "0 より大きい数"),
-    ("LIVE_MAX_COST", "nan", "0 より大きい数"),
-    ("LIVE_MAX_COST", "inf", "0 より大きい数"),
-    ("LIVE_MAX_PRICE", "-0.5", "0 より大きい数"),
-    ("LIVE_MAX_MINUTES", "0", "0 より大きい数"),
-    ("LIVE_READY_TIMEOUT", "1e400", "0 より大きい数"),
+    ("LIVE_MAX_COST", "abc", "0 より大きく"),
+    ("LIVE_MAX_COST", "nan", "0 より大きく"),
+    ("LIVE_MAX_COST", "inf", "0 より大きく"),
+    ("LIVE_MAX_PRICE", "-0.5", "0 より大きく"),
+    ("LIVE_MAX_MINUTES", "0", "0 より大きく"),
+    ("LIVE_READY_TIMEOUT", "1e400", "0 より大きく"),
+    ("LIVE_MAX_MINUTES", "1e300", "360 以下"),  # would overflow the wall-time alarm
+    ("LIVE_POLL", "86400", "300 以下"),
+    ("LIVE_MAX_COST", "400", "20 以下"),  # an extra zero or two
+    ("LIVE_REGISTRY_ID", "id with spaces", "LIVE_REGISTRY_ID"),
+    ("LIVE_REGISTRY_ID", "x" * 200, "LIVE_REGISTRY_ID"),
     ("LIVE_VOLUME_GB", "9", "10〜4096"),
     ("LIVE_VOLUME_GB", "10.5", "整数"),
     ("LIVE_GPU_TRIES", "2.5", "整数"),
@@ -48,6 +53,11 @@ def test_a_setting_that_cannot_work_is_refused_in_japanese(name, value, says):
     with pytest.raises(SettingsError, match=says) as refused:
         Settings.from_env({name: value})
     assert name in str(refused.value)
+
+
+def test_an_optional_registry_credential_is_read():
+    assert Settings.from_env({"LIVE_REGISTRY_ID": " cm1a2b3c4d "}).registry_id == "cm1a2b3c4d"
+    assert Settings.from_env({"LIVE_REGISTRY_ID": ""}).registry_id is None
 
 
 def test_the_command_refuses_bad_settings_in_one_japanese_line(tmp_path):

@@ -4,17 +4,17 @@ seen values that pass as a rehearsal on the fake fail on the real target."""
 from __future__ import annotations
 
 import subprocess
-from datetime import timedelta
 
 import pytest
 
-from live.cost import BACKSTOP_SLACK_SECONDS, make_plan, volume_price
+from live.cost import make_plan, volume_price
 from live.report import StepFailed
 from live.settings import Settings
 from live.targets import (
     FakeTarget,
     RealTarget,
     TargetError,
+    old_api_calls,
     same_minor,
     version_prefix,
 )
@@ -65,12 +65,13 @@ def test_the_real_clock_is_runpods_and_the_fakes_is_scaled():
     real, fake = RealTarget(), FakeTarget("http://x", 0.005)
     assert real.timeout(720) == 720 and real.poll(5) == 5
     assert real.wall(plan) == (38 * 60, 180)
-    assert real.backstop(plan) == timedelta(seconds=38 * 60 + BACKSTOP_SLACK_SECONDS)
+    # A pod's watchdog is what is left of the run, never 0 ("no limit"), on both targets:
+    # it sleeps in the pod in real time.
+    assert real.watchdog_hours(1800) == 0.5 and real.watchdog_hours(-5) == 60 / 3600
+    assert fake.watchdog_hours(1800) == 0.5
     wall, margin = fake.wall(plan)
     assert wall == pytest.approx(1620 * 0.005 + 4 * 2 + 40) and margin == 15
     assert fake.timeout(720) == pytest.approx(720 * 0.005 + 2) and fake.poll(0.001) == 0.05
-    # The fake counts terminateAfter on its scaled clock: the backstop lands after the wall.
-    assert fake.backstop(plan).total_seconds() * 0.005 > wall
     assert FakeTarget().time_scale == 0.005 and FakeTarget("http://x").time_scale == 1.0
 
 
@@ -111,3 +112,60 @@ def test_the_rehearsal_tells_a_second_install_from_the_first(tmp_path):
     log.write_text(pip)
     with pytest.raises(StepFailed, match="one apt-get"):
         fake.check_tools(None, pod, tmp_path, True)
+
+
+GPU_SEEN = {"size": 2048, "import_seconds": 2.3141, "torch": "2.9.1+cu128",
+            "torchvision": "0.24.1+cu128", "cuda": "12.8", "available": True,
+            "matmul_seconds": 0.00421, "device": "NVIDIA RTX A4000", "matmul_close": True,
+            "nms_kept": [0, 2]}
+
+
+def test_the_gpu_check_passes_only_with_torchvision_and_a_correct_matmul_on_cuda():
+    record, detail, rehearsal = RealTarget().judge_gpu(GPU_SEEN)
+    assert rehearsal is False and record == {
+        "rehearsal": False, "torch": "2.9.1+cu128", "torchvision": "0.24.1+cu128",
+        "cuda": "12.8", "device": "NVIDIA RTX A4000", "import_seconds": 2.3141,
+        "matmul_seconds": 0.0042, "matmul_size": 2048}
+    assert "torchvision 0.24.1+cu128" in detail and "4.2 ms" in detail
+    for broken, says in (({"error": "ModuleNotFoundError: No module named 'torchvision'"},
+                          "torchvision"),
+                         ({"available": False}, "is_available"),
+                         ({"matmul_close": False}, "does not equal"),
+                         ({"nms_kept": None}, "nms")):
+        with pytest.raises(StepFailed, match=says):
+            RealTarget().judge_gpu({**GPU_SEEN, **broken})
+
+
+def test_the_fake_gpu_check_is_a_rehearsal_that_claims_no_timing():
+    seen = {"size": 2048, "error": "ModuleNotFoundError: No module named 'torch'"}
+    record, detail, rehearsal = FakeTarget("http://x").judge_gpu(seen)
+    assert rehearsal is True and detail.startswith("rehearsal:")
+    assert record["rehearsal"] is True and record["matmul_seconds"] is None
+    assert record["import_seconds"] is None and record["torch"] is None
+    with pytest.raises(StepFailed):  # the same answer on target real is a failure
+        RealTarget().judge_gpu(seen)
+
+
+def test_any_request_to_graphql_or_rest_v1_is_counted():
+    class Request:
+        def __init__(self, method, path):
+            self.method, self.path = method, path
+
+    seen = [Request("GET", "/v2/pods"), Request("POST", "/graphql"),
+            Request("DELETE", "/v1/pods/x"), Request("GET", "/v2/graphql-ish")]
+    assert old_api_calls(seen) == ["POST /graphql", "DELETE /v1/pods/x"]
+
+
+def test_a_pods_watchdog_is_what_is_left_of_the_runs_budget():
+    """Pod 2, deployed later, gets less than pod 1: neither outlives the run's budget."""
+    import time
+    from types import SimpleNamespace
+
+    from live import pods
+
+    start = time.monotonic()
+    run = SimpleNamespace(target=RealTarget(), deadline=start + 38 * 60)
+    first = pods.watchdog_hours(run)
+    run.deadline -= 20 * 60  # as if 20 minutes had passed
+    second = pods.watchdog_hours(run)
+    assert 37.9 / 60 < first <= 38 / 60 and 17.9 / 60 < second <= 18 / 60

@@ -140,7 +140,9 @@ def test_page_steps_name_real_pages_and_real_steps():
         assert steps and set(steps) <= set(guide.CHECKS), (page, steps)
     # Every step of the guide proves at least one page.
     proven = {step for steps in PAGES.values() for step in steps}
-    assert set(guide.CHECKS) - proven == {"preflight", "pod2_ready"}
+    assert set(guide.CHECKS) - proven == {"preflight", "pod2_ready", "billing"}
+    # The auto-stop page is stamped by the step that runs the reader's script on a pod.
+    assert PAGES["auto-stop.md"] == ["auto_stop"]
 
 
 @pytest.mark.parametrize("case", ["passed", "fake"])
