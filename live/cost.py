@@ -25,9 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from live.settings import Settings
+from site_hooks.pricebook import HOURS_PER_MONTH  # Runpod bills a volume hourly
 
 PRICES = Path(__file__).resolve().parents[1] / "data" / "prices.toml"
-HOURS_PER_MONTH = 730  # Runpod bills a volume hourly: the monthly price / 730
 API_SECONDS = 120  # creating the secret and the volume, deploying with fall-backs
 BOOT_SECONDS = 60  # after the image is on the host: the image's start.sh, sshd
 TYPICAL_TEARDOWN_SECONDS = 60

@@ -28,12 +28,13 @@ from pathlib import Path
 
 import jsonschema
 
+# A real run's report (the site stamps pages from it) and a rehearsal's, kept apart so that a
+# `make live-local` never overwrites the report of the last real night: declared once, where
+# the site reads them.
+from site_hooks.pricebook import REPORT_PATHS
+
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA_PATH = Path(__file__).with_name("report.schema.json")
-# A real run's report (the site stamps pages from it), and a rehearsal's: kept apart so a
-# `make live-local` never overwrites the report of the last real night.
-REPORT_PATHS = {"real": ("LIVE_REPORT", "reports/live-report.json"),
-                "fake": ("REHEARSAL_REPORT", "reports/rehearsal-report.json")}
 REDACTED = "[REDACTED]"
 ESTIMATE_BASIS = ("each pod's list price times the seconds it existed, plus the volume at "
                   "data/prices.toml's price: the run's own arithmetic, not Runpod's bill")

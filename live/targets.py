@@ -114,6 +114,7 @@ class RealTarget:
             problems.append("the matmul on cuda does not equal the CPU's")
         if not problems and seen.get("nms_kept") != [0, 2]:
             problems.append(f"torchvision.ops.nms on cuda kept {seen.get('nms_kept')}, not [0, 2]")
+        problems += [] if problems else version_problems(seen)
         if problems:
             raise StepFailed("; ".join(problems) + f" (seen: {seen})")
         record = gpu_record(seen, rehearsal=False)
@@ -122,6 +123,20 @@ class RealTarget:
             f"imported in {seen['import_seconds']:.1f} s; {seen['size']}x{seen['size']} "
             f"matmul on {seen['device']} in {seen['matmul_seconds'] * 1000:.1f} ms, equal to "
             "the CPU's; torchvision.ops.nms ran on cuda"), False
+
+
+def version_problems(seen: dict) -> list[str]:
+    """torch and torchvision as snippets/recommended_image.toml's [torchvision] pins them
+    (setup.sh installs exactly those): a mismatch is a setup that no longer does its job."""
+    from snippets.api import load_recommended
+
+    pinned = load_recommended().get("torchvision") or {}
+    problems = []
+    for name, want in (("torch", pinned.get("torch")), ("torchvision", pinned.get("version"))):
+        got = str(seen.get(name) or "").split("+")[0]  # 2.9.1+cu128 -> 2.9.1
+        if want and got != want:
+            problems.append(f"{name} {got or '?'} on the pod, recommended_image.toml pins {want}")
+    return problems
 
 
 class FakeTarget(RealTarget):

@@ -130,10 +130,14 @@ def load_prices(path: Path) -> dict:
     return check_prices(prices)
 
 
+JAPAN = dt.timezone(dt.timedelta(hours=9))  # the readers' day, as the stamps show it
+
+
 def _day(value) -> dt.date | None:
+    """The day in Japan when a price was read (a night's run reads at 03:17 JST)."""
     try:
         moment = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-        return moment.astimezone(dt.UTC).date()
+        return moment.astimezone(JAPAN).date()
     except (TypeError, ValueError):
         return None
 

@@ -131,7 +131,9 @@ def test_the_gpu_check_passes_only_with_torchvision_and_a_correct_matmul_on_cuda
                           "torchvision"),
                          ({"available": False}, "is_available"),
                          ({"matmul_close": False}, "does not equal"),
-                         ({"nms_kept": None}, "nms")):
+                         ({"nms_kept": None}, "nms"),
+                         ({"torchvision": "0.23.0+cu128"}, "recommended_image.toml pins 0.24.1"),
+                         ({"torch": "2.10.0"}, "torch 2.10.0 on the pod")):
         with pytest.raises(StepFailed, match=says):
             RealTarget().judge_gpu({**GPU_SEEN, **broken})
 

@@ -8,9 +8,7 @@ it, taking only a report that proves the commit being built."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -114,16 +112,14 @@ def test_a_manual_plan_is_read_only_with_the_nights_settings(flow):
 
 
 def test_the_code_that_holds_the_key_gets_the_security_lint():
-    """ruff's S (bandit) rules apply to live/, with no per-file exceptions for it."""
+    """ruff's S (bandit) rules apply to live/, with no per-file exceptions for it (make lint
+    runs ruff over the tree)."""
     import tomllib
 
     ruff = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["ruff"]["lint"]
     assert "S" in ruff["select"]
     assert not any(pattern.startswith(("live", "./live", "**")) or "live/" in pattern
                    for pattern in ruff.get("per-file-ignores", {}))
-    done = subprocess.run([str(ROOT / ".venv/bin/ruff"), "check", "live"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stdout
 
 
 def test_least_permissions_and_the_key_only_in_step_env(flow, sweep_flow):
@@ -190,15 +186,6 @@ def test_the_readme_says_how_the_environment_must_be_set():
     assert "runpod-live" in text
     assert re.search(r"main.{0,40}だけ", text), "the environment must allow main only"
     assert re.search(r"レビュー.{0,80}(付けない|付けません)", text), "no reviewer on the sweep"
-
-
-@pytest.mark.skipif(not (ROOT / ".venv/bin/zizmor").exists(), reason="zizmor not installed")
-def test_zizmor_finds_nothing():
-    done = subprocess.run([str(ROOT / ".venv/bin/zizmor"), "--offline", "--persona=auditor",
-                           str(WORKFLOW), str(SWEEP)], capture_output=True, text=True,
-                          timeout=120)
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert "No findings" in done.stdout + done.stderr
 
 
 # ---- fetch_latest_report.sh, with a stand-in `gh` ----------------------------------------
@@ -308,10 +295,3 @@ def test_fetch_reads_ancestry_from_the_local_history_when_it_has_it(tmp_path):
                    (tmp_path / "gh.log").read_text().splitlines())
 
 
-@pytest.mark.skipif(not shutil.which("shellcheck") and not (ROOT / ".venv/bin/shellcheck")
-                    .exists(), reason="shellcheck not installed")
-def test_fetch_script_passes_shellcheck():
-    shellcheck = shutil.which("shellcheck") or str(ROOT / ".venv/bin/shellcheck")
-    done = subprocess.run([shellcheck, str(FETCH)], capture_output=True, text=True,
-                          env={**os.environ})
-    assert done.returncode == 0, done.stdout

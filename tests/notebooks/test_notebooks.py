@@ -104,7 +104,7 @@ def report_with_prices(tmp_path, target: str, read_at: str):
 
 
 def test_cost_notebook_uses_the_prices_a_real_run_saw_when_newer(monkeypatch, tmp_path):
-    report = report_with_prices(tmp_path, "real", "2026-12-05T18:40:00Z")
+    report = report_with_prices(tmp_path, "real", "2026-12-05T10:00:00Z")  # 19:00 in Japan
     result = regression()
     for name, value in cost_env(report=report).items():
         monkeypatch.setenv(name, value)

@@ -111,7 +111,7 @@ def test_every_gpu_of_the_price_file_has_its_hourly_price(tmp_path):
                   "[[fact:gpu_hour_rtx_a6000]] [[date:gpu_hour_rtx_a6000]] "
                   "[[fact:gpu_hour_rtx_4090]] [[yen:gpu_hour_rtx_4090]]")  # fmt: skip
     # Both read by the run on 2026-12-06, cheaper than the file's: the reading wins.
-    assert text == f"0.49ドル 2026年12月6日 0.59ドル {facts.yen(0.59 * RATE)}"
+    assert text == f"0.49ドル 2026年12月7日 0.59ドル {facts.yen(0.59 * RATE)}"  # 03:40 in Japan
 
 
 @pytest.mark.parametrize(
@@ -188,7 +188,7 @@ def test_a_newer_real_reading_wins_and_shows_its_own_date(tmp_path):
     text = render(root, "[[fact:tonight_gpu_hour]] [[date:tonight_gpu_hour]] "
                         "[[source:tonight_gpu_hour]]")  # fmt: skip
     # The cheapest data center's list price, the day it was read, the page to check it on.
-    assert text == f"0.59ドル 2026年12月6日 {PRICES['gpu'][TONIGHT_GPU]['source']}"
+    assert text == f"0.59ドル 2026年12月7日 {PRICES['gpu'][TONIGHT_GPU]['source']}"  # in Japan
 
 
 def test_a_report_never_changes_the_volume_price(tmp_path):

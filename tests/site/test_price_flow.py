@@ -1,14 +1,15 @@
 """One-way price data: what the nightly run read from Runpod -> the one loader -> every page
 and the cost notebook, each showing the same price.
 
-The report is the recorded sample of the agreed shape (tests/site/fixtures/
-live-report-prices.json; /work/coord/CONTRACT.md "Report fields"). `report_from_producer`
-is the one place that makes it: when live/'s producer writes that shape, it calls the
-producer against the fake's catalog instead.
+The report's prices are made by the nightly run's own producer (live/preflight.py:
+see_prices, prices_record) against the fake Runpod's catalog, whose list price for tonight's
+GPU differs from data/prices.toml's; the rest of the report is the recorded sample of the
+agreed shape (tests/site/fixtures/live-report-prices.json).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from pathlib import Path
@@ -26,11 +27,22 @@ DOCS = PROJECT / "docs"
 
 
 @pytest.fixture
-def report_from_producer(tmp_path) -> Path:
-    """A real run's report that read the RTX 4090 cheaper than data/prices.toml says."""
+def report_from_producer(tmp_path, fake_runpod) -> Path:
+    """A real run's report whose prices the replay's producer read from the (fake) catalog:
+    it lists the RTX 4090 cheaper than data/prices.toml says."""
+    from live.preflight import prices_record, see_prices
+
+    report = json.loads(SAMPLE.read_text(encoding="utf-8"))
+    report["prices"] = prices_record(see_prices(("EU-RO-1", "US-KS-2")))
     path = tmp_path / "live-report.json"
-    path.write_text(SAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    path.write_text(json.dumps(report), encoding="utf-8")
     return path
+
+
+def japan_day(moment: str) -> str:
+    when = dt.datetime.fromisoformat(moment.replace("Z", "+00:00"))
+    day = when.astimezone(dt.timezone(dt.timedelta(hours=9))).date()
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def rendered_pages(report: Path, monkeypatch) -> dict[str, str]:
@@ -66,7 +78,7 @@ def test_every_page_and_the_cost_notebook_show_the_price_the_run_read(
     for name, text in showing.items():
         assert f"1時間{facts.usd(read)}" in text, name
         assert f"1時間{facts.usd(in_file)}" not in text, name
-        assert "2026年12月6日" in text, name  # the day it was read, not the night's build
+        assert japan_day(report["prices"]["read_at"]) in text, name  # the day it was read
     hours = prices["tonight"]["hours"]
     totals = {re.search(rf"\| {facts.usd(round(read * hours, 2))}（約[\d,]+円） \|", text)
               is not None for text in showing.values()}  # fmt: skip
