@@ -12,8 +12,8 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 PORT ?= 8000
 
-.PHONY: help prerequisites serve build test lint live live-local sweep fake bench lighthouse \
-	notebooks drift mutants hostile clean
+.PHONY: help prerequisites serve build test lint live live-local live-env sweep fake bench \
+	lighthouse notebooks drift mutants hostile clean
 # Verbs run their steps in order even under -j: the prerequisites check must come first.
 .NOTPARALLEL:
 
@@ -64,6 +64,10 @@ live: $(VENV)/.synced ## replay the guide on a real pod (needs RUNPOD_API_KEY; A
 
 live-local: $(VENV)/.synced ## the same replay against the local fake Runpod (realistic, scaled clock)
 	$(BIN)/python -m live.replay --target fake $(ARGS)
+
+# The frequent sweep job (.github/workflows/sweep.yml) installs only this: no site or test tools.
+live-env: $(BIN)/uv ## only what the replay and the sweeper need (the reader's packages and the live group)
+	$(BIN)/uv sync --frozen --no-default-groups --group live --quiet
 
 sweep: $(VENV)/.synced ## list leftover kgl-live-* resources (add ARGS=--yes to delete)
 	$(BIN)/python -m live.sweep $(ARGS)
