@@ -105,10 +105,27 @@ def delete(items: list[registry.Item], gone_timeout: float,
     return failures
 
 
+DESCRIPTION = """\
+毎晩の再現（live replay）が残したものを探し、--yes を付けると削除します。
+
+対象は、再現が付ける名前（kgl-live-<UTC の時刻>-<16 進 6 桁>-<役割>）とちょうど同じ名前の
+Pod、ネットワークボリューム、シークレットだけです。名前の時刻が --older-than（既定 2h）より
+古く、それより新しい動き（Pod の作成や起動、シークレットの書き込み）がない実行だけを削除
+します。実行中の再現には触りません。--run-id は、古さにかかわらずその実行のものを選びます。
+
+似ているだけの名前、時刻が未来や再現の始まる前の実行（要確認: 人が判断します）、まだ動いて
+いる実行は、一覧に出すだけで消しません。既定は一覧だけです。
+
+終了コード: 消すべきものも要確認もなければ 0、あれば 1、引数の誤りやこちらで作っていない
+作業フォルダは 2、Ctrl+C は 130。RUNPOD_API_BASE_URL の API（既定は本物の api.runpod.io）に
+問い合わせます。このマシンに残った、中断された再現の秘密のファイル（SSH の鍵など）も消します
+（これにはキーは要りません）。"""
+
+
 def parse_args(argv: list[str] | None):
     from snippets.cli import JapaneseArgumentParser
 
-    parser = JapaneseArgumentParser(prog="python -m live.sweep", description=__doc__,
+    parser = JapaneseArgumentParser(prog="python -m live.sweep", description=DESCRIPTION,
                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--older-than", type=duration, default=duration("2h"),
                         help="名前の時刻がこれより古く、これより新しい動きのないもの"

@@ -26,9 +26,17 @@ hook imports a sibling by its bare name (`import _common`). Errors are raised as
 
 import sys
 
-from site_hooks import _common, factbook, pricebook
+from site_hooks import factbook, pricebook  # plain modules: the replay imports pricebook too
+
+_siblings = [factbook, pricebook]
+try:
+    from site_hooks import _common
+except ModuleNotFoundError:  # only the replay's packages (make live-env): no hook runs there
+    pass
+else:
+    _siblings.append(_common)
 
 # Tests import the hooks as `site_hooks.<name>`: give them the same sibling modules that
 # `import _common` (etc.) finds when MkDocs loads the hooks by path.
-for _module in (_common, factbook, pricebook):
+for _module in _siblings:
     sys.modules.setdefault(_module.__name__.rsplit(".", 1)[-1], _module)

@@ -90,9 +90,22 @@ def japanese_usage_error(message: str) -> str:
     return f"引数が正しくありません（{message}）"
 
 
-class _JapaneseHelpFormatter(argparse.HelpFormatter):
+class _JapaneseUsage:
+    """A help formatter mixin: the usage line starts with 使い方: instead of usage:."""
+
     def add_usage(self, usage, actions, groups, prefix=None):
         super().add_usage(usage, actions, groups, "使い方: " if prefix is None else prefix)
+
+
+class _JapaneseHelpFormatter(_JapaneseUsage, argparse.HelpFormatter):
+    pass
+
+
+def _japanese(formatter: type) -> type:
+    """The formatter class with a Japanese usage line (any argparse formatter class)."""
+    if issubclass(formatter, _JapaneseUsage):
+        return formatter
+    return type(f"Japanese{formatter.__name__}", (_JapaneseUsage, formatter), {})
 
 
 class JapaneseArgumentParser(argparse.ArgumentParser):
@@ -103,7 +116,7 @@ class JapaneseArgumentParser(argparse.ArgumentParser):
     """
 
     def __init__(self, *args, add_help: bool = True, **kwargs) -> None:
-        kwargs.setdefault("formatter_class", _JapaneseHelpFormatter)
+        kwargs["formatter_class"] = _japanese(kwargs.get("formatter_class", _JapaneseHelpFormatter))
         super().__init__(*args, add_help=False, **kwargs)
         self._positionals.title = "引数"
         self._optionals.title = "オプション"
