@@ -17,7 +17,7 @@ from snippets.api import load_recommended
 from snippets.checks import shown
 from snippets.cli import JapaneseArgumentParser, SnippetError, run_cli
 from snippets.deploy import deploy_pod
-from snippets.pod_api import get_pod, list_pods, pod_logs, stop_pod, terminate_pod
+from snippets.pod_api import get_pod, list_pods, pod_logs, terminate_pod
 from snippets.pod_checks import check_identity_file, read_public_key
 from snippets.pod_status import (
     POLL,
@@ -35,7 +35,6 @@ __all__ = [  # what live/ and the notebooks use
     "list_pods",
     "pod_logs",
     "ssh_endpoint",
-    "stop_pod",
     "terminate_pod",
     "wait_until_ready",
     "POLL",

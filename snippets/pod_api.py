@@ -1,4 +1,4 @@
-"""A pod through Runpod's REST API v2: read it, list them, stop or delete one, read its log.
+"""A pod through Runpod's REST API v2: read it, list them, delete one, read its log.
 
 A pod's life is its `status`: PROVISIONING (waiting for a machine), STARTING (the image is
 being pulled, the container starting), RUNNING, EXITED (stopped), ERROR, TERMINATED; `actions`
@@ -53,21 +53,6 @@ def terminate_pod(pod_id: str) -> None:
         return
 
 
-def stop_pod(pod_id: str) -> dict | None:
-    """Stop the pod: its GPU is released and billing for it stops; /workspace (the network
-    volume) stays. A pod that is already stopped counts as stopped."""
-    pod = get_pod(pod_id)
-    if pod["status"] in ("EXITED", "TERMINATED"):
-        return pod
-    try:
-        return api.rest("POST", f"/v2/pods/{pod_id}/action", {"action": "stop"})
-    except errors.Conflict:
-        now = get_pod(pod_id)
-        if now["status"] in ("EXITED", "TERMINATED"):
-            return now
-        raise
-
-
 def pod_logs(pod_id: str, source: str = "system", tail: int = 50) -> list[dict]:
     """The pod's last log lines (GET /v2/pods/{id}/logs, Server-Sent Events), as a list of
     {"id", "ts", "line"}, oldest first. The stream stays open for new lines: reading stops
@@ -105,6 +90,7 @@ def _events(response: requests.Response) -> list[dict]:
                 if isinstance(event, dict) and isinstance(event.get("line"), str):
                     ts = str(event.get("ts") or "")
                     events.append({"id": event_id or ts, "ts": ts, "line": shown(event["line"])})
+                event_id = ""  # an event without an id of its own is told apart by its time
                 if len(events) >= LOG_MAX_LINES:
                     break
     except requests.RequestException:  # quiet for LOG_IDLE_SECONDS, or the stream ended

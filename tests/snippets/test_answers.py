@@ -20,9 +20,11 @@ def impostor(monkeypatch):
             status, content_type, body = server.answer
             self.send_response(status)
             self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Content-Length", str(len(body) + (50 if server.cut_short else 0)))
             self.end_headers()
             self.wfile.write(body)
+            if server.cut_short:  # promised more than it sent, then hung up
+                self.close_connection = True
 
         do_POST = do_GET  # noqa: N815
 
@@ -32,6 +34,7 @@ def impostor(monkeypatch):
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.answer = (200, "text/html", b"<html><body>Welcome to our Wi-Fi</body></html>")
     server.seen = []
+    server.cut_short = False
     threading.Thread(target=server.serve_forever, daemon=True).start()
     monkeypatch.setenv("RUNPOD_API_BASE_URL", f"http://127.0.0.1:{server.server_address[1]}")
     monkeypatch.setenv("RUNPOD_API_KEY", "rpa_not_sent_anywhere_else")
@@ -107,3 +110,40 @@ def test_a_detail_cannot_drive_the_terminal(impostor):
     with pytest.raises(errors.NotFound) as missing:
         api.rest("GET", "/v2/network-volumes")
     assert "\x1b" not in str(missing.value) and "\\x1b[2J" in str(missing.value)
+
+
+def test_an_error_whose_json_is_broken_still_says_what_it_was(impostor):
+    impostor.answer = (404, "application/problem+json", b'{"title": "Not Fo')
+    with pytest.raises(errors.NotFound) as missing:
+        api.rest("GET", "/v2/network-volumes/x")
+    assert missing.value.detail == ""
+
+
+def test_an_unexpected_status_is_named(impostor):
+    impostor.answer = (418, "application/problem+json", b'{"title": "x", "detail": "teapot"}')
+    with pytest.raises(errors.ApiError, match="HTTP 418") as odd:
+        api.rest("GET", "/v2/network-volumes")
+    assert type(odd.value) is errors.ApiError and "teapot" in str(odd.value)
+
+
+def test_a_key_check_answered_in_another_shape_is_explained(impostor, capsys):
+    impostor.answer = (200, "application/json", b'{"keys": "not a list"}')
+    assert api.main([]) == 1
+    assert "応答の形が想定と違います" in capsys.readouterr().err
+
+
+def test_an_answer_cut_off_mid_body_is_read_again_then_explained(impostor, monkeypatch):
+    """A body shorter than its Content-Length (a proxy that hung up): tried again, then one
+    sentence, never a traceback."""
+    monkeypatch.setattr(api, "sleep", lambda seconds: None)
+    impostor.cut_short = True
+    with pytest.raises(errors.Unavailable, match="接続できないか"):
+        api.rest("GET", "/v2/network-volumes")
+    assert len(impostor.seen) == api.RETRIES + 1
+
+
+def test_a_create_whose_answer_broke_off_is_a_lost_answer_not_sent_again(impostor):
+    impostor.cut_short = True
+    with pytest.raises(api.AnswerLost):
+        api.rest("POST", "/v2/network-volumes", {"name": "d"}, create=True)
+    assert len(impostor.seen) == 1  # never sent a second time

@@ -204,3 +204,17 @@ def test_no_snippet_imports_the_sdk_or_speaks_graphql():
         if path.is_file() and path.suffix in (".py", ".sh", ".toml"):
             text = path.read_text(encoding="utf-8")
             assert "/graphql" not in text and "rest.runpod.io" not in text, path
+
+
+def test_a_read_that_times_out_is_read_again(fake, monkeypatch, waits):
+    monkeypatch.setenv("SNIPPETS_READ_TIMEOUT", "0.5")
+    fake.set_faults("timeout:rest=3")  # the first answer comes after the reader gave up
+    assert api.rest("GET", VOLUMES) == {"networkVolumes": []}
+    assert waits == [1.0]
+
+
+def test_retry_after_as_a_date_without_a_zone_is_not_trusted():
+    class Answer:
+        headers = {"Retry-After": "Wed, 21 Oct 2026 07:28:00 -0000"}  # no zone: naive
+
+    assert api.retry_after(Answer(), default=3) == 3

@@ -275,3 +275,24 @@ def test_runs_as_a_module(gcs, model_dir: Path, monkeypatch, capsys) -> None:
         runpy.run_module("snippets.gcs_offload", run_name="__main__")
     assert exit_info.value.code == 0
     assert "完了: アップロード 4 件" in capsys.readouterr().out
+
+
+def test_a_file_that_cannot_be_written_is_explained(gcs, model_dir: Path, tmp_path, monkeypatch,
+                                                    capsys):
+    assert main(["upload", str(model_dir), f"gs://{BUCKET}/full"]) == 0
+
+    def disk_full(self, filename, *args, **kwargs):
+        raise OSError(28, "No space left on device", filename)
+
+    monkeypatch.setattr(storage.Blob, "download_to_filename", disk_full)
+    capsys.readouterr()
+    assert main(["download", f"gs://{BUCKET}/full", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("エラー: ファイルを読み書きできません（No space left on device")
+
+
+def test_a_mistake_of_our_own_is_not_hidden_behind_a_sentence():
+    from snippets.gcs_offload import explained
+
+    with pytest.raises(RuntimeError):  # a bug must show itself, not pass for the network
+        explained(RuntimeError("a bug"), "gs://b/x")

@@ -10,6 +10,7 @@ command that stops the bill.
 """
 
 import re
+import socket
 import subprocess
 import sys
 import threading
@@ -504,3 +505,93 @@ def test_help_is_japanese(capsys):
         pod.main(["up", "--help"])
     out = capsys.readouterr().out
     assert "使い方:" in out and "--max-hours" in out and "自動で削除" in out
+
+
+# --- what only a broken or odd answer reaches ------------------------------------------------
+
+
+def test_a_pod_that_could_not_be_deleted_over_the_cap_is_said_so(fake, kaggle_volume, monkeypatch):
+    real = pricing.cheapest_gpu
+    monkeypatch.setattr(
+        deploy,
+        "cheapest_gpu",
+        lambda dc, cap, count=1, exclude=(): {**real(dc, 5.0, count, exclude), "price": 0.01},
+    )
+
+    def refused(pod_id):
+        raise SnippetError("no")
+
+    monkeypatch.setattr(deploy, "terminate_pod", refused)
+    with pytest.raises(SnippetError, match="削除できませんでした。python -m snippets.pod down"):
+        pod.deploy_pod(kaggle_volume["id"], max_price=0.1)
+
+
+def test_any_failure_while_waiting_names_the_pod_and_the_command(
+    fake, kaggle_volume, key_files, monkeypatch, capsys
+):
+    def unreachable(*args, **kwargs):
+        raise errors.Unavailable("Runpod API に接続できません。")
+
+    monkeypatch.setattr(pod, "wait_until_ready", unreachable)
+    assert up(kaggle_volume, key_files) == 1
+    (created,) = fake.pods.values()
+    assert f"python -m snippets.pod down {created.id}" in capsys.readouterr().err
+
+
+def test_logs_of_a_pod_with_nothing_yet_says_so(fake, kaggle_volume, monkeypatch, capsys):
+    made = pod.deploy_pod(kaggle_volume["id"])
+    monkeypatch.setattr(pod, "pod_logs", lambda *args, **kwargs: [])
+    assert pod.main(["logs", made["id"]]) == 0
+    assert "ログはまだありません" in capsys.readouterr().out
+
+
+def test_an_ssh_config_needs_a_mapped_port():
+    with pytest.raises(errors.PodFailed, match="SSH ポートがまだ開いていません"):
+        pod.ssh_config_entry({"id": "p1", "status": "STARTING", "ssh": {"direct": None}})
+
+
+@pytest.mark.parametrize(
+    ("status", "says"),
+    [
+        ("TERMINATED", "削除されました（課金は止まっています）"),
+        ("MIGRATING", "想定外の状態です（MIGRATING）"),
+    ],
+)
+def test_a_pod_in_an_end_or_unknown_state_is_reported(status, says):
+    with pytest.raises(errors.PodFailed, match=says) as ended:
+        pod_status.pod_progress({"id": "p1", "status": status})
+    assert ended.value.status == status
+
+
+def test_a_port_that_closes_without_a_banner_is_not_ready():
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    threading.Thread(target=lambda: server.accept()[0].close(), daemon=True).start()
+    try:
+        assert not pod_status.ssh_answers(server.getsockname())
+    finally:
+        server.close()
+
+
+def test_a_pod_read_in_another_shape_is_not_taken_for_the_pod(fake, monkeypatch):
+    monkeypatch.setattr(api, "rest", lambda *args, **kwargs: {"id": "p1"})
+    with pytest.raises(errors.NotRunpod):
+        pod.get_pod("p1")
+
+
+def test_a_pod_gone_by_the_time_the_delete_arrives_counts_as_deleted(
+    fake, kaggle_volume, monkeypatch
+):
+    made = pod.deploy_pod(kaggle_volume["id"])
+    real = api.rest
+
+    def delete_lost_then_gone(method, path, *args, **kwargs):
+        if method == "DELETE":  # our delete was carried out; its retry found nothing
+            real(method, path, *args, **kwargs)
+            raise errors.NotFound("gone", status=404)
+        return real(method, path, *args, **kwargs)
+
+    monkeypatch.setattr(api, "rest", delete_lost_then_gone)
+    pod.terminate_pod(made["id"])
+    assert fake.pods == {}

@@ -152,3 +152,15 @@ def test_help_is_japanese(capsys):
     with pytest.raises(SystemExit):
         pricing.main(["--help"])
     assert "データセンター" in capsys.readouterr().out
+
+
+def test_a_chosen_gpu_out_of_stock_in_the_data_center_is_said_so(fake):
+    sold_here = {offer["id"] for offer in pricing.gpu_offers("EU-RO-1")}
+    elsewhere = next(
+        gpu["id"]
+        for gpu in pricing.gpu_catalog()
+        if gpu["id"] not in sold_here
+        and any(dc.get("availability") != "NONE" for dc in gpu.get("dataCenters", []))
+    )
+    with pytest.raises(SnippetError, match=f"EU-RO-1 の {elsewhere} は今、空きがありません"):
+        pricing.chosen_gpu("EU-RO-1", elsewhere, 5)

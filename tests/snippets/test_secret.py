@@ -178,3 +178,20 @@ def test_list_shows_odd_names_and_descriptions_safely(fake, capsys):
     assert secret.main(["list"]) == 0
     out = capsys.readouterr().out
     assert out.endswith("  tok  line one\\x0aline two\\x1b[2J\n") and "\x1b" not in out
+
+
+def test_a_secret_gone_by_the_time_the_delete_arrives_counts_as_deleted(fake, monkeypatch):
+    made = secret.create_secret("kaggle_api_token", "KGAT_value_0123")
+    real = secret.rest
+
+    def delete_lost_then_gone(method, path, *args, **kwargs):
+        if method == "DELETE":  # our delete was carried out; its retry found nothing
+            real(method, path, *args, **kwargs)
+            from snippets import errors
+
+            raise errors.NotFound("gone", status=404)
+        return real(method, path, *args, **kwargs)
+
+    monkeypatch.setattr(secret, "rest", delete_lost_then_gone)
+    secret.delete_secret(made["id"])
+    assert fake.secrets == {}

@@ -53,3 +53,9 @@ def test_a_private_key_is_refused_before_any_request(fake, ssh_keypair, capsys):
     assert ssh_keys.main(["check", "--public-key-file", str(ssh_keypair[0])]) == 1
     assert "秘密鍵" in capsys.readouterr().err
     assert fake.requests == []
+
+
+def test_keys_in_another_shape_are_not_taken_for_none(fake, monkeypatch, capsys):
+    monkeypatch.setattr(ssh_keys, "rest", lambda *args, **kwargs: {"keys": "ssh-ed25519 AAAA"})
+    assert ssh_keys.main(["list"]) == 1
+    assert "応答の形が想定と違います" in capsys.readouterr().err

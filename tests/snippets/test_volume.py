@@ -220,3 +220,26 @@ def test_help_is_japanese(capsys):
     with pytest.raises(SystemExit):
         volume.main(["create", "--help"])
     assert "容量 GB" in capsys.readouterr().out
+
+
+def test_an_answer_about_another_volume_is_not_taken_for_this_one(fake, monkeypatch):
+    monkeypatch.setattr(volume, "rest", lambda *args, **kwargs: {"id": "someone-else"})
+    with pytest.raises(SnippetError, match="応答の形が想定と違います"):
+        volume.get_volume("v1")
+
+
+def test_a_volume_gone_by_the_time_the_delete_arrives_counts_as_deleted(fake, monkeypatch):
+    disk = volume.create_volume("kaggle-data", 10, "EU-RO-1")
+    real = volume.rest
+
+    def delete_lost_then_gone(method, path, *args, **kwargs):
+        if method == "DELETE":  # our delete was carried out; its retry found nothing
+            real(method, path, *args, **kwargs)
+            from snippets import errors
+
+            raise errors.NotFound("gone", status=404)
+        return real(method, path, *args, **kwargs)
+
+    monkeypatch.setattr(volume, "rest", delete_lost_then_gone)
+    volume.delete_volume(disk["id"])
+    assert fake.volumes == {}
