@@ -162,6 +162,9 @@ def test_without_curl_training_does_not_start(sandbox, tmp_path):
 
 
 def test_an_unreachable_api_says_the_gpu_is_still_billing(sandbox):
+    # The real curl, told not to retry (its last --retry wins): the script's own five tries
+    # with backoff would make this test wait half a minute for the same outcome.
+    sandbox.add_shim("curl", f'exec {shutil.which("curl")} "$@" --retry 0')
     r = sandbox.run(AUTO_STOP, "train", **ENV)  # 127.0.0.1:9: nothing listens
     assert r.returncode == 3
     assert "HTTP 応答なし" in r.stderr and "課金が続いています" in r.stderr

@@ -1,26 +1,49 @@
 """Hostile input through every snippet command (scripts/hostile.py, cases in
-scripts/hostile_cases.py): no traceback, no duplicate, no leak; every refusal one Japanese
-line; every lost create shown and never repeated, or adopted when provably ours."""
+scripts/hostile_cases.py and scripts/hostile_pod_cases.py): no traceback, no duplicate, no
+leak; every refusal one Japanese line; every lost create shown and never repeated, or adopted
+when provably ours. One test per command family, each in its own process with its own fake
+(the families run side by side on the test workers)."""
+
+import json
+import subprocess
+import sys
 
 import pytest
 
 from scripts import hostile
 from scripts.hostile_cases import CASES
+from tests import ROOT
 
 
-@pytest.fixture(scope="module")
-def results():
-    return hostile.run_all()
+def test_the_table_covers_every_command_with_unique_names():
+    names = [case.name for case in CASES]
+    assert len(names) == len(set(names)) >= 120
+    assert {case.module for case in CASES} == {
+        "api",
+        "volume",
+        "secret",
+        "pricing",
+        "pod",
+        "remote",
+        "ssh_keys",
+        "gcs_offload",
+    }
 
 
-def test_every_case_ran_and_the_table_is_clean(results):
-    assert [o.case for o in results] == [c.name for c in sorted(CASES, key=lambda c: c.module)]
+@pytest.mark.parametrize("family", hostile.families())
+def test_every_case_of_the_family_ends_as_a_reader_should_see_it(family):
+    done = subprocess.run(
+        [sys.executable, "-m", "scripts.hostile", "--family", family],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    results = [hostile.Outcome(**item) for item in json.loads(done.stdout)]
+    assert [o.case for o in results] == [c.name for c in CASES if c.module == family]
     counts = hostile.table(results)
-    assert counts["cases tried"] == len(CASES) >= 120
     assert (counts["tracebacks"], counts["duplicates"], counts["leaks"]) == (0, 0, 0), counts
-
-
-def test_every_case_ends_as_a_reader_should_see_it(results):
     unclean = [
         f"{o.case}: exit {o.returncode}, stdout {o.stdout!r}, stderr {o.stderr!r}"
         for o in results
@@ -56,3 +79,7 @@ def test_the_judge_sees_what_it_should():
     assert outcome(expect="maybe", posts=1, made=1, stderr="python -m snippets.volume list\n").clean
     assert outcome(expect="adopted", returncode=0, made=1, posts=1).clean
     assert not outcome(expect="adopted", returncode=0, made=2, posts=1).clean
+    assert outcome(
+        expect="reported", stderr="エラー: 止まりました。python -m snippets.pod down p1\n"
+    ).clean
+    assert not outcome(expect="reported", stderr="エラー: 止まりました。\n").clean
