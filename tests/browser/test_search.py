@@ -36,7 +36,11 @@ EXPECTED = {
 TOP = 3
 # Words that mix scripts or run kanji together: every page that contains one must be found.
 COMPOUNDS = [
-    "計算リソース", "ネットワークボリューム", "環境変数", "飛行機雲", "セットアップスクリプト",
+    "計算リソース",
+    "ネットワークボリューム",
+    "環境変数",
+    "飛行機雲",
+    "セットアップスクリプト",
 ]
 
 
@@ -85,20 +89,31 @@ def test_nonsense_query_finds_nothing(question_page):
 
 
 HIT_RATE = 0.9  # the right page first for at least nine questions in ten (issue 21)
+QUESTIONS = search_questions.load()
 
 
-def test_the_right_page_comes_first_for_nine_questions_in_ten(question_page, built_site):
-    questions = search_questions.load()
-    misses = []
-    for question in questions:
-        found = search(question_page, question.question)
-        if found[:1] != [question.url_path]:
-            misses.append(f"{question.question!r}: expected {question.url_path or '/'}, "
-                          f"got {found[:3]}")  # fmt: skip
-    hits = len(questions) - len(misses)
-    assert hits >= HIT_RATE * len(questions), (
-        f"{hits}/{len(questions)} right page first; misses:\n" + "\n".join(misses)
-    )
+def test_at_most_one_question_in_ten_is_a_known_miss():
+    known = [q.question for q in QUESTIONS if q.known_miss]
+    assert len(QUESTIONS) >= 60
+    assert len(QUESTIONS) - len(known) >= HIT_RATE * len(QUESTIONS), known
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        pytest.param(
+            q,
+            marks=[pytest.mark.xfail(reason=q.known_miss, strict=True)] if q.known_miss else [],
+            id=q.question,
+        )
+        for q in QUESTIONS
+    ],
+)
+def test_the_right_page_comes_first(question_page, question):
+    """Each question of the set, as a reader types it: its page comes first. A known miss
+    must still miss (strict xfail): answered right, its mark is to be taken off."""
+    found = search(question_page, question.question)
+    assert found[:1] == [question.url_path], f"expected {question.url_path or '/'}, got {found[:3]}"
 
 
 def test_results_never_strike_through_words_the_reader_did_not_type(question_page):
