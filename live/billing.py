@@ -35,36 +35,59 @@ def read_billed(pods: dict[str, str], started: datetime, now: datetime | None = 
     start, end = hour_window(started, now or datetime.now(UTC))
     rows = []
     for pod_id, role in pods.items():
-        params = {"podId": pod_id, "bucketSize": "hour", "startTime": utc_iso(start),
-                  "endTime": utc_iso(end)}
-        rows.append({"id": pod_id, "role": role,
-                     **_amounts(pod_id, api.rest("GET", PATH, params=params))})
-    return {"usd": round(sum(row["usd"] for row in rows), 6),
-            "read_at": utc_iso(datetime.now(UTC)), "source": SOURCE,
-            "start": utc_iso(start), "end": utc_iso(end), "pods": rows}
+        params = {
+            "podId": pod_id,
+            "bucketSize": "hour",
+            "startTime": utc_iso(start),
+            "endTime": utc_iso(end),
+        }
+        rows.append(
+            {"id": pod_id, "role": role, **_amounts(pod_id, api.rest("GET", PATH, params=params))}
+        )
+    return {
+        "usd": round(sum(row["usd"] for row in rows), 6),
+        "read_at": utc_iso(datetime.now(UTC)),
+        "source": SOURCE,
+        "start": utc_iso(start),
+        "end": utc_iso(end),
+        "pods": rows,
+    }
 
 
 def _amounts(pod_id: str, answer) -> dict:
     records = answer.get("records") if isinstance(answer, dict) else None
     if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
-        raise StepFailed(f"the billing answer for pod {pod_id} has no list of records: "
-                         f"{str(answer)[:200]}")
+        raise StepFailed(
+            f"the billing answer for pod {pod_id} has no list of records: {str(answer)[:200]}"
+        )
     mine = [r for r in records if r.get("podId") in (None, pod_id)]
     totals = {}
-    for field, key in (("totalAmount", "usd"), ("gpuAmount", "gpu_usd"),
-                       ("diskAmount", "disk_usd")):
+    for field, key in (
+        ("totalAmount", "usd"),
+        ("gpuAmount", "gpu_usd"),
+        ("diskAmount", "disk_usd"),
+    ):
         values = [r.get(field, 0) for r in mine]
-        if not all(isinstance(v, int | float) and not isinstance(v, bool) and v >= 0
-                   for v in values):
-            raise StepFailed(f"the billing answer for pod {pod_id} has a {field} that is not "
-                             f"an amount: {values}")
+        if not all(
+            isinstance(v, int | float) and not isinstance(v, bool) and v >= 0 for v in values
+        ):
+            raise StepFailed(
+                f"the billing answer for pod {pod_id} has a {field} that is not an amount: {values}"
+            )
         totals[key] = round(float(sum(values)), 6)
     return {**totals, "records": len(mine)}
 
 
 def describe(billed: dict, estimate: float) -> str:
     """One line for the report's step detail."""
-    per_pod = ", ".join(f"{row['role']} ${row['usd']:.4f} ({row['records']} bucket(s))"
-                        for row in billed["pods"]) or "no pod was made"
-    return (f"Runpod billed ${billed['usd']:.4f} by {billed['read_at']} ({per_pod}); the run's "
-            f"own estimate was ${estimate:.4f}")
+    per_pod = (
+        ", ".join(
+            f"{row['role']} ${row['usd']:.4f} ({row['records']} bucket(s))"
+            for row in billed["pods"]
+        )
+        or "no pod was made"
+    )
+    return (
+        f"Runpod billed ${billed['usd']:.4f} by {billed['read_at']} ({per_pod}); the run's "
+        f"own estimate was ${estimate:.4f}"
+    )

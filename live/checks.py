@@ -32,7 +32,8 @@ def run_setup(run: Run, pod: dict) -> str:
 INSPECT_CREDENTIAL_FILE = (
     "import hashlib, os; p = os.path.expanduser('~/.kaggle/access_token'); s = os.stat(p); "
     "print(format(s.st_mode & 0o777, 'o'), s.st_ino, s.st_mtime_ns, "
-    "hashlib.sha256(open(p, 'rb').read()).hexdigest())")
+    "hashlib.sha256(open(p, 'rb').read()).hexdigest())"
+)
 
 
 def token_file_state(run: Run, pod: dict) -> dict:
@@ -66,21 +67,31 @@ def kaggle_auth(run: Run, pod: dict, token_file: dict) -> None:
     if digest.split()[0] != hashlib.sha256(run.token.encode()).hexdigest():
         raise StepFailed("KAGGLE_API_TOKEN in the pod differs from the stored secret")
     if token_file["mode"] != "600" or token_file["sha256"] != digest.split()[0]:
-        raise StepFailed(f"~/.kaggle/access_token: mode {token_file['mode']}, "
-                         "content must equal the secret")
+        raise StepFailed(
+            f"~/.kaggle/access_token: mode {token_file['mode']}, content must equal the secret"
+        )
     run.note("token set, equal to the secret by sha256, file mode 600, not printed")
 
 
 def versions(run: Run, pod: dict) -> None:
     """python3, torch with its CUDA, and the GPU, against snippets/recommended_image.toml."""
     _, python, _ = run.sh(pod, "python3 --version")
-    torch_code, torch, _ = run.sh(pod, "python3 -c 'import torch; print(torch.__version__, "
-                                       "torch.version.cuda, torch.cuda.is_available())'",
-                                  check=False)
-    smi_code, smi, _ = run.sh(pod, "nvidia-smi --query-gpu=name,driver_version "
-                                   "--format=csv,noheader", check=False)
-    seen = {"python": python, "torch": torch.strip(), "torch_code": torch_code,
-            "smi": smi.strip(), "smi_code": smi_code}
+    torch_code, torch, _ = run.sh(
+        pod,
+        "python3 -c 'import torch; print(torch.__version__, "
+        "torch.version.cuda, torch.cuda.is_available())'",
+        check=False,
+    )
+    smi_code, smi, _ = run.sh(
+        pod, "nvidia-smi --query-gpu=name,driver_version --format=csv,noheader", check=False
+    )
+    seen = {
+        "python": python,
+        "torch": torch.strip(),
+        "torch_code": torch_code,
+        "smi": smi.strip(),
+        "smi_code": smi_code,
+    }
     run.note(*run.target.judge_versions(seen, run.image))
 
 
@@ -89,11 +100,15 @@ def inspect_env(run: Run, pod: dict) -> dict:
     _, out, _ = run.sh(pod, f"{VENV}/bin/python -", stdin=probe.INSPECT)
     inspection = probe.read_inspection(out)
     if inspection.get("mark") != run.run_id:
-        raise StepFailed(f"the env imports probe {inspection.get('mark')!r}, not this run's "
-                         f"{run.run_id}: {inspection['problems']}")
+        raise StepFailed(
+            f"the env imports probe {inspection.get('mark')!r}, not this run's "
+            f"{run.run_id}: {inspection['problems']}"
+        )
     if inspection["problems"]:
-        raise StepFailed("the env on the volume is not what was installed (changed or "
-                         f"reinstalled): {inspection['problems'][:5]}")
+        raise StepFailed(
+            "the env on the volume is not what was installed (changed or "
+            f"reinstalled): {inspection['problems'][:5]}"
+        )
     return inspection
 
 
@@ -106,14 +121,19 @@ def build_env(run: Run, pod: dict) -> dict:
     pyproject.write_text(probe.project_toml(wheel.name, from_pypi=run.target.from_pypi))
     run.put(pod, pyproject, "kgl-pyproject.toml")
     script = run.put(pod, SNIPPETS / "python-env-uv.sh")
-    run.sh(pod, f'd="{WORKSPACE}/{probe.PROJECT}" && mkdir -p "$d/wheels" && '
-                f'mv {wheel.name} "$d/wheels/" && mv kgl-pyproject.toml "$d/pyproject.toml"')
+    run.sh(
+        pod,
+        f'd="{WORKSPACE}/{probe.PROJECT}" && mkdir -p "$d/wheels" && '
+        f'mv {wheel.name} "$d/wheels/" && mv kgl-pyproject.toml "$d/pyproject.toml"',
+    )
     _, out, _ = run.sh(pod, f"{run.target.env_prefix()}PROJECT={probe.PROJECT} bash {script}")
     if "venv:" not in out:
         raise StepFailed(f"python-env-uv.sh did not report the venv: {out[-300:]}")
     inspection = inspect_env(run, pod)
-    run.note(f"imports kgl_live_probe ({inspection['prefix']}); {len(inspection['dists'])} "
-             f"distribution(s) on the volume, fingerprint {probe.fingerprint(inspection)[:12]}")
+    run.note(
+        f"imports kgl_live_probe ({inspection['prefix']}); {len(inspection['dists'])} "
+        f"distribution(s) on the volume, fingerprint {probe.fingerprint(inspection)[:12]}"
+    )
     return inspection
 
 
@@ -138,17 +158,22 @@ def check_env_again(run: Run, pod: dict, first: dict) -> None:
     uv must change nothing, and what is installed must be pod 1's, by content."""
     run_setup(run, pod)
     script = run.put(pod, SNIPPETS / "python-env-uv.sh")
-    _, out, err = run.sh(pod, f"{run.target.env_prefix()}UV_OFFLINE=1 PROJECT={probe.PROJECT} "
-                              f"bash {script}")
+    _, out, err = run.sh(
+        pod, f"{run.target.env_prefix()}UV_OFFLINE=1 PROJECT={probe.PROJECT} bash {script}"
+    )
     changes = probe.uv_changes(out + err)
     if changes:
         raise StepFailed(f"the env on the volume was reinstalled on pod 2: uv says {changes}")
     again = inspect_env(run, pod)
     if probe.fingerprint(again) != probe.fingerprint(first):
-        raise StepFailed("what is installed on the volume changed on pod 2 (reinstalled): "
-                         f"{sorted(set(again['dists'].items()) ^ set(first['dists'].items()))}")
-    run.note(f"imports kgl_live_probe ({again['prefix']}); offline uv sync installed nothing; "
-             f"the same {len(again['dists'])} distribution(s) by content")
+        raise StepFailed(
+            "what is installed on the volume changed on pod 2 (reinstalled): "
+            f"{sorted(set(again['dists'].items()) ^ set(first['dists'].items()))}"
+        )
+    run.note(
+        f"imports kgl_live_probe ({again['prefix']}); offline uv sync installed nothing; "
+        f"the same {len(again['dists'])} distribution(s) by content"
+    )
 
 
 # torch and torchvision from the pod's python3 (setup.sh installs the torchvision that
@@ -217,8 +242,11 @@ def auto_stop(run: Run, pod: dict) -> None:
 
     script = run.put(pod, SNIPPETS / "auto-stop.sh")
     log = f'"{WORKSPACE}/kgl-auto-stop.out"'
-    run.sh(pod, f"GRACE_SECONDS={AUTO_STOP_GRACE} nohup bash {script} {AUTO_STOP_COMMAND} "
-                f">{log} 2>&1 </dev/null &")
+    run.sh(
+        pod,
+        f"GRACE_SECONDS={AUTO_STOP_GRACE} nohup bash {script} {AUTO_STOP_COMMAND} "
+        f">{log} 2>&1 </dev/null &",
+    )
     started = time.monotonic()
     deadline = started + run.timeout(run.s.gone_timeout) + AUTO_STOP_GRACE + AUTO_STOP_SLACK
     while True:
@@ -230,9 +258,13 @@ def auto_stop(run: Run, pod: dict) -> None:
             break
         if time.monotonic() >= deadline:
             _, said, _ = run.sh(pod, f"tail -n 5 {log}", check=False)
-            raise StepFailed(f"the pod is still RUNNING: auto-stop.sh did not end it; it "
-                             f"said: {said.strip()[-600:]!r}")
+            raise StepFailed(
+                f"the pod is still RUNNING: auto-stop.sh did not end it; it "
+                f"said: {said.strip()[-600:]!r}"
+            )
         time.sleep(run.poll())
     waited = (time.monotonic() - started) / run.target.time_scale
-    run.note(f"auto-stop.sh ran the command, then the pod ended itself with its own key: "
-             f"{status} after {waited:.0f} s (grace {AUTO_STOP_GRACE} s)")
+    run.note(
+        f"auto-stop.sh ran the command, then the pod ended itself with its own key: "
+        f"{status} after {waited:.0f} s (grace {AUTO_STOP_GRACE} s)"
+    )

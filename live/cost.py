@@ -53,8 +53,11 @@ def volume_price(path: Path = PRICES) -> VolumePrice:
     """The standard network volume price from data/prices.toml ([storage.runpod_volume])."""
     with path.open("rb") as file:
         entry = tomllib.load(file)["storage"]["runpod_volume"]
-    return VolumePrice(float(entry["usd_per_gb_month"]),
-                       f"data/prices.toml ({entry['source']})", str(entry["checked"]))
+    return VolumePrice(
+        float(entry["usd_per_gb_month"]),
+        f"data/prices.toml ({entry['source']})",
+        str(entry["checked"]),
+    )
 
 
 @dataclass(frozen=True)
@@ -104,23 +107,27 @@ class Plan:
         return 2 * s.ready_timeout + 2 * s.gone_timeout
 
     def as_dict(self) -> dict:
-        return {"worst_seconds": round(self.worst_seconds, 1),
-                "worst_usd": round(self.worst_usd, 4),
-                "typical_seconds": round(self.typical_seconds, 1),
-                "typical_usd": round(self.typical_usd, 4),
-                "pull_seconds": round(self.settings.pull_minutes * 60, 1)}
+        return {
+            "worst_seconds": round(self.worst_seconds, 1),
+            "worst_usd": round(self.worst_usd, 4),
+            "typical_seconds": round(self.typical_seconds, 1),
+            "typical_usd": round(self.typical_usd, 4),
+            "pull_seconds": round(self.settings.pull_minutes * 60, 1),
+        }
 
 
 def make_plan(s: Settings, volume: VolumePrice) -> Plan:
     work = s.work_minutes * 60
-    phases = (("API（シークレット・ボリューム・Pod の作成）", API_SECONDS),
-              ("Pod 1 の起動待ち（イメージの取得）", s.ready_timeout),
-              ("Pod 1 での手順", work * 2 / 3),
-              ("Pod 1 の削除待ち", s.gone_timeout),
-              ("Pod 2 の起動待ち（イメージの取得）", s.ready_timeout),
-              ("Pod 2 での手順", work / 3),
-              ("Pod 2 の削除待ち", s.gone_timeout),
-              ("後片付け", s.teardown_margin))
+    phases = (
+        ("API（シークレット・ボリューム・Pod の作成）", API_SECONDS),
+        ("Pod 1 の起動待ち（イメージの取得）", s.ready_timeout),
+        ("Pod 1 での手順", work * 2 / 3),
+        ("Pod 1 の削除待ち", s.gone_timeout),
+        ("Pod 2 の起動待ち（イメージの取得）", s.ready_timeout),
+        ("Pod 2 での手順", work / 3),
+        ("Pod 2 の削除待ち", s.gone_timeout),
+        ("後片付け", s.teardown_margin),
+    )
     pod_start = s.typical_pull_minutes * 60 + BOOT_SECONDS
     typical = API_SECONDS / 2 + 2 * pod_start + work + TYPICAL_TEARDOWN_SECONDS
     # Pods bill from their deploy to their end: their starts and the commands on them.
@@ -141,21 +148,25 @@ def _problems(plan: Plan) -> tuple[str, ...]:
         problems.append(
             f"LIVE_MAX_MINUTES={s.max_minutes:g} 分では、推奨イメージの取得 2 回（各 "
             f"{s.pull_minutes:g} 分と起動 {BOOT_SECONDS // 60} 分）と、手順・後片付け"
-            f"（{fixed / 60:.0f} 分）が収まりません。{least:.0f} 分以上にしてください。")
+            f"（{fixed / 60:.0f} 分）が収まりません。{least:.0f} 分以上にしてください。"
+        )
     if s.ready_timeout < pull + BOOT_SECONDS:
         problems.append(
             f"LIVE_READY_TIMEOUT={s.ready_timeout:g} 秒は、推奨イメージの取得（最悪 "
-            f"{s.pull_minutes:g} 分）と起動（{BOOT_SECONDS} 秒）より短く、Pod が間に合いません。")
+            f"{s.pull_minutes:g} 分）と起動（{BOOT_SECONDS} 秒）より短く、Pod が間に合いません。"
+        )
     if not problems and plan.needed_seconds > s.max_wall_seconds:
         problems.append(
             f"待ち時間の上限の合計 {plan.needed_seconds / 60:.1f} 分が LIVE_MAX_MINUTES="
-            f"{s.max_minutes:g} 分を超えます（内訳は --plan で表示できます）。")
+            f"{s.max_minutes:g} 分を超えます（内訳は --plan で表示できます）。"
+        )
     if plan.worst_usd > s.max_cost:
         problems.append(
             f"最悪の場合の費用 ${plan.worst_usd:.3f}（GPU ${s.max_price:g}/時 × "
             f"{plan.pod_bound_seconds / 60:.0f} 分と、ボリューム {s.volume_gb} GB を "
             f"{plan.sweep_bound_seconds / 60:.0f} 分）が、上限 LIVE_MAX_COST=${s.max_cost:g} "
-            "を超えます。")
+            "を超えます。"
+        )
     from live.naming import MAX_ID_AGE
 
     life = s.max_minutes + MAX_ID_AGE.total_seconds() / 60
@@ -163,5 +174,6 @@ def _problems(plan: Plan) -> tuple[str, ...]:
         problems.append(
             f"LIVE_MAX_MINUTES={s.max_minutes:g} 分と実行 ID の古さの上限 "
             f"{MAX_ID_AGE.total_seconds() / 60:.0f} 分の合計が、頻繁な掃除の対象になる古さ "
-            f"{SWEEP_AGE_MINUTES} 分を超えます。実行中のものを掃除が消してしまいます。")
+            f"{SWEEP_AGE_MINUTES} 分を超えます。実行中のものを掃除が消してしまいます。"
+        )
     return tuple(problems)

@@ -19,23 +19,23 @@ from live.run import Run
 # these names (tests/live/test_verified.py keeps the two in sync).
 CHECKS: dict[str, str] = {
     "preflight": "API key present; the settings fit two image pulls, the wall-time budget and "
-                 "the cost cap in the worst case; data centers and GPUs exist and are in stock "
-                 "under the price cap; prices recorded; ssh tools present",
+    "the cost cap in the worst case; data centers and GPUs exist and are in stock "
+    "under the price cap; prices recorded; ssh tools present",
     "secret_create": "a per-run dummy Kaggle token is stored as a Runpod secret and the API "
-                     "response does not echo it",
+    "response does not echo it",
     "volume_create": "a network volume of the smallest allowed size is created",
     "pod1_deploy": "the cheapest GPU under the max price is rented with the recommended image, "
-                   "the volume, the secret and a watchdog (the pod ends itself when the run's "
-                   "budget is up), falling back over GPU types and data centers",
+    "the volume, the secret and a watchdog (the pod ends itself when the run's "
+    "budget is up), falling back over GPU types and data centers",
     "pod1_ready": "the pod's SSH server answers and accepts the run's key (the image pull "
-                  "finishes within the per-pod wait)",
+    "finishes within the per-pod wait)",
     "setup_first": "snippets/setup.sh succeeds on a fresh pod and writes the Kaggle token file",
     "setup_again": "snippets/setup.sh succeeds a second time and leaves the token file as is",
     "kaggle_auth": "snippets/check-secrets.sh finds the Kaggle token without printing it; the "
-                   "pod's token equals the stored secret (by hash); token file mode 600",
+    "pod's token equals the stored secret (by hash); token file mode 600",
     "versions": "python3, CUDA and torch in the pod match snippets/recommended_image.toml",
     "gpu_check": "import torch and torchvision, a matmul on cuda equal to the CPU's and "
-                 "torchvision's nms on cuda, with their timings",
+    "torchvision's nms on cuda, with their timings",
     "python_env": "snippets/python-env-uv.sh builds the project environment on the volume",
     "marker_write": "a marker with the run id is written to the volume",
     "pod1_terminate": "pod 1 is terminated and leaves the pod list",
@@ -43,16 +43,16 @@ CHECKS: dict[str, str] = {
     "pod2_ready": "pod 2 accepts SSH",
     "pod2_marker": "pod 2 is a fresh machine (new HOME) and sees pod 1's marker on the volume",
     "pod2_env": "on pod 2 an offline uv sync installs nothing and the environment on the volume "
-                "holds the same distributions, by content hash, as on pod 1",
+    "holds the same distributions, by content hash, as on pod 1",
     "auto_stop": "snippets/auto-stop.sh runs a command on pod 2, then the pod ends itself with "
-                 "its own key: the replay sees it leave RUNNING",
+    "its own key: the replay sees it leave RUNNING",
     "pod2_terminate": "pod 2 is gone from the pod list (ended by auto-stop.sh, else terminated)",
     "pods_cleanup": "no pod with this run's name is left (terminates leftovers)",
     "volume_delete": "the run's network volume is deleted (retried while still in use)",
     "secret_delete": "the run's secret is deleted",
     "leak_check": "the API lists no pod, volume or secret with this run's name",
     "billing": "what Runpod billed for the run's pods is read (GET /v2/billing/pods, the hour "
-               "buckets covering the run) and recorded next to the estimate, with the time",
+    "buckets covering the run) and recorded next to the estimate, with the time",
 }
 
 
@@ -86,9 +86,11 @@ def tear_down(run: Run) -> None:
     """Runs whatever happened before. One step per kind of the registry, in its order, so
     one failure does not stop the others; everything is also looked up by this run's
     names, to catch what a call that failed before answering may have created."""
-    known = {"pod": set(run.made.pods),
-             "volume": {run.made.volume["id"]} if run.made.volume else set(),
-             "secret": {run.made.secret_id} if run.made.secret_id else set()}
+    known = {
+        "pod": set(run.made.pods),
+        "volume": {run.made.volume["id"]} if run.made.volume else set(),
+        "secret": {run.made.secret_id} if run.made.secret_id else set(),
+    }
     for kind in registry.kinds():
         with contextlib.suppress(Exception):  # recorded in the report as the step's failure
             run.step(kind.step, _remove_kind, run, kind, known[kind.name])
@@ -103,16 +105,20 @@ def tear_down(run: Run) -> None:
 
 def _billing(run: Run) -> None:
     run.report.billed = billing.read_billed(run.made.roles, run.report.started)
-    run.note(billing.describe(run.report.billed, run.report.estimated_cost_usd),
-             run.target.name == "fake")
+    run.note(
+        billing.describe(run.report.billed, run.report.estimated_cost_usd),
+        run.target.name == "fake",
+    )
 
 
 def _remove_kind(run: Run, kind: registry.Kind, known: set[str]) -> None:
-    named = {item.id for item in registry.listed(kind)
-             if item.ours is not None and item.ours.run_id == run.run_id}
+    named = {
+        item.id
+        for item in registry.listed(kind)
+        if item.ours is not None and item.ours.run_id == run.run_id
+    }
     ids = sorted(known | named)
-    errors = registry.remove(kind, ids, timeout=run.timeout(run.s.gone_timeout),
-                             poll=run.poll())
+    errors = registry.remove(kind, ids, timeout=run.timeout(run.s.gone_timeout), poll=run.poll())
     if errors:
         raise StepFailed("; ".join(map(str, errors)))
     extra = len(named - known)

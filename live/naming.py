@@ -33,6 +33,7 @@ MAX_ID_AGE = timedelta(minutes=10)
 @dataclass(frozen=True)
 class OurName:
     """A name this project made: which run, when it started, and what the resource is."""
+
     run_id: str
     created: datetime
     role: str
@@ -92,12 +93,16 @@ def run_id_problem(run_id: str, now: datetime | None = None) -> str | None:
     if created is None:
         return f"実行 ID の形が正しくありません: {run_id!r}"
     if created > now + MAX_SKEW:
-        return (f"実行 ID の時刻 {created:%Y-%m-%d %H:%M} UTC が未来です。掃除（make sweep）は"
-                "この時刻で古さを判断するため、残りを見つけられなくなります。")
+        return (
+            f"実行 ID の時刻 {created:%Y-%m-%d %H:%M} UTC が未来です。掃除（make sweep）は"
+            "この時刻で古さを判断するため、残りを見つけられなくなります。"
+        )
     if now - created > MAX_ID_AGE:
         minutes = (now - created).total_seconds() / 60
-        return (f"実行 ID の時刻 {created:%Y-%m-%d %H:%M} UTC は {minutes:.0f} 分前です。掃除"
-                "（make sweep）はこの時刻で古さを判断するため、実行中のものを消してしまいます。"
-                f"{MAX_ID_AGE.total_seconds() / 60:.0f} 分以内の ID を使うか、--run-id を"
-                "外してください。")
+        return (
+            f"実行 ID の時刻 {created:%Y-%m-%d %H:%M} UTC は {minutes:.0f} 分前です。掃除"
+            "（make sweep）はこの時刻で古さを判断するため、実行中のものを消してしまいます。"
+            f"{MAX_ID_AGE.total_seconds() / 60:.0f} 分以内の ID を使うか、--run-id を"
+            "外してください。"
+        )
     return None

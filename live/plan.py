@@ -33,11 +33,13 @@ def show_plan(settings: Settings, target) -> int:
         finally:
             target.close()
     else:
-        print("\nGPU と価格: RUNPOD_API_KEY がないので問い合わせません。キーがあれば、"
-              f"{', '.join(settings.data_centers)} のそれぞれで REST v2 の GPU カタログ"
-              "（在庫と Secure Cloud の価格）を読み、在庫があって "
-              f"${settings.max_price:g}/時 以下の GPU を安い順に "
-              f"{settings.gpu_tries} つまで試します。")
+        print(
+            "\nGPU と価格: RUNPOD_API_KEY がないので問い合わせません。キーがあれば、"
+            f"{', '.join(settings.data_centers)} のそれぞれで REST v2 の GPU カタログ"
+            "（在庫と Secure Cloud の価格）を読み、在庫があって "
+            f"${settings.max_price:g}/時 以下の GPU を安い順に "
+            f"{settings.gpu_tries} つまで試します。"
+        )
     _safeguards(plan)
     _time_and_cost(plan, target)
     if problems:
@@ -51,15 +53,22 @@ def show_plan(settings: Settings, target) -> int:
 
 def _settings(plan: Plan) -> None:
     s = plan.settings
-    print(f"設定: LIVE_MAX_MINUTES={s.max_minutes:g} 分、LIVE_MAX_COST=${s.max_cost:.2f}、"
-          f"LIVE_MAX_PRICE=${s.max_price:.2f}/時、LIVE_READY_TIMEOUT={s.ready_timeout:g} 秒、"
-          f"LIVE_PULL_MINUTES={s.pull_minutes:g} 分、LIVE_VOLUME_GB={s.volume_gb}")
+    print(
+        f"設定: LIVE_MAX_MINUTES={s.max_minutes:g} 分、LIVE_MAX_COST=${s.max_cost:.2f}、"
+        f"LIVE_MAX_PRICE=${s.max_price:.2f}/時、LIVE_READY_TIMEOUT={s.ready_timeout:g} 秒、"
+        f"LIVE_PULL_MINUTES={s.pull_minutes:g} 分、LIVE_VOLUME_GB={s.volume_gb}"
+    )
     print(f"データセンター（この順に試します）: {', '.join(s.data_centers)}")
     if s.gpu_types:
         print(f"GPU の種類（LIVE_GPU_TYPES）: {', '.join(s.gpu_types)}")
-    print("イメージの取得: " + ("Runpod に保存したレジストリの認証情報 "
-                                f"{s.registry_id}（LIVE_REGISTRY_ID）で" if s.registry_id
-                                else "認証なし（LIVE_REGISTRY_ID なし）"))
+    print(
+        "イメージの取得: "
+        + (
+            f"Runpod に保存したレジストリの認証情報 {s.registry_id}（LIVE_REGISTRY_ID）で"
+            if s.registry_id
+            else "認証なし（LIVE_REGISTRY_ID なし）"
+        )
+    )
 
 
 def _calls(plan: Plan) -> None:
@@ -69,8 +78,7 @@ def _calls(plan: Plan) -> None:
         "読む  GET  /v2/catalog/gpus（在庫と価格、データセンターごと）",
         f"作る  POST /v2/account/secrets    {run}-kaggle（ダミーの Kaggle トークン）",
         f"作る  POST /v2/network-volumes    {run}-vol（{s.volume_gb} GB、STANDARD）",
-        f"作る  POST /v2/pods               {run}-pod1（見張り役つき: 実行の残り時間で"
-        "自分を終了）",
+        f"作る  POST /v2/pods               {run}-pod1（見張り役つき: 実行の残り時間で自分を終了）",
         "SSH   setup.sh ×2、check-secrets.sh、バージョン、GPU（torchvision と cuda の行列積）、"
         "python-env-uv.sh、マーカー",
         "消す  Pod 1 を終了し、一覧から消えるのを待つ",
@@ -103,13 +111,19 @@ def _prices_and_leftovers(plan: Plan) -> list[str]:
             mark = "試す" if offer["id"] in chosen else "    "
             print(f"    {mark} ${offer['price']:.2f}  {offer['id']}")
     print("\n消すもの:")
-    print(f"  この実行: 作った 4 つ（{naming.PREFIX}<run id>-"
-          f"{{{','.join(naming.ROLES)}}}、名前が完全に一致するものだけ）")
-    for label, age in ((f"{SWEEP_EVERY_MINUTES} 分ごとの掃除", timedelta(
-            minutes=SWEEP_AGE_MINUTES)), ("毎晩の実行の後の掃除", NIGHT_SWEEP_AGE)):
+    print(
+        f"  この実行: 作った 4 つ（{naming.PREFIX}<run id>-"
+        f"{{{','.join(naming.ROLES)}}}、名前が完全に一致するものだけ）"
+    )
+    for label, age in (
+        (f"{SWEEP_EVERY_MINUTES} 分ごとの掃除", timedelta(minutes=SWEEP_AGE_MINUTES)),
+        ("毎晩の実行の後の掃除", NIGHT_SWEEP_AGE),
+    ):
         chosen = sweep.select(items, age)
-        print(f"  {label}（{sweep.describe_age(age)}より古く、動きのない実行）: "
-              f"{len(chosen.delete)} 件")
+        print(
+            f"  {label}（{sweep.describe_age(age)}より古く、動きのない実行）: "
+            f"{len(chosen.delete)} 件"
+        )
         for item in chosen.delete:
             print(f"    {item.kind:<6} {item.id}  {item.name}")
     _untouched(sweep.select(items, timedelta(minutes=SWEEP_AGE_MINUTES)))
@@ -117,8 +131,10 @@ def _prices_and_leftovers(plan: Plan) -> list[str]:
 
 
 def _untouched(chosen) -> None:
-    for label, items in (("要確認（名前の時刻が未来か古すぎる。触りません）", chosen.suspicious),
-                         ("似ているが対象外（触りません）", chosen.not_ours)):
+    for label, items in (
+        ("要確認（名前の時刻が未来か古すぎる。触りません）", chosen.suspicious),
+        ("似ているが対象外（触りません）", chosen.not_ours),
+    ):
         if items:
             print(f"  {label}: {len(items)} 件")
             for item in items:
@@ -140,27 +156,41 @@ def _safeguards(plan: Plan) -> None:
         "すべて消えます",
     ):
         print(f"  {line}")
-    print("  推測: Pod 自身の鍵（RUNPOD_API_KEY）で自分を終了できること。毎晩の auto_stop の"
-          "手順がそれを確かめます（live/README.md）。")
+    print(
+        "  推測: Pod 自身の鍵（RUNPOD_API_KEY）で自分を終了できること。毎晩の auto_stop の"
+        "手順がそれを確かめます（live/README.md）。"
+    )
 
 
 def _time_and_cost(plan: Plan, target) -> None:
     s, wall = plan.settings, target.wall(plan)[0]
     gpu = s.max_price * plan.pod_bound_seconds / 3600
     print("\n時間と費用の見込み:")
-    print(f"  最悪: {plan.worst_seconds / 60:.0f} 分、${plan.worst_usd:.3f}（上限 "
-          f"${s.max_cost:.2f}）。時間の内訳:")
+    print(
+        f"  最悪: {plan.worst_seconds / 60:.0f} 分、${plan.worst_usd:.3f}（上限 "
+        f"${s.max_cost:.2f}）。時間の内訳:"
+    )
     for label, seconds in plan.phases:
         print(f"    {seconds / 60:5.1f} 分  {label}")
-    print(f"    費用（1 と 2 が失敗し、3 と 4 が働くとき）: GPU ${s.max_price:.2f}/時 × "
-          f"{plan.pod_bound_seconds / 60:.0f} 分 = ${gpu:.3f}、ボリューム {s.volume_gb} GB × "
-          f"{plan.sweep_bound_seconds / 60:.0f} 分 = ${plan.volume_worst_usd:.3f}")
-    print(f"    見張り役も失敗したとき（推測が外れた場合。上限の対象外）: GPU も "
-          f"{plan.sweep_bound_seconds / 60:.0f} 分で ${plan.unwatched_usd:.3f}")
-    print(f"  ふだん: {plan.typical_seconds / 60:.0f} 分、${plan.typical_usd:.3f}"
-          f"（イメージの取得を {s.typical_pull_minutes:g} 分と見込んだ場合）")
-    print(f"  ボリューム: ${plan.volume.usd_per_gb_month:g}/GB/月（{plan.volume.source}、"
-          f"{plan.volume.checked} 確認）")
+    print(
+        f"    費用（1 と 2 が失敗し、3 と 4 が働くとき）: GPU ${s.max_price:.2f}/時 × "
+        f"{plan.pod_bound_seconds / 60:.0f} 分 = ${gpu:.3f}、ボリューム {s.volume_gb} GB × "
+        f"{plan.sweep_bound_seconds / 60:.0f} 分 = ${plan.volume_worst_usd:.3f}"
+    )
+    print(
+        f"    見張り役も失敗したとき（推測が外れた場合。上限の対象外）: GPU も "
+        f"{plan.sweep_bound_seconds / 60:.0f} 分で ${plan.unwatched_usd:.3f}"
+    )
+    print(
+        f"  ふだん: {plan.typical_seconds / 60:.0f} 分、${plan.typical_usd:.3f}"
+        f"（イメージの取得を {s.typical_pull_minutes:g} 分と見込んだ場合）"
+    )
+    print(
+        f"  ボリューム: ${plan.volume.usd_per_gb_month:g}/GB/月（{plan.volume.source}、"
+        f"{plan.volume.checked} 確認）"
+    )
     if target.name == "fake":
-        print(f"  偽 Runpod の時計: Runpod の待ち時間を {target.time_scale:g} 倍で進めます"
-              f"（リハーサルの上限 {wall:.0f} 秒）。")
+        print(
+            f"  偽 Runpod の時計: Runpod の待ち時間を {target.time_scale:g} 倍で進めます"
+            f"（リハーサルの上限 {wall:.0f} 秒）。"
+        )

@@ -18,8 +18,9 @@ def deploy(run: Run, role: str) -> dict:
     """The cheapest GPUs under the price cap, in the volume's data center first; pod 1 may
     move the volume on to the next data center when none has capacity."""
     volume_center = run.made.volume["dataCenter"]
-    centers = [volume_center] + ([c for c in run.s.data_centers if c != volume_center]
-                                 if role == "pod1" else [])
+    centers = [volume_center] + (
+        [c for c in run.s.data_centers if c != volume_center] if role == "pod1" else []
+    )
     attempts: list[str] = []
     for center in centers:
         if run.made.volume is None or run.made.volume["dataCenter"] != center:
@@ -49,10 +50,16 @@ def _deploy_in(run: Run, center: str, role: str, attempts: list[str]) -> dict | 
         hours = watchdog_hours(run)
         try:
             made = pod.deploy_pod(
-                run.made.volume["id"], gpu_type_id=gpu["id"], max_price=run.s.max_price,
+                run.made.volume["id"],
+                gpu_type_id=gpu["id"],
+                max_price=run.s.max_price,
                 env=secret.secret_env("KAGGLE_API_TOKEN", run.name("kaggle")),
-                name=run.name(role), public_key=run.public_key, image=run.image["name"],
-                max_hours=hours, registry=run.s.registry_id)
+                name=run.name(role),
+                public_key=run.public_key,
+                image=run.image["name"],
+                max_hours=hours,
+                registry=run.s.registry_id,
+            )
         except errors.NoCapacity as error:
             attempts.append(f"{center}/{gpu['id']}: {error}")
             continue
@@ -66,8 +73,15 @@ def _deploy_in(run: Run, center: str, role: str, attempts: list[str]) -> dict | 
             continue
         _record(run, made, gpu, center, role)
         pull = "authenticated pull" if run.s.registry_id else "anonymous pull"
-        run.note("; ".join([*attempts, f"{gpu['id']} in {center} at ${gpu['price']}/h, "
-                            f"watchdog after {hours * 60:.1f} min, {pull}"]))
+        run.note(
+            "; ".join(
+                [
+                    *attempts,
+                    f"{gpu['id']} in {center} at ${gpu['price']}/h, "
+                    f"watchdog after {hours * 60:.1f} min, {pull}",
+                ]
+            )
+        )
         return made
     return None
 
@@ -98,16 +112,19 @@ def wait_ready(run: Run, made: dict) -> dict:
             run.redactor.say(f"  {made['id']}: {text} ({waited / 60:.0f} min)")
 
     try:
-        running = pod.wait_until_ready(made["id"], timeout=run.timeout(run.s.ready_timeout),
-                                       poll=run.poll(), progress=progress)
+        running = pod.wait_until_ready(
+            made["id"], timeout=run.timeout(run.s.ready_timeout), poll=run.poll(), progress=progress
+        )
     except errors.PodFailed as failed:  # the report keeps what Runpod's log said
         lines = "\n".join(f"  {line}" for line in failed.log_lines[-20:])
         raise StepFailed(f"PodFailed: {failed}\nthe pod's system log:\n{lines}") from None
     waited = (time.monotonic() - started) / run.target.time_scale
     host, port = pod.ssh_endpoint(running)
     run.sh(running, "true")
-    run.note(f"SSH {host}:{port} accepts the run's key; ready after {waited:.0f} s "
-             f"(limit {run.s.ready_timeout:g} s)")
+    run.note(
+        f"SSH {host}:{port} accepts the run's key; ready after {waited:.0f} s "
+        f"(limit {run.s.ready_timeout:g} s)"
+    )
     return running
 
 

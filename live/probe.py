@@ -21,10 +21,11 @@ NAME, VERSION = "kgl_live_probe", "1.0.0"
 # What uv prints when it changes an environment (one line per package, plus the summary).
 UV_CHANGES = re.compile(
     r"^(?:Creating virtual environment|(?:Un)?[Ii]nstalled \d+ packages?\b| [+~-] \S).*$",
-    re.MULTILINE)
+    re.MULTILINE,
+)
 
 # Run with the project's venv python on the pod (stdin). Prints one JSON line.
-INSPECT = r'''
+INSPECT = r"""
 import base64, csv, hashlib, io, json, sys, sysconfig
 from importlib import metadata
 from pathlib import Path
@@ -53,7 +54,7 @@ for dist in metadata.distributions(path=[str(site)]):
         if seen.decode() != expected:
             out["problems"].append(f"{row[0]} differs from its RECORD")
 print(json.dumps(out, sort_keys=True))
-'''
+"""
 
 
 def wheel(folder: Path, run_id: str) -> Path:
@@ -64,7 +65,7 @@ def wheel(folder: Path, run_id: str) -> Path:
         f"{NAME}/__init__.py": f'MARK = "{run_id}"\n',
         f"{info}/METADATA": f"Metadata-Version: 2.1\nName: kgl-live-probe\nVersion: {VERSION}\n",
         f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: kgl-live\nRoot-Is-Purelib: true\n"
-                         "Tag: py3-none-any\n",
+        "Tag: py3-none-any\n",
     }
     record = []
     for name, text in files.items():
@@ -83,9 +84,11 @@ def project_toml(wheel_name: str, *, from_pypi: bool) -> str:
     target can reach PyPI (a reader's first `uv sync` downloads too)."""
     deps = '"kgl-live-probe", "six"' if from_pypi else '"kgl-live-probe"'
     offline = "" if from_pypi else "no-index = true\n"
-    return (f'[project]\nname = "{PROJECT}"\nversion = "0"\nrequires-python = ">=3.11"\n'
-            f"dependencies = [{deps}]\n\n[tool.uv]\npackage = false\n{offline}\n"
-            f'[tool.uv.sources]\nkgl-live-probe = {{ path = "wheels/{wheel_name}" }}\n')
+    return (
+        f'[project]\nname = "{PROJECT}"\nversion = "0"\nrequires-python = ">=3.11"\n'
+        f"dependencies = [{deps}]\n\n[tool.uv]\npackage = false\n{offline}\n"
+        f'[tool.uv.sources]\nkgl-live-probe = {{ path = "wheels/{wheel_name}" }}\n'
+    )
 
 
 def read_inspection(output: str) -> dict:

@@ -77,8 +77,15 @@ def listed(of: Kind) -> list[Item]:
     for raw in of.list_all() or []:
         if isinstance(raw, dict) and raw.get("id") is not None:
             name = raw.get("name")
-            items.append(Item(of.name, str(raw["id"]), name if isinstance(name, str) else "",
-                              naming.parse_name(name), last_activity(raw)))
+            items.append(
+                Item(
+                    of.name,
+                    str(raw["id"]),
+                    name if isinstance(name, str) else "",
+                    naming.parse_name(name),
+                    last_activity(raw),
+                )
+            )
     return items
 
 
@@ -99,8 +106,12 @@ def last_activity(raw: dict) -> datetime | None:
 
 def inventory() -> list[Item]:
     """Everything that is ours or looks like ours, of every kind, in the registry's order."""
-    return [item for of in kinds() for item in listed(of)
-            if item.ours is not None or naming.looks_like_ours(item.name)]
+    return [
+        item
+        for of in kinds()
+        for item in listed(of)
+        if item.ours is not None or naming.looks_like_ours(item.name)
+    ]
 
 
 def find(select: Callable[[naming.OurName], bool]) -> Found:
@@ -122,6 +133,7 @@ def of_run(run_id: str) -> Callable[[naming.OurName], bool]:
 class Failure:
     """One item a removal could not prove gone: the API refused its delete, or it is still
     listed at the deadline (or the list itself failed)."""
+
     kind: str
     id: str
     reason: str  # "refused" | "still_listed"
@@ -132,13 +144,21 @@ class Failure:
         return f"{self.kind} {self.id}: {what}" + (f" ({self.detail})" if self.detail else "")
 
     def japanese(self) -> str:
-        what = ("削除を断られました" if self.reason == "refused"
-                else "期限まで待っても一覧に残っています")
+        what = (
+            "削除を断られました"
+            if self.reason == "refused"
+            else "期限まで待っても一覧に残っています"
+        )
         return f"{self.kind} {self.id}: {what}" + (f"（{self.detail}）" if self.detail else "")
 
 
-def remove(of: Kind, ids: Iterable[str], timeout: float, poll: float,
-           sleep: Callable[[float], None] = time.sleep) -> list[Failure]:
+def remove(
+    of: Kind,
+    ids: Iterable[str],
+    timeout: float,
+    poll: float,
+    sleep: Callable[[float], None] = time.sleep,
+) -> list[Failure]:
     """Delete these items of one kind and wait until the API no longer lists them.
 
     Returns what went wrong (empty when all are gone). One deadline for the whole kind:
@@ -153,12 +173,17 @@ def remove(of: Kind, ids: Iterable[str], timeout: float, poll: float,
         if error:
             refused[item_id] = error
     left, list_error = _wait_gone(of, wanted, deadline, poll, sleep)
-    return [Failure(of.name, item_id, "refused", refused[item_id]) if item_id in refused
-            else Failure(of.name, item_id, "still_listed", list_error) for item_id in left]
+    return [
+        Failure(of.name, item_id, "refused", refused[item_id])
+        if item_id in refused
+        else Failure(of.name, item_id, "still_listed", list_error)
+        for item_id in left
+    ]
 
 
-def _delete_one(of: Kind, item_id: str, deadline: float, poll: float,
-                sleep: Callable[[float], None]) -> str | None:
+def _delete_one(
+    of: Kind, item_id: str, deadline: float, poll: float, sleep: Callable[[float], None]
+) -> str | None:
     from snippets import errors
 
     while True:
@@ -176,8 +201,9 @@ def _delete_one(of: Kind, item_id: str, deadline: float, poll: float,
             return f"{type(error).__name__}: {error}"
 
 
-def _wait_gone(of: Kind, ids: list[str], deadline: float, poll: float,
-               sleep: Callable[[float], None]) -> tuple[list[str], str]:
+def _wait_gone(
+    of: Kind, ids: list[str], deadline: float, poll: float, sleep: Callable[[float], None]
+) -> tuple[list[str], str]:
     """(the ids still listed at the deadline, why the last list failed); ([], "") as soon
     as none is listed. A list that fails proves nothing: its ids count as still there."""
     while ids:

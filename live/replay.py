@@ -48,9 +48,15 @@ SKIP_MESSAGE = (
 )
 
 
-def run_replay(settings: Settings, target, run_id: str | None = None,
-               report_file: Path | None = None, *, use_signals: bool = False,
-               on_step: Callable[[str], None] | None = None) -> tuple[int, dict]:
+def run_replay(
+    settings: Settings,
+    target,
+    run_id: str | None = None,
+    report_file: Path | None = None,
+    *,
+    use_signals: bool = False,
+    on_step: Callable[[str], None] | None = None,
+) -> tuple[int, dict]:
     """Run one replay on `target`; returns (exit status, report). With use_signals (the
     CLI), SIGINT/SIGTERM and a wall-time alarm raise Interrupted into the teardown.
     on_step(name) is called as each step of the guide starts (tests inject faults there)."""
@@ -69,12 +75,16 @@ def run_replay(settings: Settings, target, run_id: str | None = None,
         wall, margin = target.wall(plan)
         from snippets.api import load_recommended
 
-        report = Report.new(run_id, target.name, load_recommended()["image"]["name"],
-                            {**settings.budget(), "max_wall_seconds": round(wall, 1)},
-                            CHECKS, redactor)
+        report = Report.new(
+            run_id,
+            target.name,
+            load_recommended()["image"]["name"],
+            {**settings.budget(), "max_wall_seconds": round(wall, 1)},
+            CHECKS,
+            redactor,
+        )
         report.plan, report.commit, report.on_step = plan.as_dict(), current_commit(), on_step
-        redactor.say(f"run {naming.PREFIX}{run_id} target={target.name} "
-                     f"wall budget {wall:.0f} s")
+        redactor.say(f"run {naming.PREFIX}{run_id} target={target.name} wall budget {wall:.0f} s")
         run = Run(settings, target, plan, report, redactor, folder)
         if use_signals:
             previous = signals.install(wall - margin)
@@ -99,8 +109,11 @@ def _old_apis(target, redactor: Redactor) -> int:
     if calls is None:
         return 0
     if calls:
-        print(f"GraphQL か REST v1 への要求がありました（{len(calls)} 件、どちらも廃止され"
-              f"ます）: {', '.join(calls[:5])}", file=sys.stderr)
+        print(
+            f"GraphQL か REST v1 への要求がありました（{len(calls)} 件、どちらも廃止され"
+            f"ます）: {', '.join(calls[:5])}",
+            file=sys.stderr,
+        )
         return 1
     redactor.say("fake: no request went to GraphQL or REST v1 (retired mode)")
     return 0
@@ -113,8 +126,11 @@ def _write(report: Report, path: Path) -> tuple[Path | None, dict]:
         return report.write(path)
     except OSError as error:
         data = report.as_dict()
-        print(f"報告ファイル {path} に書き込めませんでした（{error.strerror or error}）。報告を"
-              "ここに出します:", file=sys.stderr)
+        print(
+            f"報告ファイル {path} に書き込めませんでした（{error.strerror or error}）。報告を"
+            "ここに出します:",
+            file=sys.stderr,
+        )
         print(report.redactor.scrub(json.dumps(data, ensure_ascii=False)), file=sys.stderr)
         return None, {**data, "outcome": "failed"}
 
@@ -139,19 +155,28 @@ def _replay_then_tear_down(run: Run, use_signals: bool) -> int:
 
 def _summary(redactor: Redactor, path: Path | None, data: dict) -> None:
     leaked = "?" if data["leaked"] is None else len(data["leaked"])
-    redactor.say(f"report {path}: {data['outcome']}"
-                 + (f", failed step {data['failed_step']}" if data["failed_step"] else "")
-                 + f", {data['wall_seconds']} s, estimated ${data['estimate']['usd']}"
-                 + (f", billed ${data['billed']['usd']} (read {data['billed']['read_at']})"
-                    if data.get("billed") else "")
-                 + f", leaked {leaked}")
+    redactor.say(
+        f"report {path}: {data['outcome']}"
+        + (f", failed step {data['failed_step']}" if data["failed_step"] else "")
+        + f", {data['wall_seconds']} s, estimated ${data['estimate']['usd']}"
+        + (
+            f", billed ${data['billed']['usd']} (read {data['billed']['read_at']})"
+            if data.get("billed")
+            else ""
+        )
+        + f", leaked {leaked}"
+    )
     if data["failed_step"] == "preflight":
         detail = next(s for s in data["steps"] if s["name"] == "preflight").get("detail", "")
-        print(f"実行前の確認で止めました（何も作っていません）: {detail.split(': ', 1)[-1]}",
-              file=sys.stderr)
+        print(
+            f"実行前の確認で止めました（何も作っていません）: {detail.split(': ', 1)[-1]}",
+            file=sys.stderr,
+        )
     elif data["leaked"] is None or data["leaked"]:
-        print("後片付けを確かめられませんでした。make sweep で残りを確認してください。",
-              file=sys.stderr)
+        print(
+            "後片付けを確かめられませんでした。make sweep で残りを確認してください。",
+            file=sys.stderr,
+        )
 
 
 # ---- command line -------------------------------------------------------------------------
@@ -164,20 +189,33 @@ def parse_args(argv: list[str] | None):
 
     parser = JapaneseArgumentParser(
         prog="python -m live.replay",
-        description="ガイドの手順を Pod の上で再現し、すべて削除します。")
+        description="ガイドの手順を Pod の上で再現し、すべて削除します。",
+    )
     parser.add_argument(
-        "--target", choices=["real", "fake"], required=True,
-        help="real: api.runpod.io（RUNPOD_API_KEY が必要）、fake: ローカルの偽 Runpod")
-    parser.add_argument("--plan", action="store_true",
-                        help="何をするか、時間と費用の見込みを表示するだけ（何も作りません）")
-    parser.add_argument("--fake-url", help="起動済みの偽 Runpod の URL（このマシンの上だけ。"
-                                           "キーは RUNPOD_API_KEY）")
-    parser.add_argument("--fake-time-scale", type=float, default=None,
-                        help=f"偽 Runpod の時間の倍率（{MIN_TIME_SCALE:g}〜1。--fake-url のときの"
-                             "既定 1）")
-    parser.add_argument("--run-id", default=os.environ.get("LIVE_RUN_ID") or None,
-                        help="実行 ID（UTC 時刻と 6 桁の 16 進数、10 分以内）。既定は LIVE_RUN_ID "
-                             "か新しい ID")
+        "--target",
+        choices=["real", "fake"],
+        required=True,
+        help="real: api.runpod.io（RUNPOD_API_KEY が必要）、fake: ローカルの偽 Runpod",
+    )
+    parser.add_argument(
+        "--plan",
+        action="store_true",
+        help="何をするか、時間と費用の見込みを表示するだけ（何も作りません）",
+    )
+    parser.add_argument(
+        "--fake-url", help="起動済みの偽 Runpod の URL（このマシンの上だけ。キーは RUNPOD_API_KEY）"
+    )
+    parser.add_argument(
+        "--fake-time-scale",
+        type=float,
+        default=None,
+        help=f"偽 Runpod の時間の倍率（{MIN_TIME_SCALE:g}〜1。--fake-url のときの既定 1）",
+    )
+    parser.add_argument(
+        "--run-id",
+        default=os.environ.get("LIVE_RUN_ID") or None,
+        help="実行 ID（UTC 時刻と 6 桁の 16 進数、10 分以内）。既定は LIVE_RUN_ID か新しい ID",
+    )
     args = parser.parse_args(argv)
     problem = _argument_problem(args)
     if problem:
@@ -197,11 +235,12 @@ def _argument_problem(args) -> str | None:
         return "--fake-url と --fake-time-scale は --target fake のときだけ使えます。"
     scale = args.fake_time_scale
     if scale is not None and not (MIN_TIME_SCALE <= scale <= 1):
-        return (f"--fake-time-scale は {MIN_TIME_SCALE:g} 以上 1 以下にしてください: "
-                f"{scale!r}")
+        return f"--fake-time-scale は {MIN_TIME_SCALE:g} 以上 1 以下にしてください: {scale!r}"
     if args.fake_url and not is_local_url(args.fake_url):
-        return (f"--fake-url はこのマシンの上の偽 Runpod だけです（http://127.0.0.1:<port> "
-                f"など）: {args.fake_url!r}")
+        return (
+            f"--fake-url はこのマシンの上の偽 Runpod だけです（http://127.0.0.1:<port> "
+            f"など）: {args.fake_url!r}"
+        )
     return None
 
 
@@ -214,9 +253,16 @@ def is_local_url(url: str) -> bool:
         port = parts.port
     except ValueError:
         return False
-    return (parts.scheme in ("http", "https") and parts.hostname in LOCAL_HOSTS
-            and port is not None and not parts.username and not parts.password
-            and parts.path in ("", "/") and not parts.query and not parts.fragment)
+    return (
+        parts.scheme in ("http", "https")
+        and parts.hostname in LOCAL_HOSTS
+        and port is not None
+        and not parts.username
+        and not parts.password
+        and parts.path in ("", "/")
+        and not parts.query
+        and not parts.fragment
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -226,8 +272,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.target == "real":
             target = RealTarget()
         else:
-            target = FakeTarget(args.fake_url, args.fake_time_scale,
-                                os.environ.get("FAKE_RUNPOD_FAULTS") or None)
+            target = FakeTarget(
+                args.fake_url, args.fake_time_scale, os.environ.get("FAKE_RUNPOD_FAULTS") or None
+            )
         if args.plan:
             from live.plan import show_plan
 
@@ -243,8 +290,11 @@ def main(argv: list[str] | None = None) -> int:
         print("\n中断しました（何も作っていません）。", file=sys.stderr)
         return 130
     except Exception as error:  # a bug of ours, or the machine: one line, never a traceback
-        print(f"エラー: 再現を続けられませんでした（{type(error).__name__}: {error}）。"
-              "make sweep で残りがないか確かめてください。", file=sys.stderr)
+        print(
+            f"エラー: 再現を続けられませんでした（{type(error).__name__}: {error}）。"
+            "make sweep で残りがないか確かめてください。",
+            file=sys.stderr,
+        )
         return 1
 
 

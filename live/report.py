@@ -36,8 +36,10 @@ from site_hooks.pricebook import REPORT_PATHS
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA_PATH = Path(__file__).with_name("report.schema.json")
 REDACTED = "[REDACTED]"
-ESTIMATE_BASIS = ("each pod's list price times the seconds it existed, plus the volume at "
-                  "data/prices.toml's price: the run's own arithmetic, not Runpod's bill")
+ESTIMATE_BASIS = (
+    "each pod's list price times the seconds it existed, plus the volume at "
+    "data/prices.toml's price: the run's own arithmetic, not Runpod's bill"
+)
 
 
 class ReportError(RuntimeError):
@@ -62,8 +64,10 @@ def ensure_writable(path: Path) -> None:
         if path.exists() and not os.access(path, os.W_OK):
             raise PermissionError(13, "書き込みの権限がありません")
     except OSError as error:
-        raise ReportError(f"報告ファイル {path} に書き込めません（{error.strerror or error}）。"
-                          f"{variable} で書き込める場所を指定してください。") from None
+        raise ReportError(
+            f"報告ファイル {path} に書き込めません（{error.strerror or error}）。"
+            f"{variable} で書き込める場所を指定してください。"
+        ) from None
 
 
 def current_commit() -> str | None:
@@ -71,8 +75,9 @@ def current_commit() -> str | None:
     sha = os.environ.get("GITHUB_SHA", "")
     if not sha:
         try:
-            sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True,
-                                 text=True, timeout=10).stdout.strip()
+            sha = subprocess.run(
+                ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=10
+            ).stdout.strip()
         except (OSError, subprocess.SubprocessError):
             return None
     return sha if re.fullmatch(r"[0-9a-f]{7,40}", sha) else None
@@ -124,8 +129,12 @@ class Step:
     rehearsal: bool = False
 
     def as_dict(self) -> dict:
-        out = {"name": self.name, "status": self.status, "seconds": round(self.seconds, 2),
-               "checked": self.checked}
+        out = {
+            "name": self.name,
+            "status": self.status,
+            "seconds": round(self.seconds, 2),
+            "checked": self.checked,
+        }
         if self.detail:
             out["detail"] = self.detail
         if self.rehearsal:
@@ -162,8 +171,15 @@ class Report:
     _t0: float = field(default_factory=time.monotonic)
 
     @classmethod
-    def new(cls, run_id: str, target: str, image: str, budget: dict,
-            checks: dict[str, str], redactor: Redactor) -> Report:
+    def new(
+        cls,
+        run_id: str,
+        target: str,
+        image: str,
+        budget: dict,
+        checks: dict[str, str],
+        redactor: Redactor,
+    ) -> Report:
         steps = {name: Step(name, what) for name, what in checks.items()}
         return cls(run_id, target, image, budget, steps, redactor)
 
@@ -185,8 +201,9 @@ class Report:
             raise
         else:
             record.status = "passed"
-            self.redactor.say(f"step {name} passed" + (f": {record.detail}" if record.detail
-                                                       else ""))
+            self.redactor.say(
+                f"step {name} passed" + (f": {record.detail}" if record.detail else "")
+            )
         finally:
             record.seconds += time.monotonic() - start
             if record.detail:
@@ -238,8 +255,9 @@ class Report:
         text = self.redactor.scrub(json.dumps(data, ensure_ascii=False, indent=2)) + "\n"
         path = path or report_path(self.target)
         path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent,
-                                         prefix=".kgl-live-report-", delete=False) as file:
+        with tempfile.NamedTemporaryFile(
+            "w", encoding="utf-8", dir=path.parent, prefix=".kgl-live-report-", delete=False
+        ) as file:
             file.write(text)
         os.replace(file.name, path)  # whole or not at all
         return path, json.loads(text)

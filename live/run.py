@@ -21,6 +21,7 @@ SNIPPETS = Path(__file__).resolve().parents[1] / "snippets"
 @dataclass
 class Made:
     """What this run created, with start times for the cost estimate."""
+
     secret_id: str | None = None
     volume: dict | None = None
     volume_started: float = 0.0
@@ -70,21 +71,25 @@ class Run:
     def poll(self) -> float:
         return self.target.poll(self.s.poll)
 
-    def sh(self, pod: dict, command: str, check: bool = True,
-           stdin: str | None = None) -> tuple[int, str, str]:
+    def sh(
+        self, pod: dict, command: str, check: bool = True, stdin: str | None = None
+    ) -> tuple[int, str, str]:
         """Run a command on a pod with snippets.remote, as the reader's terminal would.
         Runpod's images keep the pod env for SSH shells in /etc/rp_environment."""
         from snippets import remote
 
         wrapped = f"[ -r /etc/rp_environment ] && . /etc/rp_environment; {command}"
         done = remote.run(pod, wrapped, str(self.identity), stdin=stdin, check=False)
-        out, err = (x.decode("utf-8", "replace") if isinstance(x, bytes) else (x or "")
-                    for x in (done.stdout, done.stderr))
+        out, err = (
+            x.decode("utf-8", "replace") if isinstance(x, bytes) else (x or "")
+            for x in (done.stdout, done.stderr)
+        )
         if self.token and (self.token in out or self.token in err):
             raise StepFailed(f"the secret value appeared in the output of: {command}")
         if check and done.returncode != 0:
-            raise StepFailed(f"`{command}` exited {done.returncode}: "
-                             f"{self.redactor.scrub((err or out)[-800:])}")
+            raise StepFailed(
+                f"`{command}` exited {done.returncode}: {self.redactor.scrub((err or out)[-800:])}"
+            )
         return done.returncode, out, err
 
     def put(self, pod: dict, local: Path, remote_name: str | None = None) -> str:
@@ -107,8 +112,9 @@ class Run:
         for held in self.made.pods.values():
             cost += held["price"] * self.runpod_seconds(held["started"]) / 3600
         if self.made.volume:
-            cost += self.plan.volume.cost(self.s.volume_gb,
-                                          self.runpod_seconds(self.made.volume_started))
+            cost += self.plan.volume.cost(
+                self.s.volume_gb, self.runpod_seconds(self.made.volume_started)
+            )
         self.report.estimated_cost_usd = cost
 
     # ---- secret and volume ----------------------------------------------------------------
@@ -119,8 +125,12 @@ class Run:
 
         self.token = "KGAT_" + random.token_hex(16)  # a dummy Kaggle token, new each run
         self.redactor.add(self.token)
-        made = secret.create_secret(self.name("kaggle"), self.token,
-                                    description="kgl-live dummy Kaggle token", unique_name=True)
+        made = secret.create_secret(
+            self.name("kaggle"),
+            self.token,
+            description="kgl-live dummy Kaggle token",
+            unique_name=True,
+        )
         self.made.secret_id = made["id"]
         if self.token in repr(made):
             raise StepFailed("the API echoed the secret value")
@@ -136,8 +146,9 @@ class Run:
     def new_volume(self, data_center: str) -> dict:
         from snippets import volume
 
-        made = volume.create_volume(self.name("vol"), self.s.volume_gb, data_center,
-                                    unique_name=True)
+        made = volume.create_volume(
+            self.name("vol"), self.s.volume_gb, data_center, unique_name=True
+        )
         self.made.volume, self.made.volume_started = made, time.monotonic()
         return made
 
@@ -147,11 +158,13 @@ class Run:
             return
         self.remove("volume", [self.made.volume["id"]])
         self.made.spent += self.plan.volume.cost(
-            self.s.volume_gb, self.runpod_seconds(self.made.volume_started))
+            self.s.volume_gb, self.runpod_seconds(self.made.volume_started)
+        )
         self.made.volume = None
 
     def remove(self, kind: str, ids: list[str]) -> None:
-        errors = registry.remove(registry.kind(kind), ids,
-                                 timeout=self.timeout(self.s.gone_timeout), poll=self.poll())
+        errors = registry.remove(
+            registry.kind(kind), ids, timeout=self.timeout(self.s.gone_timeout), poll=self.poll()
+        )
         if errors:
             raise StepFailed("; ".join(map(str, errors)))

@@ -56,8 +56,10 @@ class Scratch:
             try:
                 self.path.mkdir(mode=0o700)
             except FileExistsError:
-                raise ScratchError(f"実行 ID {run_id} は、まだ動いている別の実行が使っています。"
-                                   "別の --run-id を指定してください。") from None
+                raise ScratchError(
+                    f"実行 ID {run_id} は、まだ動いている別の実行が使っています。"
+                    "別の --run-id を指定してください。"
+                ) from None
             self._fd: int | None = os.open(self.path / LOCK, os.O_RDWR | os.O_CREAT, 0o600)
             fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
 
@@ -115,8 +117,13 @@ def _remove_run(folder: Path) -> None:
         for line in listed.read_text(encoding="utf-8").splitlines():
             extra = Path(line)
             # Only absolute folders of ours, never a root or a home.
-            if extra.is_absolute() and len(extra.parts) > 2 and extra.is_dir() \
-                    and not extra.is_symlink() and extra.stat().st_uid == os.getuid():
+            if (
+                extra.is_absolute()
+                and len(extra.parts) > 2
+                and extra.is_dir()
+                and not extra.is_symlink()
+                and extra.stat().st_uid == os.getuid()
+            ):
                 shutil.rmtree(extra, ignore_errors=True)
     shutil.rmtree(folder, ignore_errors=True)
 
@@ -131,20 +138,27 @@ def _our_base(create: bool) -> Path | None:
         except FileExistsError:
             pass
         except OSError as error:
-            raise ScratchError(f"作業用フォルダ {root} を作れません（{error.strerror}）。"
-                               "LIVE_SCRATCH_DIR で別の場所を指定してください。") from None
+            raise ScratchError(
+                f"作業用フォルダ {root} を作れません（{error.strerror}）。"
+                "LIVE_SCRATCH_DIR で別の場所を指定してください。"
+            ) from None
         else:
             _mark(root)
     try:
         info = os.lstat(root)
     except FileNotFoundError:
         return None
-    if stat.S_ISLNK(info.st_mode) or not stat.S_ISDIR(info.st_mode) \
-            or info.st_uid != os.getuid() or not _is_marked(root):
+    if (
+        stat.S_ISLNK(info.st_mode)
+        or not stat.S_ISDIR(info.st_mode)
+        or info.st_uid != os.getuid()
+        or not _is_marked(root)
+    ):
         raise ScratchError(
             f"作業用フォルダ {root} は、この仕組みが作ったものではありません（目印 {MARK} が"
             "ない、シンボリックリンク、または別のユーザーのもの）。中のものを消さないよう、"
-            "使わずに止めました。LIVE_SCRATCH_DIR には、まだ存在しない場所を指定してください。")
+            "使わずに止めました。LIVE_SCRATCH_DIR には、まだ存在しない場所を指定してください。"
+        )
     if info.st_mode & 0o077:
         os.chmod(root, 0o700)
     return root

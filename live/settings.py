@@ -69,8 +69,10 @@ class Settings:
             if values[name] != int(values[name]):
                 raise SettingsError(f"{name}（{NUMBERS[name][2]}）は整数で指定してください。")
         if not 10 <= values["LIVE_VOLUME_GB"] <= 4096:
-            raise SettingsError("LIVE_VOLUME_GB は 10〜4096 GB で指定してください"
-                                f"（指定: {values['LIVE_VOLUME_GB']:g}）。")
+            raise SettingsError(
+                "LIVE_VOLUME_GB は 10〜4096 GB で指定してください"
+                f"（指定: {values['LIVE_VOLUME_GB']:g}）。"
+            )
         return cls(
             max_cost=values["LIVE_MAX_COST"],
             max_price=values["LIVE_MAX_PRICE"],
@@ -84,10 +86,16 @@ class Settings:
             poll=values["LIVE_POLL"],
             volume_gb=int(values["LIVE_VOLUME_GB"]),
             gpu_tries=int(values["LIVE_GPU_TRIES"]),
-            data_centers=_list(env, "LIVE_DATA_CENTERS", DEFAULT_DATA_CENTERS, DATA_CENTER,
-                               "データセンター ID（例: EU-RO-1）"),
-            gpu_types=_list(env, "LIVE_GPU_TYPES", "", GPU_TYPE,
-                            'GPU の種類の ID（例: "NVIDIA RTX A4000"）'),
+            data_centers=_list(
+                env,
+                "LIVE_DATA_CENTERS",
+                DEFAULT_DATA_CENTERS,
+                DATA_CENTER,
+                "データセンター ID（例: EU-RO-1）",
+            ),
+            gpu_types=_list(
+                env, "LIVE_GPU_TYPES", "", GPU_TYPE, 'GPU の種類の ID（例: "NVIDIA RTX A4000"）'
+            ),
             registry_id=_registry_id(env),
         )
 
@@ -96,8 +104,11 @@ class Settings:
         return self.max_minutes * 60
 
     def budget(self) -> dict:
-        return {"max_cost_usd": self.max_cost, "max_price_per_hour": self.max_price,
-                "max_wall_seconds": self.max_wall_seconds}
+        return {
+            "max_cost_usd": self.max_cost,
+            "max_price_per_hour": self.max_price,
+            "max_wall_seconds": self.max_wall_seconds,
+        }
 
 
 def _number(env: Mapping[str, str], name: str) -> float:
@@ -110,21 +121,26 @@ def _number(env: Mapping[str, str], name: str) -> float:
     except ValueError:
         value = math.nan
     if not math.isfinite(value) or not 0 < value <= largest:  # NaN fails here too
-        raise SettingsError(f"{name}（{meaning}）は 0 より大きく {largest:g} 以下の数で指定して"
-                            f"ください（指定: {raw!r}）。")
+        raise SettingsError(
+            f"{name}（{meaning}）は 0 より大きく {largest:g} 以下の数で指定して"
+            f"ください（指定: {raw!r}）。"
+        )
     return value
 
 
 def _registry_id(env: Mapping[str, str]) -> str | None:
     raw = (env.get("LIVE_REGISTRY_ID") or "").strip()
     if raw and not REGISTRY_ID.fullmatch(raw):
-        raise SettingsError("LIVE_REGISTRY_ID（Runpod に保存したコンテナレジストリの認証情報の "
-                            f"ID）として読めません: {raw[:40]!r}")
+        raise SettingsError(
+            "LIVE_REGISTRY_ID（Runpod に保存したコンテナレジストリの認証情報の "
+            f"ID）として読めません: {raw[:40]!r}"
+        )
     return raw or None
 
 
-def _list(env: Mapping[str, str], name: str, default: str, shape: re.Pattern,
-          meaning: str) -> tuple[str, ...]:
+def _list(
+    env: Mapping[str, str], name: str, default: str, shape: re.Pattern, meaning: str
+) -> tuple[str, ...]:
     raw = env.get(name)
     raw = default if raw is None or not raw.strip() else raw
     items = [part.strip() for part in raw.split(",") if part.strip()]

@@ -42,8 +42,7 @@ def duration(text: str) -> timedelta:
         raise argparse.ArgumentTypeError(f"時間の形が正しくありません（例: 2h、30m、0）: {text!r}")
     seconds = float(match[1]) * _UNIT_SECONDS[match[2]]
     if seconds > MAX_AGE.total_seconds():
-        raise argparse.ArgumentTypeError(
-            f"時間が長すぎます（{MAX_AGE.days}d まで）: {text!r}")
+        raise argparse.ArgumentTypeError(f"時間が長すぎます（{MAX_AGE.days}d まで）: {text!r}")
     return timedelta(seconds=seconds)
 
 
@@ -60,6 +59,7 @@ def positive_seconds(text: str) -> float:
 @dataclass
 class Selection:
     """What one sweep does with each item it sees."""
+
     delete: list[registry.Item] = field(default_factory=list)
     young: list[registry.Item] = field(default_factory=list)  # newer than the cut-off
     active: list[registry.Item] = field(default_factory=list)  # old name, recent activity
@@ -67,8 +67,12 @@ class Selection:
     not_ours: list[registry.Item] = field(default_factory=list)  # lookalike names
 
 
-def select(items: list[registry.Item], older_than: timedelta, run_id: str | None = None,
-           now: datetime | None = None) -> Selection:
+def select(
+    items: list[registry.Item],
+    older_than: timedelta,
+    run_id: str | None = None,
+    now: datetime | None = None,
+) -> Selection:
     """Sort the items of every run (and the lookalikes) into what a sweep does with them."""
     now = now or datetime.now(UTC)
     chosen = Selection(not_ours=[item for item in items if item.ours is None])
@@ -94,8 +98,7 @@ def select(items: list[registry.Item], older_than: timedelta, run_id: str | None
     return chosen
 
 
-def delete(items: list[registry.Item], gone_timeout: float,
-           poll: float) -> list[registry.Failure]:
+def delete(items: list[registry.Item], gone_timeout: float, poll: float) -> list[registry.Failure]:
     """Delete in the registry's order (pods before the volumes they hold); the failures."""
     failures = []
     for kind in registry.kinds():
@@ -125,15 +128,25 @@ Pod、ネットワークボリューム、シークレットだけです。名�
 def parse_args(argv: list[str] | None):
     from snippets.cli import JapaneseArgumentParser
 
-    parser = JapaneseArgumentParser(prog="python -m live.sweep", description=DESCRIPTION,
-                                    formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--older-than", type=duration, default=duration("2h"),
-                        help="名前の時刻がこれより古く、これより新しい動きのないもの"
-                             "だけ（既定 2h）")
+    parser = JapaneseArgumentParser(
+        prog="python -m live.sweep",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--older-than",
+        type=duration,
+        default=duration("2h"),
+        help="名前の時刻がこれより古く、これより新しい動きのないものだけ（既定 2h）",
+    )
     parser.add_argument("--run-id", help="この実行のものだけ（古さは問いません）")
     parser.add_argument("--yes", action="store_true", help="削除する（既定は一覧だけ）")
-    parser.add_argument("--gone-timeout", type=positive_seconds, default=120.0,
-                        help="削除したものが一覧から消えるまで待つ秒数（既定 120）")
+    parser.add_argument(
+        "--gone-timeout",
+        type=positive_seconds,
+        default=120.0,
+        help="削除したものが一覧から消えるまで待つ秒数（既定 120）",
+    )
     parser.add_argument("--poll", type=positive_seconds, default=2.0, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.run_id is not None and not naming.is_run_id(args.run_id):
@@ -160,12 +173,16 @@ def main(argv: list[str] | None = None) -> int:
     except SnippetError as error:
         print(f"エラー: {error}", file=sys.stderr)
     except KeyboardInterrupt:
-        print("\n中断しました。残っているものは make sweep でもう一度確かめてください。",
-              file=sys.stderr)
+        print(
+            "\n中断しました。残っているものは make sweep でもう一度確かめてください。",
+            file=sys.stderr,
+        )
         return 130
     except Exception as error:  # a bug of ours, or the machine: one line, never a traceback
-        print(f"エラー: 掃除を続けられませんでした（{type(error).__name__}: {error}）。",
-              file=sys.stderr)
+        print(
+            f"エラー: 掃除を続けられませんでした（{type(error).__name__}: {error}）。",
+            file=sys.stderr,
+        )
     return max(status, 1)
 
 
@@ -178,8 +195,10 @@ def _sweep(args) -> int:
         print(f"掃除: {scope}の {naming.PREFIX}* は残っていません。")
         return 1 if chosen.suspicious else 0
     if not args.yes:
-        print(f"掃除: {scope}の残りが {len(chosen.delete)} 件あります（一覧だけ）。"
-              "消すには --yes を付けてください。")
+        print(
+            f"掃除: {scope}の残りが {len(chosen.delete)} 件あります（一覧だけ）。"
+            "消すには --yes を付けてください。"
+        )
         return 1
     for failure in delete(chosen.delete, args.gone_timeout, args.poll):
         print(f"削除できませんでした: {failure.japanese()}", file=sys.stderr)
@@ -196,20 +215,27 @@ def _show(chosen: Selection, args, now: datetime) -> None:
         age = str(now - item.ours.created).split(".")[0]
         print(f"{verb}: {item.kind:<6} {item.id:<28} {item.name}（名前の時刻から {age}）")
     for item in chosen.active:
-        print(f"使用中のため触りません: {item.kind:<6} {item.id:<28} {item.name}"
-              f"（{describe_age(args.older_than)}以内に動きがあります）")
+        print(
+            f"使用中のため触りません: {item.kind:<6} {item.id:<28} {item.name}"
+            f"（{describe_age(args.older_than)}以内に動きがあります）"
+        )
     for item in chosen.suspicious:
-        print(f"要確認（名前の時刻 {item.ours.created:%Y-%m-%d %H:%M} UTC が未来か、"
-              f"{naming.EARLIEST:%Y-%m-%d} より前。触りません）: {item.kind:<6} {item.id:<28} "
-              f"{item.name}")
+        print(
+            f"要確認（名前の時刻 {item.ours.created:%Y-%m-%d %H:%M} UTC が未来か、"
+            f"{naming.EARLIEST:%Y-%m-%d} より前。触りません）: {item.kind:<6} {item.id:<28} "
+            f"{item.name}"
+        )
     if chosen.suspicious:
         print("  要確認のものは、確かめてから --run-id <実行 ID> --yes で消せます。")
     for item in chosen.not_ours:
-        print(f"対象外（名前が似ているだけ。触りません）: {item.kind:<6} {item.id:<28} "
-              f"{item.name!r}")
+        print(
+            f"対象外（名前が似ているだけ。触りません）: {item.kind:<6} {item.id:<28} {item.name!r}"
+        )
     if chosen.young:
-        print(f"{describe_age(args.older_than)}以内に始まった実行のもの {len(chosen.young)} 件は、"
-              "実行中かもしれないので触りません。")
+        print(
+            f"{describe_age(args.older_than)}以内に始まった実行のもの {len(chosen.young)} 件は、"
+            "実行中かもしれないので触りません。"
+        )
 
 
 def describe_age(age: timedelta) -> str:

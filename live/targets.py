@@ -45,8 +45,10 @@ class RealTarget:
     def connect(self, scratch) -> None:
         base = os.environ.get("RUNPOD_API_BASE_URL")
         if base and base.rstrip("/") != REAL_API:
-            raise TargetError(f"--target real は {REAL_API} だけを使います（RUNPOD_API_BASE_URL="
-                              f"{base}）。RUNPOD_API_BASE_URL を外してください。")
+            raise TargetError(
+                f"--target real は {REAL_API} だけを使います（RUNPOD_API_BASE_URL="
+                f"{base}）。RUNPOD_API_BASE_URL を外してください。"
+            )
         os.environ["RUNPOD_API_BASE_URL"] = REAL_API
 
     def close(self) -> None:
@@ -79,9 +81,12 @@ class RealTarget:
 
     def check_tools(self, sh: Shell, pod: dict, folder: Path, first: bool) -> tuple[str, bool]:
         """What setup.sh promises besides the token: fish, tmux, htop, kaggle 2.x, uv, poetry."""
-        _, out, _ = sh(pod, "command -v fish tmux htop && python3 -c 'import importlib."
-                            "metadata as m; print(m.version(\"kaggle\"), m.version(\"uv\"), "
-                            "m.version(\"poetry\"))'")
+        _, out, _ = sh(
+            pod,
+            "command -v fish tmux htop && python3 -c 'import importlib."
+            'metadata as m; print(m.version("kaggle"), m.version("uv"), '
+            'm.version("poetry"))\'',
+        )
         versions = out.strip().splitlines()[-1]
         if int(versions.split()[0].split(".")[0]) < 2:
             raise StepFailed(f"kaggle {versions.split()[0]} installed; the guide needs kaggle 2.x")
@@ -103,7 +108,6 @@ class RealTarget:
             raise StepFailed("; ".join(problems) + f" (seen: {describe(seen)})")
         return describe(seen), False
 
-
     def judge_gpu(self, seen: dict) -> tuple[dict, str, bool]:
         """torch and torchvision import, CUDA is there, the matmul equals the CPU's and
         torchvision's CUDA kernel (nms) answers: (the report's gpu_check, detail, False)."""
@@ -118,11 +122,16 @@ class RealTarget:
         if problems:
             raise StepFailed("; ".join(problems) + f" (seen: {seen})")
         record = gpu_record(seen, rehearsal=False)
-        return record, (
-            f"torch {seen['torch']} + torchvision {seen['torchvision']} (CUDA {seen['cuda']}) "
-            f"imported in {seen['import_seconds']:.1f} s; {seen['size']}x{seen['size']} "
-            f"matmul on {seen['device']} in {seen['matmul_seconds'] * 1000:.1f} ms, equal to "
-            "the CPU's; torchvision.ops.nms ran on cuda"), False
+        return (
+            record,
+            (
+                f"torch {seen['torch']} + torchvision {seen['torchvision']} (CUDA {seen['cuda']}) "
+                f"imported in {seen['import_seconds']:.1f} s; {seen['size']}x{seen['size']} "
+                f"matmul on {seen['device']} in {seen['matmul_seconds'] * 1000:.1f} ms, equal to "
+                "the CPU's; torchvision.ops.nms ran on cuda"
+            ),
+            False,
+        )
 
 
 def version_problems(seen: dict) -> list[str]:
@@ -148,9 +157,15 @@ class FakeTarget(RealTarget):
 
     old_api_calls: list[str] | None = None  # known only for a fake started here
 
-    def __init__(self, url: str | None = None, time_scale: float | None = None,
-                 faults: str | None = None, *, rehearsal_seconds: float = REHEARSAL_SECONDS,
-                 teardown_seconds: float = REHEARSAL_TEARDOWN_SECONDS) -> None:
+    def __init__(
+        self,
+        url: str | None = None,
+        time_scale: float | None = None,
+        faults: str | None = None,
+        *,
+        rehearsal_seconds: float = REHEARSAL_SECONDS,
+        teardown_seconds: float = REHEARSAL_TEARDOWN_SECONDS,
+    ) -> None:
         self.url, self.faults, self.fake = url, faults, None
         self.time_scale = time_scale or (1.0 if url else REHEARSAL_TIME_SCALE)
         self.rehearsal_seconds, self.teardown_seconds = rehearsal_seconds, teardown_seconds
@@ -168,8 +183,9 @@ class FakeTarget(RealTarget):
         from fake_runpod import FakeRunpod
 
         try:  # retired: GraphQL and REST v1 answer 410, as they will on the real service
-            self.fake = FakeRunpod(faults=self.faults, realistic=True,
-                                   time_scale=self.time_scale, retired=True)
+            self.fake = FakeRunpod(
+                faults=self.faults, realistic=True, time_scale=self.time_scale, retired=True
+            )
         except ValueError as error:  # a bad FAKE_RUNPOD_FAULTS
             raise TargetError(f"FAKE_RUNPOD_FAULTS が読めません: {error}") from None
         if scratch is not None:  # pod homes hold the token: removed even if we are killed
@@ -223,15 +239,20 @@ class FakeTarget(RealTarget):
 
     def env_prefix(self) -> str:
         """uv from this project's own .venv (setup.sh's pip install was a shim), offline."""
-        return (f"export PATH={Path(sys.executable).parent}:\"$PATH\" UV_OFFLINE=1 "
-                "UV_PYTHON_DOWNLOADS=never UV_NO_CONFIG=1; ")
+        return (
+            f'export PATH={Path(sys.executable).parent}:"$PATH" UV_OFFLINE=1 '
+            "UV_PYTHON_DOWNLOADS=never UV_NO_CONFIG=1; "
+        )
 
     def check_tools(self, sh: Shell, pod: dict, folder: Path, first: bool) -> tuple[str, bool]:
         """The first run installs the apt packages (and the pip ones, unless this machine's
         python3 already has them); the second run installs nothing more."""
         log = (folder / "pods" / pod["id"] / "state" / "calls.log").read_text()
-        installs = [line for line in log.splitlines()
-                    if line.startswith(("apt-get install", "python3 -m pip install"))]
+        installs = [
+            line
+            for line in log.splitlines()
+            if line.startswith(("apt-get install", "python3 -m pip install"))
+        ]
         apt = [line for line in installs if line.startswith("apt-get")]
         if first:
             if len(apt) != 1 or len(installs) > 2:
@@ -246,35 +267,51 @@ class FakeTarget(RealTarget):
         over SSH and their answers parse; what they must say is the real run's to check."""
         if version_prefix(seen["python"]) is None:
             raise StepFailed(f"no python3 version in the pod's answer: {seen['python']!r}")
-        return (f"rehearsal: {describe(seen)}; the real run expects python {want['python']}, "
-                f"cuda {want['cuda']}, torch {want['torch']}"), True
-
+        return (
+            f"rehearsal: {describe(seen)}; the real run expects python {want['python']}, "
+            f"cuda {want['cuda']}, torch {want['torch']}"
+        ), True
 
     def judge_gpu(self, seen: dict) -> tuple[dict, str, bool]:
         """No GPU here, and torch only if this machine has it: the check must run over SSH
         and answer; what it must say is the real run's to check."""
         found = seen.get("error") or f"torch {seen.get('torch')}, cuda {seen.get('available')}"
-        return gpu_record(seen, rehearsal=True), (
-            f"rehearsal: the GPU check ran over SSH and answered ({found}); the real run needs "
-            "torch with CUDA, torchvision, a matmul on cuda and torchvision's nms on cuda"), True
+        return (
+            gpu_record(seen, rehearsal=True),
+            (
+                f"rehearsal: the GPU check ran over SSH and answered ({found}); the real run needs "
+                "torch with CUDA, torchvision, a matmul on cuda and torchvision's nms on cuda"
+            ),
+            True,
+        )
 
 
 def gpu_record(seen: dict, rehearsal: bool) -> dict:
     """The report's `gpu_check` (on the fake: what this machine said, timings left out)."""
+
     def number(key: str) -> float | None:
         value = seen.get(key)
         return None if rehearsal or not isinstance(value, int | float) else round(value, 4)
 
-    return {"rehearsal": rehearsal, "torch": seen.get("torch"),
-            "torchvision": seen.get("torchvision"), "cuda": seen.get("cuda"),
-            "device": seen.get("device"), "import_seconds": number("import_seconds"),
-            "matmul_seconds": number("matmul_seconds"), "matmul_size": int(seen["size"])}
+    return {
+        "rehearsal": rehearsal,
+        "torch": seen.get("torch"),
+        "torchvision": seen.get("torchvision"),
+        "cuda": seen.get("cuda"),
+        "device": seen.get("device"),
+        "import_seconds": number("import_seconds"),
+        "matmul_seconds": number("matmul_seconds"),
+        "matmul_size": int(seen["size"]),
+    }
 
 
 def old_api_calls(requests) -> list[str]:
     """The requests that went to GraphQL or REST v1: none may (both are being retired)."""
-    return [f"{r.method} {r.path}" for r in list(requests)
-            if r.path.startswith(("/graphql", "/v1/")) or r.path == "/v1"]
+    return [
+        f"{r.method} {r.path}"
+        for r in list(requests)
+        if r.path.startswith(("/graphql", "/v1/")) or r.path == "/v1"
+    ]
 
 
 class TargetError(RuntimeError):
@@ -282,8 +319,10 @@ class TargetError(RuntimeError):
 
 
 def describe(seen: dict) -> str:
-    return (f"python {version_prefix(seen['python'])}; torch/cuda: {seen['torch'] or 'none'}; "
-            f"nvidia-smi: {seen['smi'] or 'none'}")
+    return (
+        f"python {version_prefix(seen['python'])}; torch/cuda: {seen['torch'] or 'none'}; "
+        f"nvidia-smi: {seen['smi'] or 'none'}"
+    )
 
 
 def version_prefix(text: str | None) -> str | None:

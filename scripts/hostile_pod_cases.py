@@ -58,8 +58,12 @@ def _rented() -> tuple[Case, ...]:
             interrupt_after_post=True,
         ),
         up_case("pod up pod errors", faults="pod:error", expect="reported", creates="pods"),
-        up_case("pod up pod exits", faults="pod:exits,pod:slow_sshd=30", expect="reported",
-                creates="pods"),
+        up_case(
+            "pod up pod exits",
+            faults="pod:exits,pod:slow_sshd=30",
+            expect="reported",
+            creates="pods",
+        ),
     )
 
 

@@ -30,7 +30,7 @@ AUDITED_WORKFLOWS = ("live.yml",)
 # `ruff format --check .`, and no comment anywhere that switches the formatter off (the
 # "fmt" skip/off pragmas). Off until the whole tree has been formatted once (that touches
 # every part's files); then it stays on.
-FORMAT_ENFORCED = False
+FORMAT_ENFORCED = True
 FMT_SKIP = re.compile(r"#\s*fmt:\s*(?:skip|off)\b")
 # Folders that hold other people's code or caches (anywhere), and build output (at the top).
 SKIP_DIRS = {".git", ".venv", "node_modules", ".cache", ".pytest_cache", ".ruff_cache"}

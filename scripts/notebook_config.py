@@ -52,8 +52,11 @@ def cost_env(prices: Path | None = None, report: Path | None = None) -> dict[str
     """Environment for the cost notebook's kernel. Without a report the notebook must use
     data/prices.toml and data/facts.toml only (never a report a maintainer's `make live` or
     `make drift` left in reports/)."""
-    env = {"COST_AS_OF": COST_AS_OF, "LIVE_REPORT": str(report or NOTEBOOKS / "no-report.json"),
-           "DRIFT_REPORT": str(NOTEBOOKS / "no-drift-report.json")}  # fmt: skip
+    env = {
+        "COST_AS_OF": COST_AS_OF,
+        "LIVE_REPORT": str(report or NOTEBOOKS / "no-report.json"),
+        "DRIFT_REPORT": str(NOTEBOOKS / "no-drift-report.json"),
+    }
     if prices is not None:
         env["COST_PRICES"] = str(prices)
     return env

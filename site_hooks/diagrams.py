@@ -108,9 +108,7 @@ def draw(sources: list[str], root: Path, where: str) -> list[str]:
     """SVG for each source, from the cache or the renderer."""
     package = root / LIBRARY
     if not package.is_file():
-        raise PluginError(
-            f"{where} draws Mermaid diagrams, but {LIBRARY} is missing: run `npm ci`"
-        )
+        raise PluginError(f"{where} draws Mermaid diagrams, but {LIBRARY} is missing: run `npm ci`")
     version = json.loads(package.read_text(encoding="utf-8"))["version"]
     cache = root / CACHE
     paths = [cache / f"{cache_key(source, version)}.svg" for source in sources]
@@ -155,8 +153,7 @@ def figure(config: MkDocsConfig, source: str, svg: str, number: int, where: str)
     diagram, title, description = split_accessibility(source)
     if not title:
         raise PluginError(
-            f"{where}: diagram {number} needs an `accTitle: ...` line (its name for screen "
-            "readers)"
+            f"{where}: diagram {number} needs an `accTitle: ...` line (its name for screen readers)"
         )
     drawn = len(EDGE.findall(svg))
     expected = count_links(diagram)
@@ -169,9 +166,11 @@ def figure(config: MkDocsConfig, source: str, svg: str, number: int, where: str)
     drawn_width = SVG_OPEN.search(svg)
     # Never wider than drawn; on a phone at least 32rem wide (the box scrolls instead).
     inner = SVG_OPEN.sub(
-        lambda m: f'<svg{m.group(1)} width="{m.group(2)}"{m.group(3)} role="img" '
-        f'aria-labelledby="{prefix}-title" aria-describedby="{prefix}-desc" '
-        f'style="max-width:{m.group(2)}px;min-width:min({m.group(2)}px,32rem);{m.group(4)}"',
+        lambda m: (
+            f'<svg{m.group(1)} width="{m.group(2)}"{m.group(3)} role="img" '
+            f'aria-labelledby="{prefix}-title" aria-describedby="{prefix}-desc" '
+            f'style="max-width:{m.group(2)}px;min-width:min({m.group(2)}px,32rem);{m.group(4)}"'
+        ),
         prepare(svg, prefix),
         count=1,
     )

@@ -86,8 +86,10 @@ def _fact(name: str, entry: dict) -> Fact:
         raise RegistryError(f"{FACTS}: {where}: names are lower_case_with_underscores")
     missing = [f for f in ("claim", "label", "url", "check", "checked") if not entry.get(f)]
     if missing:
-        raise RegistryError(f"{FACTS}: {where} has no {', '.join(missing)} (every fact "
-                            "needs its source and the date it was checked)")  # fmt: skip
+        raise RegistryError(
+            f"{FACTS}: {where} has no {', '.join(missing)} (every fact "
+            "needs its source and the date it was checked)"
+        )
     check = entry["check"]
     if check not in CHECKS:
         raise RegistryError(f"{FACTS}: {where}: check = {check!r}; one of {', '.join(CHECKS)}")
@@ -99,11 +101,22 @@ def _fact(name: str, entry: dict) -> Fact:
     pages = tuple(entry.get("pages") or ()) + tuple(entry.get("files") or ())
     if not pages:
         raise RegistryError(f"{FACTS}: {where} names no pages (or files) that state it")
-    params = {key: entry[key] for key in ("repo", "paths", "issue", "package", "value", "image",
-                                          "how") if key in entry}  # fmt: skip
+    params = {
+        key: entry[key]
+        for key in ("repo", "paths", "issue", "package", "value", "image", "how")
+        if key in entry
+    }
     checked = _date(where, entry["checked"])
-    return Fact(name, entry["claim"], entry["label"], entry["url"], check, checked,
-                tuple(entry.get("pages") or ()), params)  # fmt: skip
+    return Fact(
+        name,
+        entry["claim"],
+        entry["label"],
+        entry["url"],
+        check,
+        checked,
+        tuple(entry.get("pages") or ()),
+        params,
+    )
 
 
 def _rate(entry: dict) -> Rate:
@@ -168,8 +181,17 @@ def with_drift(registry: Registry, drift: dict) -> Registry:
 
 
 def _replace_status(fact: Fact, status: str) -> Fact:
-    return Fact(fact.name, fact.claim, fact.label, fact.url, fact.check, fact.checked,
-                fact.pages, fact.params, status)  # fmt: skip
+    return Fact(
+        fact.name,
+        fact.claim,
+        fact.label,
+        fact.url,
+        fact.check,
+        fact.checked,
+        fact.pages,
+        fact.params,
+        status,
+    )
 
 
 def _newer_rate(rate: Rate, seen) -> Rate:

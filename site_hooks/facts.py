@@ -129,14 +129,19 @@ def build_amounts(book: pricebook.PriceBook) -> dict[str, Priced]:
         "tonight_volume_day": money(volume_day(size), volume, "volume_price"),
         "tonight_total": money(tonight_total, total, "gpu_price"),
     }
-    fixed |= {gpu_hour_name(entry["label"]): money(book.gpu(gpu_id).value, book.gpu(gpu_id),
-                                                   "gpu_price", exact=True)
-              for gpu_id, entry in book.data["gpu"].items()}  # fmt: skip
+    fixed |= {
+        gpu_hour_name(entry["label"]): money(
+            book.gpu(gpu_id).value, book.gpu(gpu_id), "gpu_price", exact=True
+        )
+        for gpu_id, entry in book.data["gpu"].items()
+    }
     amounts = {name: Priced(lambda _, a=amount: a) for name, amount in fixed.items()}
     amounts["volume_month"] = Priced(
-        lambda gb: money(gb * volume.value, volume, "volume_price"), takes_size=True)
+        lambda gb: money(gb * volume.value, volume, "volume_price"), takes_size=True
+    )
     amounts["volume_day"] = Priced(
-        lambda gb: money(volume_day(gb), volume, "volume_price"), takes_size=True)
+        lambda gb: money(volume_day(gb), volume, "volume_price"), takes_size=True
+    )
     return amounts
 
 
@@ -196,8 +201,9 @@ def _amount(where: str, match: re.Match) -> Amount:
         raise PluginError(f"{where}: {match[0]} needs {_state['error']}")
     priced = amounts.get(name)
     if priced is None:
-        raise PluginError(f"{where}: unknown placeholder {match[0]} "
-                          f"(known: {', '.join(sorted(amounts))})")  # fmt: skip
+        raise PluginError(
+            f"{where}: unknown placeholder {match[0]} (known: {', '.join(sorted(amounts))})"
+        )
     if priced.takes_size != (size is not None):
         needs = "a size, e.g. [[fact:NAME 50]]" if priced.takes_size else "no size"
         raise PluginError(f"{where}: {match[0]} takes {needs}")
@@ -257,11 +263,15 @@ def check_citations(registry: factbook.Registry, uses: dict[str, set[str]], docs
         listed = {f"{docs}/{page}" for page in fact.pages if page.endswith(".md")}
         citing = uses.get(name, set())
         for page in sorted(citing - listed):
-            raise PluginError(f"{page} states the fact {name!r}, but {factbook.FACTS} "
-                              f"does not list the page under [fact.{name}] pages")  # fmt: skip
+            raise PluginError(
+                f"{page} states the fact {name!r}, but {factbook.FACTS} "
+                f"does not list the page under [fact.{name}] pages"
+            )
         for page in sorted(listed - citing):
-            raise PluginError(f"{factbook.FACTS}: [fact.{name}] lists {page}, which never cites "
-                              f"it (write [[cite:{name}]] where the page states it)")  # fmt: skip
+            raise PluginError(
+                f"{factbook.FACTS}: [fact.{name}] lists {page}, which never cites "
+                f"it (write [[cite:{name}]] where the page states it)"
+            )
 
 
 def on_post_build(*, config: MkDocsConfig) -> None:

@@ -53,9 +53,7 @@ def is_notebook(page: Page) -> bool:
     return page.file.src_uri.endswith(".ipynb")
 
 
-def on_page_content(
-    html_text: str, *, page: Page, config: MkDocsConfig, files: Files
-) -> str:
+def on_page_content(html_text: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
     if not is_notebook(page):
         return html_text
     html_text = strip_jupyter_chrome(html_text)

@@ -113,12 +113,15 @@ def check_prices(prices: dict) -> dict:
     for case in prices.get("case", []):
         for gpu in case["gpus"]:
             if gpu not in gpus:
-                raise PriceFileError(f"価格ファイルの case「{case['name']}」が使うGPU「{gpu}」の"
-                                     "価格が [gpu] にありません。")  # fmt: skip
+                raise PriceFileError(
+                    f"価格ファイルの case「{case['name']}」が使うGPU「{gpu}」の"
+                    "価格が [gpu] にありません。"
+                )
     tonight = prices.get("tonight", {}).get("gpu")
     if tonight is not None and tonight not in gpus:
-        raise PriceFileError(f"価格ファイルの tonight が使うGPU「{tonight}」の価格が "
-                             "[gpu] にありません。")  # fmt: skip
+        raise PriceFileError(
+            f"価格ファイルの tonight が使うGPU「{tonight}」の価格が [gpu] にありません。"
+        )
     return prices
 
 
@@ -189,8 +192,12 @@ class PriceBook:
 
 
 def _reading(entry: dict, field: str) -> Reading:
-    return Reading(float(entry[field]), dt.date.fromisoformat(str(entry["checked"])),
-                   entry["source"], entry.get("read_by", ""))  # fmt: skip
+    return Reading(
+        float(entry[field]),
+        dt.date.fromisoformat(str(entry["checked"])),
+        entry["source"],
+        entry.get("read_by", ""),
+    )
 
 
 def apply_readings(prices: dict, readings: dict[str, Reading]) -> dict:
@@ -199,8 +206,9 @@ def apply_readings(prices: dict, readings: dict[str, Reading]) -> dict:
     for gpu_id, entry in prices.get("gpu", {}).items():
         reading = readings.get(gpu_id)
         if reading and reading.day > dt.date.fromisoformat(str(entry["checked"])):
-            entry.update(usd_per_hour=reading.value, checked=reading.day.isoformat(),
-                         read_by=reading.read_by)  # fmt: skip
+            entry.update(
+                usd_per_hour=reading.value, checked=reading.day.isoformat(), read_by=reading.read_by
+            )
     return prices
 
 

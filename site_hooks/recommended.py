@@ -46,8 +46,9 @@ def render(markdown: str, known: dict[str, str], where: str) -> str:
 
     def value(match: re.Match) -> str:
         if match[1] not in known:
-            raise PluginError(f"{where}: unknown placeholder {match[0]} "
-                              f"(known: {', '.join(sorted(known))})")  # fmt: skip
+            raise PluginError(
+                f"{where}: unknown placeholder {match[0]} (known: {', '.join(sorted(known))})"
+            )
         return known[match[1]]
 
     return VALUE.sub(value, BLOCK.sub(block, markdown))

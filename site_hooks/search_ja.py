@@ -81,8 +81,9 @@ def patched(code: str, name: str) -> str:
 
 
 def on_post_build(*, config: MkDocsConfig) -> None:
-    workers = sorted(Path(config.site_dir, "assets", "javascripts", "workers").glob(
-        "search.*.min.js"))
+    workers = sorted(
+        Path(config.site_dir, "assets", "javascripts", "workers").glob("search.*.min.js")
+    )
     if len(workers) != 1:
         raise PluginError(f"search_ja: expected one search worker, found {workers}")
     worker = workers[0]

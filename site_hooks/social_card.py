@@ -46,8 +46,13 @@ def draw_card(title: str, address: str, font_path: Path) -> Image.Image:
     draw.rectangle((0, SIZE[1] - 24, SIZE[0], SIZE[1]), fill=(48, 63, 159))
     title_font = fit(draw, title, font_path, 96)
     draw.text((MARGIN, SIZE[1] // 2 - 40), title, font=title_font, fill=FOREGROUND, anchor="ls")
-    draw.text((MARGIN, SIZE[1] // 2 + 70), address, fill=FOREGROUND, anchor="ls",
-              font=ImageFont.truetype(str(font_path), 40))
+    draw.text(
+        (MARGIN, SIZE[1] // 2 + 70),
+        address,
+        fill=FOREGROUND,
+        anchor="ls",
+        font=ImageFont.truetype(str(font_path), 40),
+    )
     return card
 
 

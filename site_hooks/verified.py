@@ -127,8 +127,13 @@ def split_reports(report: dict | None, rehearsal: dict | None) -> tuple[dict | N
     return real, rehearsal
 
 
-def stamp_for(steps: list[str], report: dict | None, at: datetime,
-              rehearsal: dict | None = None, config: MkDocsConfig | None = None) -> Stamp:
+def stamp_for(
+    steps: list[str],
+    report: dict | None,
+    at: datetime,
+    rehearsal: dict | None = None,
+    config: MkDocsConfig | None = None,
+) -> Stamp:
     """The stamp of one page whose content is proven by `steps`."""
     real, rehearsal = split_reports(report, rehearsal)
     real_run = run_for(steps, real) if real else None
@@ -138,8 +143,12 @@ def stamp_for(steps: list[str], report: dict | None, at: datetime,
         state = real_run.result
     stale = bool(real and at - finished(real) > STALE_AFTER)
     context = {
-        "state": state, "stale": stale, "stale_days": STALE_AFTER.days,
-        "icon": ICONS.get(state, "?"), "real": real_run, "rehearsal": rehearsal_run,
+        "state": state,
+        "stale": stale,
+        "stale_days": STALE_AFTER.days,
+        "icon": ICONS.get(state, "?"),
+        "real": real_run,
+        "rehearsal": rehearsal_run,
     }
     markup = _render(config, "partials/verified.html", context)
     return Stamp(state, stale, markup, real_run, rehearsal_run)
@@ -162,19 +171,26 @@ def site_context(report: dict | None, rehearsal: dict | None, at: datetime) -> d
         trust = "rehearsed" if rehearsal_run.result == "passed" else "rehearsal_failed"
     else:
         trust = "none"
-    return {"real": real_run, "rehearsal": rehearsal_run, "stale": stale,
-            "stale_days": STALE_AFTER.days, "trust": trust}
+    return {
+        "real": real_run,
+        "rehearsal": rehearsal_run,
+        "stale": stale,
+        "stale_days": STALE_AFTER.days,
+        "trust": trust,
+    }
 
 
-def summary_for(report: dict | None, rehearsal: dict | None, at: datetime,
-                config: MkDocsConfig | None = None) -> str:
+def summary_for(
+    report: dict | None, rehearsal: dict | None, at: datetime, config: MkDocsConfig | None = None
+) -> str:
     """The home page's sentence about the stamps, for the same reports."""
     context = site_context(report, rehearsal, at)
     return _render(config, "partials/verified-summary.html", context)
 
 
-def trust_for(report: dict | None, rehearsal: dict | None, at: datetime,
-              config: MkDocsConfig | None = None) -> str:
+def trust_for(
+    report: dict | None, rehearsal: dict | None, at: datetime, config: MkDocsConfig | None = None
+) -> str:
     """The footer's sentence: the one the home page's summary opens with."""
     context = site_context(report, rehearsal, at)
     return _render(config, "partials/verified-trust.html", context)

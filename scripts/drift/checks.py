@@ -31,8 +31,10 @@ GITHUB = "https://api.github.com"
 PYPI = "https://pypi.org/pypi/{package}/json"
 DOCKER_TAGS = "https://hub.docker.com/v2/repositories/{repo}/tags"
 # The ECB's euro reference rates (daily, 16:00 CET) for USD and JPY, the latest of each.
-ECB_RATES = ("https://data-api.ecb.europa.eu/service/data/EXR/D.USD+JPY.EUR.SP00.A"
-             "?lastNObservations=3&format=csvdata")  # fmt: skip
+ECB_RATES = (
+    "https://data-api.ecb.europa.eu/service/data/EXR/D.USD+JPY.EUR.SP00.A"
+    "?lastNObservations=3&format=csvdata"
+)
 IMAGE_TAG = re.compile(r"^(\d+)\.(\d+)\.(\d+)-(cu\d+)-torch(\d+)-(ubuntu\d+)$")
 
 
@@ -61,8 +63,9 @@ def commits(client: requests.Session, fact) -> Finding:
             changed.append(f"{path} {sha} {date[:10]}")
     if changed:
         return Finding("changed", f"{repo}: commits after {fact.checked}: " + "; ".join(changed))
-    return Finding("unchanged", f"{repo}: no commit to {', '.join(fact.params['paths'])} "
-                                f"after {fact.checked}")  # fmt: skip
+    return Finding(
+        "unchanged", f"{repo}: no commit to {', '.join(fact.params['paths'])} after {fact.checked}"
+    )
 
 
 def issue(client: requests.Session, fact) -> Finding:
@@ -86,8 +89,9 @@ def pypi(client: requests.Session, fact) -> Finding:
     if not isinstance(latest, str) or not latest:
         raise web.Unreachable(f"PyPI answered no version for {package}")
     if latest != stated:
-        return Finding("changed", f"{package} {latest} is on PyPI; the guide states {stated}",
-                       latest)  # fmt: skip
+        return Finding(
+            "changed", f"{package} {latest} is on PyPI; the guide states {stated}", latest
+        )
     return Finding("unchanged", f"{package} {latest} is still the newest on PyPI", latest)
 
 
@@ -108,14 +112,21 @@ def docker(client: requests.Session, fact) -> Finding:
     if code != 200:
         raise web.Unreachable(f"HTTP {code} for {base}/{tag}")
     mine = _release(tag)
-    listing = web.get_json(client, base, {"page_size": 100, "ordering": "last_updated",
-                                          "name": f"-{mine[1]}-" if mine else tag})  # fmt: skip
+    listing = web.get_json(
+        client,
+        base,
+        {"page_size": 100, "ordering": "last_updated", "name": f"-{mine[1]}-" if mine else tag},
+    )
     names = [r.get("name", "") for r in (listing or {}).get("results") or [] if isinstance(r, dict)]
-    newer = sorted(n for n in names if mine and (rel := _release(n)) and rel[1:] == mine[1:]
-                   and rel[0] > mine[0])  # fmt: skip
+    newer = sorted(
+        n
+        for n in names
+        if mine and (rel := _release(n)) and rel[1:] == mine[1:] and rel[0] > mine[0]
+    )
     if newer:
-        return Finding("changed", f"newer official tags than {tag}: {', '.join(newer[:5])}",
-                       newer[-1])  # fmt: skip
+        return Finding(
+            "changed", f"newer official tags than {tag}: {', '.join(newer[:5])}", newer[-1]
+        )
     return Finding("unchanged", f"{repo}:{tag} exists; no newer release of its kind", tag)
 
 
@@ -129,8 +140,9 @@ def openapi(client: requests.Session, fact) -> Finding:
     url, stated = fact.url, fact.params["value"]
     digest = canonical_hash(web.get_json(client, url))
     if digest != stated:
-        return Finding("changed", f"{url} now hashes to {digest[:12]}… (stated {stated[:12]}…)",
-                       digest)  # fmt: skip
+        return Finding(
+            "changed", f"{url} now hashes to {digest[:12]}… (stated {stated[:12]}…)", digest
+        )
     return Finding("unchanged", f"{url} unchanged ({digest[:12]}…)", digest)
 
 
@@ -138,8 +150,14 @@ def manual(client: requests.Session, fact) -> Finding:
     return Finding("manual", f"a person checks: {fact.params['how']}")
 
 
-CHECKS = {"commits": commits, "issue": issue, "pypi": pypi, "docker": docker,
-          "openapi": openapi, "manual": manual}  # fmt: skip
+CHECKS = {
+    "commits": commits,
+    "issue": issue,
+    "pypi": pypi,
+    "docker": docker,
+    "openapi": openapi,
+    "manual": manual,
+}
 
 
 def check(client: requests.Session, fact) -> Finding:
@@ -160,8 +178,9 @@ def ecb_rate(client: requests.Session) -> tuple[float, dt.date]:
             rates.setdefault(row["TIME_PERIOD"], {})[row["CURRENCY"]] = float(row["OBS_VALUE"])
     except (KeyError, TypeError, ValueError, UnicodeDecodeError, csv.Error):
         raise web.Unreachable("the ECB's answer is not its CSV of rates") from None
-    days = sorted((day for day, found in rates.items() if {"USD", "JPY"} <= set(found)),
-                  reverse=True)  # fmt: skip
+    days = sorted(
+        (day for day, found in rates.items() if {"USD", "JPY"} <= set(found)), reverse=True
+    )
     try:
         day = days[0]
         usd, jpy, reference = rates[day]["USD"], rates[day]["JPY"], dt.date.fromisoformat(day)

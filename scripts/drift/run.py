@@ -40,8 +40,10 @@ def rate_entry(client) -> dict:
 def notices(findings: dict[str, checks.Finding]) -> list[str]:
     sdk = findings.get(SDK_FACT)
     if sdk is not None and sdk.status == "changed":
-        return [f"runpod {sdk.latest} is on PyPI (the guide states 1.12.0): check whether its "
-                "REST v2 pod calls can replace the guide's own (snippets/pod.py)."]  # fmt: skip
+        return [
+            f"runpod {sdk.latest} is on PyPI (the guide states 1.12.0): check whether its "
+            "REST v2 pod calls can replace the guide's own (snippets/pod.py)."
+        ]
     return []
 
 
@@ -50,12 +52,21 @@ def build_report(registry: factbook.Registry, client) -> dict:
     facts = {}
     for name, finding in findings.items():
         fact = registry.facts[name]
-        facts[name] = {"status": finding.status, "detail": finding.detail,
-                       "checked": fact.checked.isoformat(), "check": fact.check}  # fmt: skip
+        facts[name] = {
+            "status": finding.status,
+            "detail": finding.detail,
+            "checked": fact.checked.isoformat(),
+            "check": fact.check,
+        }
         if finding.latest is not None:
             facts[name]["latest"] = finding.latest
-    return {"schema": 1, "checked_at": utc_now(), "facts": facts, "rate": rate_entry(client),
-            "notices": notices(findings)}  # fmt: skip
+    return {
+        "schema": 1,
+        "checked_at": utc_now(),
+        "facts": facts,
+        "rate": rate_entry(client),
+        "notices": notices(findings),
+    }
 
 
 def summary(report: dict) -> tuple[list[str], int]:
@@ -82,10 +93,14 @@ def write(report: dict, path: Path) -> None:
 
 
 def main(argv: list[str] | None = None, client=None, root: Path = ROOT) -> int:
-    parser = argparse.ArgumentParser(prog="python -m scripts.drift",
-                                     description=__doc__.splitlines()[0])  # fmt: skip
-    parser.add_argument("--out", type=Path, help="where to write the report "
-                        "(default: $DRIFT_REPORT or reports/drift.json)")  # fmt: skip
+    parser = argparse.ArgumentParser(
+        prog="python -m scripts.drift", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help="where to write the report (default: $DRIFT_REPORT or reports/drift.json)",
+    )
     args = parser.parse_args(argv)
     try:
         registry = factbook.parse((root / factbook.FACTS).read_text(encoding="utf-8"))

@@ -26,8 +26,13 @@ class Unreachable(RuntimeError):
 
 
 def session(backoff: float = 1.0) -> requests.Session:
-    retry = Retry(total=2, backoff_factor=backoff, status_forcelist=(429, 500, 502, 503, 504),
-                  allowed_methods=("GET",), respect_retry_after_header=False)  # fmt: skip
+    retry = Retry(
+        total=2,
+        backoff_factor=backoff,
+        status_forcelist=(429, 500, 502, 503, 504),
+        allowed_methods=("GET",),
+        respect_retry_after_header=False,
+    )
     client = requests.Session()
     client.mount("https://", HTTPAdapter(max_retries=retry))
     client.headers["User-Agent"] = USER_AGENT

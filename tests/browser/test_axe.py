@@ -9,8 +9,9 @@ import pytest
 from scripts.sitecheck import axe
 
 
-@pytest.mark.parametrize("kind", ["landing", "chapter with code", "notebook",
-                                  "page with a diagram"])
+@pytest.mark.parametrize(
+    "kind", ["landing", "chapter with code", "notebook", "page with a diagram"]
+)
 def test_axe_finds_no_violations(chromium, site_url, heaviest, node_modules, kind):
     axe_js = node_modules / "axe-core" / "axe.min.js"
     problems = axe.sweep(chromium, site_url, [heaviest[kind]], axe.EACH_ONCE, axe_js)

@@ -49,5 +49,7 @@ def test_download_is_exact_copy(site_url):
 def first_difference(got: bytes, want: bytes) -> str:
     for i, (a, b) in enumerate(zip(got, want, strict=False)):
         if a != b:
-            return f"first difference at byte {i}: got {got[i:i+40]!r}, want {want[i:i+40]!r}"
+            return (
+                f"first difference at byte {i}: got {got[i : i + 40]!r}, want {want[i : i + 40]!r}"
+            )
     return f"lengths differ: got {len(got)} bytes, want {len(want)}"

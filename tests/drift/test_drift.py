@@ -77,8 +77,11 @@ class World:
         return json_answer({**issue, "updated_at": self.issue_updated})
 
     def release(self, request, match):
-        stated = {f.params["package"]: f.params["value"] for f in REGISTRY.facts.values()
-                  if f.check == "pypi"}  # fmt: skip
+        stated = {
+            f.params["package"]: f.params["value"]
+            for f in REGISTRY.facts.values()
+            if f.check == "pypi"
+        }
         version = self.pypi.get(match[1], stated.get(match[1], "0.0.1"))
         return json_answer({"info": {"name": match[1], "version": version}})
 
@@ -88,8 +91,9 @@ class World:
     def tags(self, request, match):
         listing = json.loads((ANSWERS / "dockerhub-tags.json").read_text(encoding="utf-8"))
         if not self.newer_tag:
-            listing["results"] = [r for r in listing["results"]
-                                  if not r["name"].startswith("1.0.8")]  # fmt: skip
+            listing["results"] = [
+                r for r in listing["results"] if not r["name"].startswith("1.0.8")
+            ]
         return json_answer(listing)
 
 
@@ -135,13 +139,20 @@ def test_unchanged_sources_mark_nothing_and_the_run_passes(world, root, capsys):
     code, report, out = drift(root, capsys)
     assert code == 0, out
     kinds = {name: fact.check for name, fact in REGISTRY.facts.items()}
-    assert statuses(report) == {name: "manual" if kind == "manual" else "unchanged"
-                                for name, kind in kinds.items()}  # fmt: skip
-    assert report["rate"] == {"status": "read", "value": round(175.68 / 1.1172, 2),
-                              "day": "2026-10-30", "source": checks.ECB_RATES}  # fmt: skip
+    assert statuses(report) == {
+        name: "manual" if kind == "manual" else "unchanged" for name, kind in kinds.items()
+    }
+    assert report["rate"] == {
+        "status": "read",
+        "value": round(175.68 / 1.1172, 2),
+        "day": "2026-10-30",
+        "source": checks.ECB_RATES,
+    }
     assert report["notices"] == []
-    assert all(entry["checked"] == REGISTRY.facts[name].checked.isoformat()
-               for name, entry in report["facts"].items())  # fmt: skip
+    assert all(
+        entry["checked"] == REGISTRY.facts[name].checked.isoformat()
+        for name, entry in report["facts"].items()
+    )
     assert f"drift: {len(kinds)} facts, 0 changed" in out
 
 
@@ -150,8 +161,9 @@ def test_commits_are_asked_for_after_the_checked_day_only(world, root, capsys):
     asked = [parse_qs(urlsplit(url).query) for url, _ in world.seen if "/commits?" in url]
     fact = REGISTRY.facts["spend_limit"]
     wanted = {"path": fact.params["paths"], "since": ["2026-08-21T00:00:00Z"]}
-    assert any(query["path"] == wanted["path"] and query["since"] == wanted["since"]
-               for query in asked)  # fmt: skip
+    assert any(
+        query["path"] == wanted["path"] and query["since"] == wanted["since"] for query in asked
+    )
 
 
 # --- a source moved ----------------------------------------------------------------------------
@@ -161,8 +173,11 @@ def test_a_changed_file_marks_every_fact_it_backs_and_fails_the_run(world, root,
     world.changed_paths.add(("runpod/docs", "accounts-billing/billing.mdx"))
     code, report, out = drift(root, capsys)
     assert code == 1
-    backed = {n for n, f in REGISTRY.facts.items()
-              if "accounts-billing/billing.mdx" in f.params.get("paths", ())}  # fmt: skip
+    backed = {
+        n
+        for n, f in REGISTRY.facts.items()
+        if "accounts-billing/billing.mdx" in f.params.get("paths", ())
+    }
     assert backed == {"spend_limit", "prepaid_card_minimum", "topup_min"}
     changed = {name for name, status in statuses(report).items() if status == "changed"}
     assert changed == backed
@@ -171,8 +186,9 @@ def test_a_changed_file_marks_every_fact_it_backs_and_fails_the_run(world, root,
     assert "changed   spend_limit: runpod/docs: commits after 2026-08-20" in out
 
 
-def test_the_page_says_recheck_for_a_changed_source_and_not_for_the_others(world, root, capsys,
-                                                                            tmp_path):  # fmt: skip
+def test_the_page_says_recheck_for_a_changed_source_and_not_for_the_others(
+    world, root, capsys, tmp_path
+):
     world.changed_paths.add(("runpod/docs", "accounts-billing/billing.mdx"))
     _, report, _ = drift(root, capsys)
     (tmp_path / "site").mkdir()
@@ -190,12 +206,17 @@ def test_an_issue_updated_after_the_checked_day_is_a_change(world, root, capsys)
 
 def test_a_runpod_release_newer_than_1_12_0_is_reported(world, root, capsys):
     world.pypi["runpod"] = json.loads(
-        (ANSWERS / "pypi-runpod-1.13.0.json").read_text(encoding="utf-8"))["info"]["version"]
+        (ANSWERS / "pypi-runpod-1.13.0.json").read_text(encoding="utf-8")
+    )["info"]["version"]
     code, report, out = drift(root, capsys)
     assert code == 1
     assert report["facts"]["runpod_sdk"] | {"detail": ""} == {
-        "status": "changed", "detail": "", "checked": "2026-12-06", "check": "pypi",
-        "latest": "1.13.0"}  # fmt: skip
+        "status": "changed",
+        "detail": "",
+        "checked": "2026-12-06",
+        "check": "pypi",
+        "latest": "1.13.0",
+    }
     assert len(report["notices"]) == 1 and "runpod 1.13.0 is on PyPI" in report["notices"][0]
     assert "notice    runpod 1.13.0 is on PyPI" in out
 
@@ -235,8 +256,12 @@ def test_a_changed_openapi_is_a_change_but_reformatting_is_not(world, root, caps
 # --- a source cannot be read ------------------------------------------------------------------
 
 
-HOSTS = {"api.github.com": ("commits", "issue"), "pypi.org": ("pypi",),
-         "hub.docker.com": ("docker",), "api.runpod.io": ("openapi",)}
+HOSTS = {
+    "api.github.com": ("commits", "issue"),
+    "pypi.org": ("pypi",),
+    "hub.docker.com": ("docker",),
+    "api.runpod.io": ("openapi",),
+}
 
 
 @pytest.mark.parametrize("host", HOSTS)
@@ -263,10 +288,15 @@ def test_no_network_at_all_is_unknown_everywhere(root, capsys, monkeypatch):
     assert report["rate"]["status"] == "unknown"
 
 
-@pytest.mark.parametrize("body", [
-    "not a csv at all", "KEY,CURRENCY,TIME_PERIOD,OBS_VALUE\nx,USD,2026-10-30,1.1\n",
-    "KEY,CURRENCY,TIME_PERIOD,OBS_VALUE\nx,USD,2026-10-30,0\nx,JPY,2026-10-30,175\n",
-], ids=["not csv", "no JPY", "zero"])  # fmt: skip
+@pytest.mark.parametrize(
+    "body",
+    [
+        "not a csv at all",
+        "KEY,CURRENCY,TIME_PERIOD,OBS_VALUE\nx,USD,2026-10-30,1.1\n",
+        "KEY,CURRENCY,TIME_PERIOD,OBS_VALUE\nx,USD,2026-10-30,0\nx,JPY,2026-10-30,175\n",
+    ],
+    ids=["not csv", "no JPY", "zero"],
+)
 def test_an_odd_ecb_answer_leaves_the_rate_unknown(world, root, capsys, body):
     world.ecb = body
     code, report, _ = drift(root, capsys)
@@ -299,8 +329,9 @@ def test_a_fact_without_its_source_or_date_stops_the_run(root, capsys, field):
     text = (root / "data" / "facts.toml").read_text(encoding="utf-8")
     start = text.index("[fact.spend_limit]")
     end = text.index("[fact.", start + 1)
-    block = "\n".join(line for line in text[start:end].splitlines()
-                      if not line.startswith(f"{field} ="))  # fmt: skip
+    block = "\n".join(
+        line for line in text[start:end].splitlines() if not line.startswith(f"{field} =")
+    )
     (root / "data" / "facts.toml").write_text(text[:start] + block + "\n\n" + text[end:])
     code = run.main(["--out", str(root / "drift.json")], client=web.session(backoff=0), root=root)
     assert code == 2

@@ -42,8 +42,11 @@ def live_env(fake_runpod, fast_snippets, scratch_dir, monkeypatch, tmp_path):
     """Env for an in-process replay against the session fake; returns the report path."""
     report = tmp_path / "live-report.json"
     monkeypatch.setenv("LIVE_REPORT", str(report))
-    for name in [n for n in os.environ if n.startswith("LIVE_") and n not in
-                 ("LIVE_REPORT", "LIVE_SCRATCH_DIR")]:
+    for name in [
+        n
+        for n in os.environ
+        if n.startswith("LIVE_") and n not in ("LIVE_REPORT", "LIVE_SCRATCH_DIR")
+    ]:
         monkeypatch.delenv(name)  # the real-run defaults, whatever the shell says
     return report
 
@@ -70,8 +73,9 @@ def run_fake_replay(live_env, fake_runpod, capfd):
 
         settings = settings or Settings.from_env()
         target = target or session_target(fake_runpod)
-        status, data = replay.run_replay(settings, target, report_file=live_env,
-                                         on_step=watch, use_signals=use_signals)
+        status, data = replay.run_replay(
+            settings, target, report_file=live_env, on_step=watch, use_signals=use_signals
+        )
         out, err = capfd.readouterr()
         text = live_env.read_text(encoding="utf-8")
         validate(json.loads(text))
@@ -90,22 +94,45 @@ def _values(fake) -> list[str]:
 
 def run_folders(base: Path) -> list[Path]:
     """The private run folders under a scratch base (not its lock file)."""
-    return sorted(p for p in base.iterdir() if not p.name.startswith(".")) if base.exists() \
-        else []
+    return sorted(p for p in base.iterdir() if not p.name.startswith(".")) if base.exists() else []
 
 
 def step_of(report: dict, name: str) -> dict:
     return next(step for step in report["steps"] if step["name"] == name)
 
 
-def replay_subprocess(fake, report: Path, *extra: str, env: dict | None = None,
-                      time_scale: float = 0.05, **popen) -> subprocess.Popen:
+def replay_subprocess(
+    fake, report: Path, *extra: str, env: dict | None = None, time_scale: float = 0.05, **popen
+) -> subprocess.Popen:
     """`python -m live.replay --target fake --fake-url URL` as a child process."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("LIVE_")}
-    full_env.update({"RUNPOD_API_BASE_URL": fake.url, "RUNPOD_API_KEY": fake.api_key,
-                     "REHEARSAL_REPORT": str(report), "PYTHONUNBUFFERED": "1",
-                     "LIVE_SCRATCH_DIR": str(report.parent / "scratch"), **(env or {})})
+    full_env.update(
+        {
+            "RUNPOD_API_BASE_URL": fake.url,
+            "RUNPOD_API_KEY": fake.api_key,
+            "REHEARSAL_REPORT": str(report),
+            "PYTHONUNBUFFERED": "1",
+            "LIVE_SCRATCH_DIR": str(report.parent / "scratch"),
+            **(env or {}),
+        }
+    )
     return subprocess.Popen(
-        [sys.executable, "-m", "live.replay", "--target", "fake", "--fake-url", fake.url,
-         "--fake-time-scale", str(time_scale), *extra], cwd=ROOT, env=full_env,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **popen)
+        [
+            sys.executable,
+            "-m",
+            "live.replay",
+            "--target",
+            "fake",
+            "--fake-url",
+            fake.url,
+            "--fake-time-scale",
+            str(time_scale),
+            *extra,
+        ],
+        cwd=ROOT,
+        env=full_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        **popen,
+    )

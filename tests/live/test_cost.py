@@ -54,27 +54,36 @@ def test_the_volume_price_comes_from_data_prices_toml(tmp_path):
     assert price.usd_per_gb_month == 0.07 and price.tier == "STANDARD"
     assert "docs.runpod.io/storage/network-volumes" in price.source and price.checked
     dearer = tmp_path / "prices.toml"
-    dearer.write_text('[storage.runpod_volume]\nusd_per_gb_month = 0.14\n'
-                      'source = "https://example.invalid"\nchecked = "2027-01-01"\n')
+    dearer.write_text(
+        "[storage.runpod_volume]\nusd_per_gb_month = 0.14\n"
+        'source = "https://example.invalid"\nchecked = "2027-01-01"\n'
+    )
     assert cost.volume_price(dearer).cost(10, 3600) == pytest.approx(2 * price.cost(10, 3600))
     assert price.cost(10, 730 * 3600) == pytest.approx(0.70)  # a month of 10 GB
 
 
-@pytest.mark.parametrize(("env", "says"), [
-    ({"LIVE_MAX_MINUTES": "20"}, "イメージの取得 2 回"),
-    ({"LIVE_PULL_MINUTES": "20"}, "イメージの取得 2 回"),
-    ({"LIVE_READY_TIMEOUT": "300"}, "Pod が間に合いません"),
-    ({"LIVE_MAX_MINUTES": "36", "LIVE_READY_TIMEOUT": "900"}, "待ち時間の上限の合計"),
-    ({"LIVE_MAX_COST": "0.30"}, "最悪の場合の費用"),
-    ({"LIVE_MAX_PRICE": "0.5"}, "最悪の場合の費用"),  # 48 min at $0.50/h: $0.40 + volume
-    ({"LIVE_VOLUME_GB": "500"}, "最悪の場合の費用"),
-])
+@pytest.mark.parametrize(
+    ("env", "says"),
+    [
+        ({"LIVE_MAX_MINUTES": "20"}, "イメージの取得 2 回"),
+        ({"LIVE_PULL_MINUTES": "20"}, "イメージの取得 2 回"),
+        ({"LIVE_READY_TIMEOUT": "300"}, "Pod が間に合いません"),
+        ({"LIVE_MAX_MINUTES": "36", "LIVE_READY_TIMEOUT": "900"}, "待ち時間の上限の合計"),
+        ({"LIVE_MAX_COST": "0.30"}, "最悪の場合の費用"),
+        ({"LIVE_MAX_PRICE": "0.5"}, "最悪の場合の費用"),  # 48 min at $0.50/h: $0.40 + volume
+        ({"LIVE_VOLUME_GB": "500"}, "最悪の場合の費用"),
+    ],
+)
 def test_settings_that_cannot_fit_say_why(env, says):
     problems = plan_for(**env).problems
     assert problems and any(says in problem for problem in problems), problems
 
 
 def test_the_report_gets_the_numbers():
-    assert plan_for().as_dict() == {"worst_seconds": 2280.0, "worst_usd": 0.362,
-                                    "typical_seconds": 1080.0, "typical_usd": 0.1203,
-                                    "pull_seconds": 600.0}
+    assert plan_for().as_dict() == {
+        "worst_seconds": 2280.0,
+        "worst_usd": 0.362,
+        "typical_seconds": 1080.0,
+        "typical_usd": 0.1203,
+        "pull_seconds": 600.0,
+    }

@@ -53,10 +53,12 @@ FAULTS = [
 ]
 
 
-@pytest.mark.parametrize(("at", "fault", "step", "says"), FAULTS,
-                         ids=[f"{a}-{f}" for a, f, _, _ in FAULTS])
-def test_a_fault_fails_its_step_and_teardown_leaves_nothing(run_fake_replay, fake_runpod, at,
-                                                            fault, step, says):
+@pytest.mark.parametrize(
+    ("at", "fault", "step", "says"), FAULTS, ids=[f"{a}-{f}" for a, f, _, _ in FAULTS]
+)
+def test_a_fault_fails_its_step_and_teardown_leaves_nothing(
+    run_fake_replay, fake_runpod, at, fault, step, says
+):
     def inject(name: str) -> None:
         if name == at:
             fake_runpod.set_faults(fault)
@@ -69,16 +71,17 @@ def test_a_fault_fails_its_step_and_teardown_leaves_nothing(run_fake_replay, fak
     assert failed["status"] == "failed" and re.search(says, failed["detail"]), failed
     # Later steps of the guide did not run; the teardown steps all did, and passed.
     names = [s["name"] for s in report["steps"]]
-    later = names[names.index(step) + 1: names.index("pods_cleanup")]
+    later = names[names.index(step) + 1 : names.index("pods_cleanup")]
     assert all(s["status"] == "skipped" for s in report["steps"] if s["name"] in later)
-    teardown = {s["name"]: s["status"] for s in report["steps"][names.index("pods_cleanup"):]}
+    teardown = {s["name"]: s["status"] for s in report["steps"][names.index("pods_cleanup") :]}
     assert teardown == dict.fromkeys(teardown, "passed"), teardown
     assert report["leaked"] == []
     assert_clean(fake_runpod)
 
 
-def test_teardown_faults_show_up_as_leaked_and_sweep_cleans_them(run_fake_replay, fake_runpod,
-                                                                  monkeypatch):
+def test_teardown_faults_show_up_as_leaked_and_sweep_cleans_them(
+    run_fake_replay, fake_runpod, monkeypatch
+):
     """Every volume and secret delete refused during the teardown (the lists still answer,
     so the leak check can say what is left); one failed step stops no other."""
     from snippets import api, secret, volume
@@ -100,8 +103,7 @@ def test_teardown_faults_show_up_as_leaked_and_sweep_cleans_them(run_fake_replay
     assert step_of(report, "secret_delete")["status"] == "failed"
     assert step_of(report, "leak_check")["status"] == "failed"
     assert sorted(item["kind"] for item in report["leaked"]) == ["secret", "volume"]
-    assert all(item["name"].startswith("kgl-live-" + report["run_id"])
-               for item in report["leaked"])
+    assert all(item["name"].startswith("kgl-live-" + report["run_id"]) for item in report["leaked"])
     assert "leaked 2" in output and "make sweep で残りを確認してください" in output
 
     assert sweep.main(["--yes", "--run-id", report["run_id"], "--poll", "0.05"]) == 0
@@ -159,18 +161,23 @@ def _read_until(child: subprocess.Popen, text: str, timeout: float = 30.0) -> st
 
 
 def _sweep(fake, *args: str, scratch=None) -> subprocess.CompletedProcess:
-    env = {"PATH": "/usr/bin:/bin", "RUNPOD_API_BASE_URL": fake.url,
-           "RUNPOD_API_KEY": fake.api_key}
+    env = {"PATH": "/usr/bin:/bin", "RUNPOD_API_BASE_URL": fake.url, "RUNPOD_API_KEY": fake.api_key}
     if scratch is not None:
         env["LIVE_SCRATCH_DIR"] = str(scratch)
-    return subprocess.run([sys.executable, "-m", "live.sweep", "--poll", "0.1", *args],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "live.sweep", "--poll", "0.1", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
-@pytest.mark.parametrize(("signum", "status"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)],
-                         ids=["SIGTERM", "SIGINT"])
-def test_a_signal_while_pod1_exists_tears_everything_down(fake_runpod, tmp_path, signum,
-                                                          status):
+@pytest.mark.parametrize(
+    ("signum", "status"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)], ids=["SIGTERM", "SIGINT"]
+)
+def test_a_signal_while_pod1_exists_tears_everything_down(fake_runpod, tmp_path, signum, status):
     report = tmp_path / "live-report.json"
     fake_runpod.set_faults("pod:slow_start=30")  # pod 1 exists but is not ready for 30 s
     child = replay_subprocess(fake_runpod, report)
@@ -216,6 +223,7 @@ def test_a_second_sigint_during_the_clean_up_is_ignored(fake_runpod, tmp_path):
 def test_wall_time_budget_stops_the_run_and_tears_down(run_fake_replay, fake_runpod):
     """A step that hangs (say, an apt lock) meets the wall-time alarm, and the teardown
     still runs inside the budget."""
+
     def hang(name: str) -> None:
         if name == "setup_first":
             time.sleep(60)
@@ -271,12 +279,21 @@ def test_sigkill_of_make_live_local_leaves_no_token_behind(tmp_path):
     """`make live-local` runs its own fake: killed after setup.sh wrote the dummy token into
     the fake pod's HOME, the next sweep (no key needed) removes the fake's files too."""
     scratch = tmp_path / "scratch"
-    env = {"PATH": "/usr/bin:/bin:" + str(ROOT / ".venv/bin"), "HOME": str(tmp_path),
-           "LIVE_SCRATCH_DIR": str(scratch), "PYTHONUNBUFFERED": "1",
-           "REHEARSAL_REPORT": str(tmp_path / "r.json")}
-    child = subprocess.Popen([sys.executable, "-m", "live.replay", "--target", "fake"],
-                             cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                             stderr=subprocess.STDOUT, text=True)
+    env = {
+        "PATH": "/usr/bin:/bin:" + str(ROOT / ".venv/bin"),
+        "HOME": str(tmp_path),
+        "LIVE_SCRATCH_DIR": str(scratch),
+        "PYTHONUNBUFFERED": "1",
+        "REHEARSAL_REPORT": str(tmp_path / "r.json"),
+    }
+    child = subprocess.Popen(
+        [sys.executable, "-m", "live.replay", "--target", "fake"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         _read_until(child, "step setup_again ...", timeout=60)
     finally:
@@ -287,19 +304,30 @@ def test_sigkill_of_make_live_local_leaves_no_token_behind(tmp_path):
     assert fake_data and all(os.path.isdir(path) for path in fake_data)
     # os.walk, not rglob: the killed run's pod processes may still be removing their own
     # mount points (e.g. a bound ~/.pyenv) while we look, and walk skips what vanished.
-    tokens = [Path(folder, name) for path in fake_data for folder, _, names in os.walk(path)
-              for name in names if name == "access_token"]
+    tokens = [
+        Path(folder, name)
+        for path in fake_data
+        for folder, _, names in os.walk(path)
+        for name in names
+        if name == "access_token"
+    ]
     assert tokens and tokens[0].read_text().startswith("KGAT_")  # the copy we must remove
-    swept = subprocess.run([sys.executable, "-m", "live.sweep"], cwd=ROOT, env=env,
-                           capture_output=True, text=True, timeout=60)
+    swept = subprocess.run(
+        [sys.executable, "-m", "live.sweep"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert swept.returncode == 0, swept.stderr
     assert f"止まった実行 {left.name} の、このマシンの作業用ファイルを消しました" in swept.stdout
     assert not left.exists() and not any(os.path.exists(path) for path in fake_data)
 
 
-def test_the_watchdog_ends_a_pod_whose_teardown_and_sweep_both_failed(run_fake_replay,
-                                                                      fake_runpod,
-                                                                      monkeypatch):
+def test_the_watchdog_ends_a_pod_whose_teardown_and_sweep_both_failed(
+    run_fake_replay, fake_runpod, monkeypatch
+):
     """No pod delete from here works (and no sweep runs): the pod still ends, by the
     watchdog its start command armed, with its own key, once the run's budget is up (and
     not before). REST v2 has no terminateAfter; this is what replaces it."""

@@ -54,25 +54,37 @@ def test_odd_names_are_not_ours_and_never_raise(name):
     assert naming.looks_like_ours(name) == name.startswith(naming.PREFIX)
 
 
-@pytest.mark.parametrize("other", [None, 42, b"kgl-live-x", "kaggle-data", "xkgl-live-" + RUN,
-                                   ["kgl-live-"]])
+@pytest.mark.parametrize(
+    "other", [None, 42, b"kgl-live-x", "kaggle-data", "xkgl-live-" + RUN, ["kgl-live-"]]
+)
 def test_other_values_are_neither_ours_nor_lookalikes(other):
     assert naming.parse_name(other) is None
     assert not naming.looks_like_ours(other)
 
 
-@pytest.mark.parametrize("run_id", ["20261127t120000z-abc", "20261127t120000z-a1b2c3-pod1",
-                                    "20201399t999999z-abcdef", "20261127t120000z-a1b2c3\n",
-                                    None, ""])
+@pytest.mark.parametrize(
+    "run_id",
+    [
+        "20261127t120000z-abc",
+        "20261127t120000z-a1b2c3-pod1",
+        "20201399t999999z-abcdef",
+        "20261127t120000z-a1b2c3\n",
+        None,
+        "",
+    ],
+)
 def test_run_ids_are_checked_as_strictly_as_names(run_id):
     assert not naming.is_run_id(run_id)
 
 
-@pytest.mark.parametrize(("age", "says"), [
-    (timedelta(minutes=-30), "未来"),
-    (timedelta(minutes=11), "11 分前"),
-    (timedelta(days=400), "分前"),
-])
+@pytest.mark.parametrize(
+    ("age", "says"),
+    [
+        (timedelta(minutes=-30), "未来"),
+        (timedelta(minutes=11), "11 分前"),
+        (timedelta(days=400), "分前"),
+    ],
+)
 def test_a_replay_refuses_a_run_id_from_the_future_or_the_past(age, says):
     """The sweeper judges age by the id's time: an old id would let a routine sweep delete
     a live run, a future one would hide its leftovers from the sweeper for good."""

@@ -15,10 +15,20 @@ from tests.live.test_preflight import created
 
 
 def plan(*args: str, env: dict | None = None, tmp_path=None) -> subprocess.CompletedProcess:
-    full = {"PATH": os.environ["PATH"], "LIVE_REPORT": str(tmp_path / "r.json"),
-            "LIVE_SCRATCH_DIR": str(tmp_path / "scratch"), **(env or {})}
-    return subprocess.run([sys.executable, "-m", "live.replay", *args, "--plan"], cwd=ROOT,
-                          env=full, capture_output=True, text=True, timeout=60)
+    full = {
+        "PATH": os.environ["PATH"],
+        "LIVE_REPORT": str(tmp_path / "r.json"),
+        "LIVE_SCRATCH_DIR": str(tmp_path / "scratch"),
+        **(env or {}),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "live.replay", *args, "--plan"],
+        cwd=ROOT,
+        env=full,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_without_a_key_it_says_what_it_would_ask(tmp_path):
@@ -44,28 +54,40 @@ def test_without_a_key_it_says_what_it_would_ask(tmp_path):
 
 
 def test_bad_settings_are_listed_and_fail(tmp_path):
-    done = plan("--target", "real", env={"LIVE_MAX_MINUTES": "20", "LIVE_MAX_COST": "0.1"},
-                tmp_path=tmp_path)
+    done = plan(
+        "--target",
+        "real",
+        env={"LIVE_MAX_MINUTES": "20", "LIVE_MAX_COST": "0.1"},
+        tmp_path=tmp_path,
+    )
     assert done.returncode == 1
     assert "この設定では実行できません:" in done.stdout
     assert "推奨イメージの取得 2 回" in done.stdout and "最悪の場合の費用" in done.stdout
 
 
-def test_with_a_key_it_shows_prices_and_what_would_be_deleted(fake_runpod, fast_snippets,
-                                                             tmp_path):
+def test_with_a_key_it_shows_prices_and_what_would_be_deleted(fake_runpod, fast_snippets, tmp_path):
     from snippets import volume
 
     old = naming.new_run_id(datetime.now(UTC) - timedelta(hours=3))
     volume.create_volume(naming.resource_name(old, "vol"), 10, "EU-RO-1")
     fake_runpod.state.create_volume("kgl-live-20201399t999999z-abcdef-vol", 10, "EU-RO-1", None)
     before = len(fake_runpod.requests)
-    done = plan("--target", "fake", "--fake-url", fake_runpod.url, tmp_path=tmp_path,
-                env={"RUNPOD_API_KEY": fake_runpod.api_key,
-                     "LIVE_DATA_CENTERS": "EU-RO-1,EU-SE-1", "LIVE_GPU_TRIES": "2"})
+    done = plan(
+        "--target",
+        "fake",
+        "--fake-url",
+        fake_runpod.url,
+        tmp_path=tmp_path,
+        env={
+            "RUNPOD_API_KEY": fake_runpod.api_key,
+            "LIVE_DATA_CENTERS": "EU-RO-1,EU-SE-1",
+            "LIVE_GPU_TRIES": "2",
+        },
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     out = done.stdout
     assert "GPU と価格（" in out and "UTC に見たもの" in out
-    eu_ro = out[out.index("  EU-RO-1:"):out.index("  EU-SE-1:")]
+    eu_ro = out[out.index("  EU-RO-1:") : out.index("  EU-SE-1:")]
     assert "試す $0.25  NVIDIA RTX A4000" in eu_ro and "試す $0.27  NVIDIA RTX A5000" in eu_ro
     assert "$0.46  NVIDIA GeForce RTX 3090" in eu_ro and "試す $0.46" not in eu_ro
     assert "30 分ごとの掃除（50 分より古く、動きのない実行）: 1 件" in out
@@ -81,8 +103,13 @@ def test_with_a_key_it_shows_prices_and_what_would_be_deleted(fake_runpod, fast_
 
 def test_make_passes_args_to_live_and_live_local():
     for verb in ("live", "live-local"):
-        done = subprocess.run(["make", "-n", verb, "ARGS=--plan"], cwd=ROOT,
-                              capture_output=True, text=True, timeout=60)
+        done = subprocess.run(
+            ["make", "-n", verb, "ARGS=--plan"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert done.returncode == 0, done.stderr
         assert "-m live.replay" in done.stdout
         command = next(line for line in done.stdout.splitlines() if "-m live.replay" in line)

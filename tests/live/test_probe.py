@@ -28,18 +28,29 @@ def project(tmp_path) -> Path:
 
 
 def uv_sync(folder: Path) -> str:
-    env = {**os.environ, "UV_CACHE_DIR": str(folder.parent / "cache"), "UV_OFFLINE": "1",
-           "UV_PYTHON_DOWNLOADS": "never", "UV_NO_CONFIG": "1"}
+    env = {
+        **os.environ,
+        "UV_CACHE_DIR": str(folder.parent / "cache"),
+        "UV_OFFLINE": "1",
+        "UV_PYTHON_DOWNLOADS": "never",
+        "UV_NO_CONFIG": "1",
+    }
     env.pop("VIRTUAL_ENV", None)
-    done = subprocess.run([str(UV), "sync"], cwd=folder, env=env, capture_output=True,
-                          text=True, timeout=120)
+    done = subprocess.run(
+        [str(UV), "sync"], cwd=folder, env=env, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout + done.stderr
 
 
 def inspect(folder: Path) -> dict:
-    done = subprocess.run([str(folder / ".venv/bin/python"), "-"], input=probe.INSPECT,
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [str(folder / ".venv/bin/python"), "-"],
+        input=probe.INSPECT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     return probe.read_inspection(done.stdout)
 
@@ -86,15 +97,21 @@ def test_an_env_rebuilt_from_the_cache_is_caught_by_uvs_summary(project):
 
 
 def test_uv_summaries_are_read_line_by_line():
-    text = ("Resolved 2 packages in 1ms\nChecked 1 package in 0.05ms\n"
-            "Using CPython 3.12.3\n")
+    text = "Resolved 2 packages in 1ms\nChecked 1 package in 0.05ms\nUsing CPython 3.12.3\n"
     assert probe.uv_changes(text) == []
-    text = ("Creating virtual environment at: .venv\nResolved 2 packages in 1ms\n"
-            "Uninstalled 1 package in 0.5ms\nInstalled 1 package in 1ms\n"
-            " ~ six==1.17.0\n - old==1\n + new==2\n")
+    text = (
+        "Creating virtual environment at: .venv\nResolved 2 packages in 1ms\n"
+        "Uninstalled 1 package in 0.5ms\nInstalled 1 package in 1ms\n"
+        " ~ six==1.17.0\n - old==1\n + new==2\n"
+    )
     assert probe.uv_changes(text) == [
-        "Creating virtual environment at: .venv", "Uninstalled 1 package in 0.5ms",
-        "Installed 1 package in 1ms", "~ six==1.17.0", "- old==1", "+ new==2"]
+        "Creating virtual environment at: .venv",
+        "Uninstalled 1 package in 0.5ms",
+        "Installed 1 package in 1ms",
+        "~ six==1.17.0",
+        "- old==1",
+        "+ new==2",
+    ]
 
 
 def test_a_missing_inspection_is_an_error():

@@ -87,11 +87,14 @@ def test_find_keeps_ours_and_lists_lookalikes_apart(fake_runpod, fast_snippets):
     found = registry.find(registry.of_run(RUN))
     assert [(i.kind, i.name) for i in found.ours] == [("volume", f"kgl-live-{RUN}-vol")]
     assert sorted(i.name for i in found.not_ours) == [
-        "kgl-live-20201399t999999z-abcdef-vol", f"kgl-live-{RUN}-production-db"]
+        "kgl-live-20201399t999999z-abcdef-vol",
+        f"kgl-live-{RUN}-production-db",
+    ]
 
 
-def test_teardown_and_sweep_delete_through_the_same_registry(fake_runpod, fast_snippets,
-                                                            monkeypatch):
+def test_teardown_and_sweep_delete_through_the_same_registry(
+    fake_runpod, fast_snippets, monkeypatch
+):
     """The sweeper has no delete of its own: it hands each kind, in order, to remove()."""
     from snippets import secret, volume
 
@@ -117,8 +120,10 @@ def test_errors_are_told_apart_by_type_never_by_their_wording():
     even when its message reads like "not found" (rewording a message changes nothing)."""
     from snippets import errors
 
-    raised = {"gone": errors.NotFound("reworded: nothing here"),
-              "liar": errors.Unavailable("Pod が見つかりません HTTP 404 not found in use")}
+    raised = {
+        "gone": errors.NotFound("reworded: nothing here"),
+        "liar": errors.Unavailable("Pod が見つかりません HTTP 404 not found in use"),
+    }
 
     def delete(item_id: str) -> None:
         raise raised[item_id]

@@ -43,8 +43,7 @@ def test_the_registry_credential_authenticates_the_pull(run_fake_replay, throttl
             pulled_with.extend(pod.registry_id for pod in throttled.pods.values())
             raise StepFailed("the test stops the run here")
 
-    status, report, output, _ = run_fake_replay(target=session_target(throttled),
-                                                on_step=look)
+    status, report, output, _ = run_fake_replay(target=session_target(throttled), on_step=look)
     assert status == 1 and report["failed_step"] == "setup_first"  # where the test stopped it
     assert step_of(report, "pod1_ready")["status"] == "passed", output
     assert pulled_with == [credential.id]

@@ -46,8 +46,9 @@ def test_rehearsal_passes_every_step_and_leaves_nothing(run_fake_replay, fake_ru
     seen = {}
     # Someone else's volume whose name only looks like ours (an impossible date: it crashed
     # the old teardown, which then reported leaked: 0): never touched.
-    odd = fake_runpod.state.create_volume("kgl-live-20201399t999999z-abcdef-vol", 10,
-                                          "EU-RO-1", None)
+    odd = fake_runpod.state.create_volume(
+        "kgl-live-20201399t999999z-abcdef-vol", 10, "EU-RO-1", None
+    )
 
     def look(step: str) -> None:
         if step == "pod1_ready":  # pod 1 exists now: what was it deployed with?
@@ -71,7 +72,10 @@ def test_rehearsal_passes_every_step_and_leaves_nothing(run_fake_replay, fake_ru
     assert {s["status"] for s in report["steps"]} == {"passed"}, report["steps"]
     assert all(s["checked"] == guide.CHECKS[s["name"]] for s in report["steps"])
     assert {s["name"] for s in report["steps"] if s.get("rehearsal")} >= {
-        "versions", "gpu_check", "billing"}
+        "versions",
+        "gpu_check",
+        "billing",
+    }
     assert {s["name"] for s in report["steps"] if s.get("rehearsal")} <= REHEARSED
     # What ran, where, for how much.
     assert report["target"] == "fake"
@@ -123,11 +127,18 @@ def assert_prices(report: dict) -> None:
     read_at = datetime.fromisoformat(prices["read_at"].replace("Z", "+00:00"))
     assert abs((datetime.now(UTC) - read_at).total_seconds()) < 120
     assert prices["source"].startswith("GET /v2/catalog/gpus?include=AVAILABILITY")
-    assert {g["data_center"] for g in prices["gpus"]} == {"EU-RO-1", "US-KS-2", "EU-SE-1",
-                                                          "CA-MTL-1"}
+    assert {g["data_center"] for g in prices["gpus"]} == {
+        "EU-RO-1",
+        "US-KS-2",
+        "EU-SE-1",
+        "CA-MTL-1",
+    }
     assert all(g["read_at"] >= prices["read_at"] for g in prices["gpus"])
-    rented = next(g for g in prices["gpus"] if g["id"] == report["gpu_type"]
-                  and g["data_center"] == report["data_center"])
+    rented = next(
+        g
+        for g in prices["gpus"]
+        if g["id"] == report["gpu_type"] and g["data_center"] == report["data_center"]
+    )
     assert rented["price"] == report["price_per_hour"]
     assert "volume" not in prices
 
@@ -145,10 +156,19 @@ def assert_billed(report: dict) -> None:
 
 
 def test_make_live_without_a_key_skips_in_japanese_and_english(tmp_path):
-    env = {"PATH": "/usr/bin:/bin", "LIVE_REPORT": str(tmp_path / "r.json"),
-           "LIVE_SCRATCH_DIR": str(tmp_path / "s")}
-    done = subprocess.run([sys.executable, "-m", "live.replay", "--target", "real"],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "LIVE_REPORT": str(tmp_path / "r.json"),
+        "LIVE_SCRATCH_DIR": str(tmp_path / "s"),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "live.replay", "--target", "real"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     assert "RUNPOD_API_KEY が設定されていない" in done.stdout
     assert "Skipped the live replay" in done.stdout
@@ -156,11 +176,21 @@ def test_make_live_without_a_key_skips_in_japanese_and_english(tmp_path):
 
 
 def test_target_real_refuses_any_other_api(tmp_path):
-    env = {"PATH": "/usr/bin:/bin", "RUNPOD_API_KEY": "rpa_not_a_real_key_0000",
-           "RUNPOD_API_BASE_URL": "http://127.0.0.1:9", "LIVE_REPORT": str(tmp_path / "r.json"),
-           "LIVE_SCRATCH_DIR": str(tmp_path / "s")}
-    done = subprocess.run([sys.executable, "-m", "live.replay", "--target", "real"],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "RUNPOD_API_KEY": "rpa_not_a_real_key_0000",
+        "RUNPOD_API_BASE_URL": "http://127.0.0.1:9",
+        "LIVE_REPORT": str(tmp_path / "r.json"),
+        "LIVE_SCRATCH_DIR": str(tmp_path / "s"),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "live.replay", "--target", "real"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 2
     assert "https://api.runpod.io" in done.stderr and done.stderr.startswith("エラー: ")
     assert "Traceback" not in done.stderr
@@ -175,11 +205,21 @@ def test_make_live_local_runs_the_realistic_fake_within_a_minute(tmp_path):
     and a create that answers null) on a scaled clock, with the real night's settings, and
     retired: GraphQL and REST v1 answer 410, and not one request went to either."""
     report = tmp_path / "rehearsal-report.json"
-    env = {"PATH": "/usr/bin:/bin:" + str(ROOT / ".venv/bin"), "REHEARSAL_REPORT": str(report),
-           "HOME": str(tmp_path), "LIVE_SCRATCH_DIR": str(tmp_path / "s")}
+    env = {
+        "PATH": "/usr/bin:/bin:" + str(ROOT / ".venv/bin"),
+        "REHEARSAL_REPORT": str(report),
+        "HOME": str(tmp_path),
+        "LIVE_SCRATCH_DIR": str(tmp_path / "s"),
+    }
     started = time.monotonic()
-    done = subprocess.run([sys.executable, "-m", "live.replay", "--target", "fake"],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "live.replay", "--target", "fake"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     wall = time.monotonic() - started
     data = json.loads(report.read_text())
     assert done.returncode == 0, done.stdout + done.stderr
@@ -194,8 +234,10 @@ def test_make_live_local_runs_the_realistic_fake_within_a_minute(tmp_path):
         assert steps[1]["seconds"] < 720 * 0.005 + 2  # within the per-pod wait
     assert "空きがありません" in step_of(data, "pod1_deploy")["detail"]  # fell back a GPU
     # The estimate's arithmetic, on the fake's clock, agrees with the fake's own meter.
-    assert 0.5 < data["billed"]["usd"] / data["estimate"]["usd"] < 2, (data["billed"],
-                                                                       data["estimate"])
+    assert 0.5 < data["billed"]["usd"] / data["estimate"]["usd"] < 2, (
+        data["billed"],
+        data["estimate"],
+    )
     assert wall < 60, f"make live-local took {wall:.1f} s"
     assert run_folders(tmp_path / "s") == []
 
@@ -219,8 +261,9 @@ def _venv(fake):
 def test_a_changed_env_is_caught_on_pod2(run_fake_replay, fake_runpod):
     def change_env(step: str) -> None:
         if step == "pod2_env":  # a file of the installed probe is no longer what was installed
-            init = next(_venv(fake_runpod).glob("lib/python*/site-packages/kgl_live_probe/"
-                                                "__init__.py"))
+            init = next(
+                _venv(fake_runpod).glob("lib/python*/site-packages/kgl_live_probe/__init__.py")
+            )
             init.write_text(init.read_text() + "# changed\n")
 
     status, report, _, _ = run_fake_replay(on_step=change_env)
@@ -248,10 +291,16 @@ def test_the_fakes_settings_are_the_real_nights(live_env):
     assert target.poll(5) == 0.05  # never a busy loop
 
 
-@pytest.mark.parametrize("args", [[], ["--target", "cloud"], ["--target", "fake", "--run-id",
-                                                               "20201399t999999z-abcdef"],
-                                  ["--target", "fake", "--fake-time-scale", "nan"],
-                                  ["--target", "fake", "--fake-time-scale", "2"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        [],
+        ["--target", "cloud"],
+        ["--target", "fake", "--run-id", "20201399t999999z-abcdef"],
+        ["--target", "fake", "--fake-time-scale", "nan"],
+        ["--target", "fake", "--fake-time-scale", "2"],
+    ],
+)
 def test_bad_arguments_get_one_japanese_line(args, capsys):
     from live import replay
 

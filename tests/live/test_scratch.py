@@ -48,9 +48,13 @@ def test_a_killed_runs_files_are_removed_by_the_next_one(scratch_dir, tmp_path, 
     extra = tmp_path / "fake-runpod-data"
     (extra / "homes" / "pod" / ".kaggle").mkdir(parents=True)
     (extra / "homes" / "pod" / ".kaggle" / "access_token").write_text("KGAT_dummy")
-    child = subprocess.Popen([sys.executable, "-c", CHILD, "20261127t120000z-dead00",
-                              str(extra)], cwd=ROOT, stdout=subprocess.PIPE, text=True,
-                             env={**os.environ, "LIVE_SCRATCH_DIR": str(scratch_dir)})
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, "20261127t120000z-dead00", str(extra)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "LIVE_SCRATCH_DIR": str(scratch_dir)},
+    )
     try:
         assert child.stdout.readline() == "ready\n"
         assert scratch.reap() == []  # still alive
@@ -116,7 +120,10 @@ def test_a_folder_we_did_not_make_is_refused_and_never_reaped(tmp_path, monkeypa
     with pytest.raises(scratch.ScratchError, match="この仕組みが作ったものではありません"):
         scratch.Scratch("20261127t120000z-a1b2c3")
     assert sorted(p.name for p in folder.iterdir()) == [
-        ".hidden", "20261127t120000z-dead00", "kaggle-comp"]
+        ".hidden",
+        "20261127t120000z-dead00",
+        "kaggle-comp",
+    ]
     assert all((p / "work.py").read_text() == "precious" for p in folder.iterdir())
 
 
@@ -143,15 +150,29 @@ def test_the_commands_refuse_a_folder_we_did_not_make(tmp_path):
     Both commands say why in Japanese, exit 2, and delete nothing; the replay rents nothing
     (it stops before it would start its fake)."""
     folder = a_readers_folder(tmp_path)
-    env = {"PATH": os.environ["PATH"], "LIVE_SCRATCH_DIR": str(folder),
-           "REHEARSAL_REPORT": str(tmp_path / "r.json")}
-    for command in (["live.sweep", "--yes", "--older-than", "0"],
-                    ["live.replay", "--target", "fake"]):
-        done = subprocess.run([sys.executable, "-m", *command], cwd=ROOT, env=env,
-                              capture_output=True, text=True, timeout=60)
+    env = {
+        "PATH": os.environ["PATH"],
+        "LIVE_SCRATCH_DIR": str(folder),
+        "REHEARSAL_REPORT": str(tmp_path / "r.json"),
+    }
+    for command in (
+        ["live.sweep", "--yes", "--older-than", "0"],
+        ["live.replay", "--target", "fake"],
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", *command],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert done.returncode == 2, done.stdout + done.stderr
         assert "この仕組みが作ったものではありません" in done.stderr
         assert "Traceback" not in done.stdout + done.stderr
     assert sorted(p.name for p in folder.iterdir()) == [
-        ".hidden", "20261127t120000z-dead00", "kaggle-comp"]
+        ".hidden",
+        "20261127t120000z-dead00",
+        "kaggle-comp",
+    ]
     assert not (tmp_path / "r.json").exists()

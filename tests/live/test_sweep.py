@@ -20,8 +20,9 @@ def make_run(fake, hours_ago: float, public_key: str) -> str:
     run_id = naming.new_run_id(datetime.now(UTC) - timedelta(hours=hours_ago))
     secret.create_secret(naming.resource_name(run_id, "kaggle"), "dummy-value-123456")
     made = volume.create_volume(naming.resource_name(run_id, "vol"), 10, "EU-RO-1")
-    pod.deploy_pod(made["id"], name=naming.resource_name(run_id, "pod1"),
-                   public_key=public_key, max_price=0.5)
+    pod.deploy_pod(
+        made["id"], name=naming.resource_name(run_id, "pod1"), public_key=public_key, max_price=0.5
+    )
     backdate(fake, run_id, hours_ago)
     return run_id
 
@@ -49,8 +50,7 @@ def leftovers(fake_runpod, ssh_keypair, fast_snippets):
 
 
 def names(fake) -> set[str]:
-    return {x.name for group in (fake.pods, fake.volumes, fake.secrets)
-            for x in group.values()}
+    return {x.name for group in (fake.pods, fake.volumes, fake.secrets) for x in group.values()}
 
 
 def test_dry_run_lists_old_leftovers_and_deletes_nothing(leftovers, fake_runpod, capsys):
@@ -114,14 +114,17 @@ def test_durations():
         sweep.duration("soon")
 
 
-ODD = ["kgl-live-20201399t999999z-abcdef-vol",  # an impossible date
-       "kgl-live-20261127t120000z-a1b2c3-vol\n",  # a trailing newline
-       "kgl-live-20201127t120000z-abcdef-production-db",  # a suffix after the random part
-       "kgl-live-20201127t120000z-abcdef"]  # no role
+ODD = [
+    "kgl-live-20201399t999999z-abcdef-vol",  # an impossible date
+    "kgl-live-20261127t120000z-a1b2c3-vol\n",  # a trailing newline
+    "kgl-live-20201127t120000z-abcdef-production-db",  # a suffix after the random part
+    "kgl-live-20201127t120000z-abcdef",
+]  # no role
 
 
-def test_odd_names_never_break_the_sweep_and_are_never_deleted(fake_runpod, fast_snippets,
-                                                               ssh_keypair, capsys):
+def test_odd_names_never_break_the_sweep_and_are_never_deleted(
+    fake_runpod, fast_snippets, ssh_keypair, capsys
+):
     """Someone else's volumes whose names only look like ours (made another way than with
     our snippets, which refuse a newline): listed as not ours, left alone; the real
     leftover next to them is still swept."""
@@ -148,9 +151,18 @@ def test_a_bad_run_id_is_refused_in_japanese(capsys):
     assert "--run-id の形が正しくありません" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("args", [["--older-than", "soon"], ["--older-than", "99999999999d"],
-                                  ["--older-than", "1e400"], ["--gone-timeout", "nan"],
-                                  ["--gone-timeout", "-1"], ["--poll", "0"], ["--bogus"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--older-than", "soon"],
+        ["--older-than", "99999999999d"],
+        ["--older-than", "1e400"],
+        ["--gone-timeout", "nan"],
+        ["--gone-timeout", "-1"],
+        ["--poll", "0"],
+        ["--bogus"],
+    ],
+)
 def test_bad_arguments_get_one_japanese_line(args, capsys):
     with pytest.raises(SystemExit) as stop:
         sweep.main(args)
@@ -169,8 +181,9 @@ def make_odd_run(fake, when: datetime) -> str:
     return run_id
 
 
-def test_runs_from_the_future_or_the_far_past_are_listed_as_suspicious(fake_runpod,
-                                                                       fast_snippets, capsys):
+def test_runs_from_the_future_or_the_far_past_are_listed_as_suspicious(
+    fake_runpod, fast_snippets, capsys
+):
     """Never silently skipped (a future time would hide leftovers forever) and never deleted
     by age (an old time is not proof of an old run): listed, and the sweep fails so that a
     person looks; --run-id then deletes one on purpose."""
@@ -186,8 +199,9 @@ def test_runs_from_the_future_or_the_far_past_are_listed_as_suspicious(fake_runp
 
 
 @pytest.mark.parametrize("activity", ["pod", "secret"])
-def test_a_run_with_recent_activity_is_never_swept_by_age(fake_runpod, fast_snippets, capsys,
-                                                          ssh_keypair, activity):
+def test_a_run_with_recent_activity_is_never_swept_by_age(
+    fake_runpod, fast_snippets, capsys, ssh_keypair, activity
+):
     """An old name is not proof of an old run: a pod created (or started) or a secret
     written after the cut-off keeps the whole run out of an age-based sweep."""
     from snippets import pod, secret, volume
@@ -195,8 +209,12 @@ def test_a_run_with_recent_activity_is_never_swept_by_age(fake_runpod, fast_snip
     old = naming.new_run_id(datetime.now(UTC) - timedelta(hours=3))
     made = volume.create_volume(naming.resource_name(old, "vol"), 10, "EU-RO-1")
     if activity == "pod":
-        pod.deploy_pod(made["id"], name=naming.resource_name(old, "pod1"),
-                       public_key=ssh_keypair[1], max_price=0.5)
+        pod.deploy_pod(
+            made["id"],
+            name=naming.resource_name(old, "pod1"),
+            public_key=ssh_keypair[1],
+            max_price=0.5,
+        )
     else:
         secret.create_secret(naming.resource_name(old, "kaggle"), "dummy-value-123456")
     before = names(fake_runpod)
@@ -217,10 +235,15 @@ def test_select_sorts_every_run_into_one_group():
     busy = naming.new_run_id(now - timedelta(hours=3))
     young = naming.new_run_id(now - timedelta(minutes=10))
     future = naming.new_run_id(now + timedelta(hours=1))
-    items = [item("volume", old, "vol"), item("secret", old, "kaggle", now - timedelta(hours=3)),
-             item("pod", busy, "pod2", now - timedelta(minutes=5)), item("volume", busy, "vol"),
-             item("volume", young, "vol"), item("volume", future, "vol"),
-             registry.Item("volume", "x", "kgl-live-odd", None)]
+    items = [
+        item("volume", old, "vol"),
+        item("secret", old, "kaggle", now - timedelta(hours=3)),
+        item("pod", busy, "pod2", now - timedelta(minutes=5)),
+        item("volume", busy, "vol"),
+        item("volume", young, "vol"),
+        item("volume", future, "vol"),
+        registry.Item("volume", "x", "kgl-live-odd", None),
+    ]
     chosen = sweep.select(items, timedelta(minutes=50), now=now)
     run_of = lambda group: {i.ours.run_id for i in group}  # noqa: E731
     assert run_of(chosen.delete) == {old} and len(chosen.delete) == 2
@@ -230,8 +253,7 @@ def test_select_sorts_every_run_into_one_group():
     assert run_of(sweep.select(items, timedelta(0), future, now).delete) == {future}
 
 
-def test_ctrl_c_and_an_unreachable_api_end_in_one_japanese_line(fast_snippets, monkeypatch,
-                                                               capsys):
+def test_ctrl_c_and_an_unreachable_api_end_in_one_japanese_line(fast_snippets, monkeypatch, capsys):
     monkeypatch.setenv("RUNPOD_API_KEY", "rpa_test_key_not_real")
     monkeypatch.setenv("RUNPOD_API_BASE_URL", "http://127.0.0.1:9")
     assert sweep.main(["--yes"]) == 1

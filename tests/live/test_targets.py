@@ -23,8 +23,13 @@ WANT = {"python": "3.12", "cuda": "12.8", "torch": "2.8"}
 
 
 def seen(python: str, torch: str, smi: str, smi_code: int = 0) -> dict:
-    return {"python": python, "torch": torch, "torch_code": 0 if torch else 1,
-            "smi": smi, "smi_code": smi_code}
+    return {
+        "python": python,
+        "torch": torch,
+        "torch_code": 0 if torch else 1,
+        "smi": smi,
+        "smi_code": smi_code,
+    }
 
 
 def test_versions_are_read_by_their_minor():
@@ -38,13 +43,16 @@ def test_versions_are_read_by_their_minor():
 
 def test_real_versions_pass_only_on_the_recommended_image():
     detail, rehearsal = RealTarget().judge_versions(
-        seen("Python 3.12.3", "2.8.0+cu128 12.8 True", "NVIDIA RTX A4000, 570.1"), WANT)
+        seen("Python 3.12.3", "2.8.0+cu128 12.8 True", "NVIDIA RTX A4000, 570.1"), WANT
+    )
     assert not rehearsal and "python 3.12.3" in detail
-    for bad in (seen("Python 3.11.7", "2.8.0+cu128 12.8 True", "NVIDIA RTX A4000, 570"),
-                seen("Python 3.12.3", "2.8.0+cu126 12.6 True", "NVIDIA RTX A4000, 570"),
-                seen("Python 3.12.3", "2.7.1+cu128 12.8 True", "NVIDIA RTX A4000, 570"),
-                seen("Python 3.12.3", "2.8.0+cu128 12.8 False", "", smi_code=127),
-                seen("Python 3.12.3", "", "", smi_code=127)):
+    for bad in (
+        seen("Python 3.11.7", "2.8.0+cu128 12.8 True", "NVIDIA RTX A4000, 570"),
+        seen("Python 3.12.3", "2.8.0+cu126 12.6 True", "NVIDIA RTX A4000, 570"),
+        seen("Python 3.12.3", "2.7.1+cu128 12.8 True", "NVIDIA RTX A4000, 570"),
+        seen("Python 3.12.3", "2.8.0+cu128 12.8 False", "", smi_code=127),
+        seen("Python 3.12.3", "", "", smi_code=127),
+    ):
         with pytest.raises(StepFailed):
             RealTarget().judge_versions(bad, WANT)
 
@@ -103,7 +111,9 @@ def test_the_rehearsal_tells_a_second_install_from_the_first(tmp_path):
     pip = "python3 -m pip install --quiet poetry uv kaggle>=2\n"
     log.write_text("apt-get update\n" + apt + pip)
     assert fake.check_tools(None, pod, tmp_path, True) == (
-        "rehearsal: apt/pip shims saw 2 install call(s)", True)
+        "rehearsal: apt/pip shims saw 2 install call(s)",
+        True,
+    )
     log.write_text("apt-get update\n" + apt + pip + "dpkg-query -W fish\n")
     assert fake.check_tools(None, pod, tmp_path, False)[1] is True
     log.write_text(apt + pip + pip)
@@ -114,26 +124,41 @@ def test_the_rehearsal_tells_a_second_install_from_the_first(tmp_path):
         fake.check_tools(None, pod, tmp_path, True)
 
 
-GPU_SEEN = {"size": 2048, "import_seconds": 2.3141, "torch": "2.9.1+cu128",
-            "torchvision": "0.24.1+cu128", "cuda": "12.8", "available": True,
-            "matmul_seconds": 0.00421, "device": "NVIDIA RTX A4000", "matmul_close": True,
-            "nms_kept": [0, 2]}
+GPU_SEEN = {
+    "size": 2048,
+    "import_seconds": 2.3141,
+    "torch": "2.9.1+cu128",
+    "torchvision": "0.24.1+cu128",
+    "cuda": "12.8",
+    "available": True,
+    "matmul_seconds": 0.00421,
+    "device": "NVIDIA RTX A4000",
+    "matmul_close": True,
+    "nms_kept": [0, 2],
+}
 
 
 def test_the_gpu_check_passes_only_with_torchvision_and_a_correct_matmul_on_cuda():
     record, detail, rehearsal = RealTarget().judge_gpu(GPU_SEEN)
     assert rehearsal is False and record == {
-        "rehearsal": False, "torch": "2.9.1+cu128", "torchvision": "0.24.1+cu128",
-        "cuda": "12.8", "device": "NVIDIA RTX A4000", "import_seconds": 2.3141,
-        "matmul_seconds": 0.0042, "matmul_size": 2048}
+        "rehearsal": False,
+        "torch": "2.9.1+cu128",
+        "torchvision": "0.24.1+cu128",
+        "cuda": "12.8",
+        "device": "NVIDIA RTX A4000",
+        "import_seconds": 2.3141,
+        "matmul_seconds": 0.0042,
+        "matmul_size": 2048,
+    }
     assert "torchvision 0.24.1+cu128" in detail and "4.2 ms" in detail
-    for broken, says in (({"error": "ModuleNotFoundError: No module named 'torchvision'"},
-                          "torchvision"),
-                         ({"available": False}, "is_available"),
-                         ({"matmul_close": False}, "does not equal"),
-                         ({"nms_kept": None}, "nms"),
-                         ({"torchvision": "0.23.0+cu128"}, "recommended_image.toml pins 0.24.1"),
-                         ({"torch": "2.10.0"}, "torch 2.10.0 on the pod")):
+    for broken, says in (
+        ({"error": "ModuleNotFoundError: No module named 'torchvision'"}, "torchvision"),
+        ({"available": False}, "is_available"),
+        ({"matmul_close": False}, "does not equal"),
+        ({"nms_kept": None}, "nms"),
+        ({"torchvision": "0.23.0+cu128"}, "recommended_image.toml pins 0.24.1"),
+        ({"torch": "2.10.0"}, "torch 2.10.0 on the pod"),
+    ):
         with pytest.raises(StepFailed, match=says):
             RealTarget().judge_gpu({**GPU_SEEN, **broken})
 
@@ -153,8 +178,12 @@ def test_any_request_to_graphql_or_rest_v1_is_counted():
         def __init__(self, method, path):
             self.method, self.path = method, path
 
-    seen = [Request("GET", "/v2/pods"), Request("POST", "/graphql"),
-            Request("DELETE", "/v1/pods/x"), Request("GET", "/v2/graphql-ish")]
+    seen = [
+        Request("GET", "/v2/pods"),
+        Request("POST", "/graphql"),
+        Request("DELETE", "/v1/pods/x"),
+        Request("GET", "/v2/graphql-ish"),
+    ]
     assert old_api_calls(seen) == ["POST /graphql", "DELETE /v1/pods/x"]
 
 

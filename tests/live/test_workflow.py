@@ -41,8 +41,12 @@ def sweep_flow() -> dict:
 
 
 def keyed_steps(data: dict) -> list[tuple[str, dict]]:
-    return [(name, step) for name, job in data["jobs"].items() for step in job["steps"]
-            if "secrets." in json.dumps(step)]
+    return [
+        (name, step)
+        for name, job in data["jobs"].items()
+        for step in job["steps"]
+        if "secrets." in json.dumps(step)
+    ]
 
 
 def test_triggers_are_nightly_manual_and_the_frequent_sweep_only(flow, sweep_flow):
@@ -53,7 +57,9 @@ def test_triggers_are_nightly_manual_and_the_frequent_sweep_only(flow, sweep_flo
     assert len(flow["on"]["schedule"][0]["cron"].split()) == 5
     assert flow["on"]["workflow_dispatch"]["inputs"]["plan"] == {
         "description": flow["on"]["workflow_dispatch"]["inputs"]["plan"]["description"],
-        "type": "boolean", "default": False}
+        "type": "boolean",
+        "default": False,
+    }
 
 
 def test_the_frequent_sweep_is_the_one_the_plan_counts_on(sweep_flow):
@@ -61,14 +67,18 @@ def test_the_frequent_sweep_is_the_one_the_plan_counts_on(sweep_flow):
     with --yes; --plan derives the worst case from exactly these numbers."""
     assert sweep_flow["on"]["schedule"] == [{"cron": f"*/{SWEEP_EVERY_MINUTES} * * * *"}]
     step = sweep_flow["jobs"]["sweep"]["steps"][-1]
-    assert step["run"] == (f".venv/bin/python -m live.sweep --yes --older-than "
-                           f"{SWEEP_AGE_MINUTES}m")
+    assert step["run"] == (
+        f".venv/bin/python -m live.sweep --yes --older-than {SWEEP_AGE_MINUTES}m"
+    )
     assert sweep_flow["concurrency"]["cancel-in-progress"] is False
 
 
 def live_env(flow) -> dict:
-    return next(s for s in flow["jobs"]["live"]["steps"]
-                if s.get("run") == ".venv/bin/python -m live.replay --target real")["env"]
+    return next(
+        s
+        for s in flow["jobs"]["live"]["steps"]
+        if s.get("run") == ".venv/bin/python -m live.replay --target real"
+    )["env"]
 
 
 def test_one_run_at_a_time_never_cancelled_and_time_bounded(flow, sweep_flow):
@@ -106,8 +116,11 @@ def test_a_manual_plan_is_read_only_with_the_nights_settings(flow):
     step = plan["steps"][-1]
     assert step["run"] == ".venv/bin/python -m live.replay --target real --plan"
     settings = {k: v for k, v in step["env"].items() if k.startswith("LIVE_")}
-    assert settings == {k: v for k, v in live_env(flow).items()
-                        if k.startswith("LIVE_") and k not in ("LIVE_RUN_ID", "LIVE_REPORT")}
+    assert settings == {
+        k: v
+        for k, v in live_env(flow).items()
+        if k.startswith("LIVE_") and k not in ("LIVE_RUN_ID", "LIVE_REPORT")
+    }
     assert "live" not in plan.get("needs", []) and "run-id" in flow["jobs"]["live"]["needs"]
 
 
@@ -118,8 +131,10 @@ def test_the_code_that_holds_the_key_gets_the_security_lint():
 
     ruff = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["ruff"]["lint"]
     assert "S" in ruff["select"]
-    assert not any(pattern.startswith(("live", "./live", "**")) or "live/" in pattern
-                   for pattern in ruff.get("per-file-ignores", {}))
+    assert not any(
+        pattern.startswith(("live", "./live", "**")) or "live/" in pattern
+        for pattern in ruff.get("per-file-ignores", {})
+    )
 
 
 def test_least_permissions_and_the_key_only_in_step_env(flow, sweep_flow):
@@ -133,7 +148,8 @@ def test_least_permissions_and_the_key_only_in_step_env(flow, sweep_flow):
     assert {name for name, _ in keyed_steps(sweep_flow)} == {"sweep"}
     for _, step in users + keyed_steps(sweep_flow):
         assert "secrets." not in step.get("run", "") and "secrets." not in json.dumps(
-            step.get("with", {}))
+            step.get("with", {})
+        )
         assert step["env"]["RUNPOD_API_KEY"] == "${{ secrets.RUNPOD_API_KEY }}"
 
 
@@ -149,8 +165,11 @@ def test_dependencies_are_installed_in_a_step_without_the_key(flow, sweep_flow):
             keyed = [i for i, step in enumerate(steps) if "secrets." in json.dumps(step)]
             if not keyed:
                 continue
-            install = next(i for i, step in enumerate(steps)
-                           if step.get("run") in ("make .venv/.synced", "make live-env"))
+            install = next(
+                i
+                for i, step in enumerate(steps)
+                if step.get("run") in ("make .venv/.synced", "make live-env")
+            )
             assert install < min(keyed) and "env" not in steps[install], name
             for i in keyed:
                 assert not INSTALLS.search(steps[i]["run"]), steps[i]["run"]
@@ -164,8 +183,12 @@ def test_actions_are_pinned_by_full_commit_sha():
         for action, comment in uses:
             assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", action), action
             assert re.search(r"# v\d+\.\d+\.\d+", comment), f"{action}: name the version"
-        for step in [s for job in load(path)["jobs"].values()
-                     for s in job["steps"] if "actions/checkout" in s.get("uses", "")]:
+        for step in [
+            s
+            for job in load(path)["jobs"].values()
+            for s in job["steps"]
+            if "actions/checkout" in s.get("uses", "")
+        ]:
             assert step["with"]["persist-credentials"] is False
 
 
@@ -174,8 +197,9 @@ def test_sweep_always_runs_after_live_and_report_is_the_live_report_artifact(flo
     assert sweep["if"] == "always() && needs.run-id.result == 'success'"
     assert "live" in sweep["needs"]
     assert "--run-id" in sweep["steps"][-1]["run"] and "live.sweep" in sweep["steps"][-1]["run"]
-    upload = next(s for s in flow["jobs"]["live"]["steps"]
-                  if "upload-artifact" in s.get("uses", ""))
+    upload = next(
+        s for s in flow["jobs"]["live"]["steps"] if "upload-artifact" in s.get("uses", "")
+    )
     assert upload["if"] == "always()"
     assert upload["with"]["name"] == "live-report"
     assert upload["with"]["path"] == "reports/live-report.json"
@@ -219,23 +243,38 @@ def run_row(run_id: int, commit: str, event: str = "schedule", branch: str = "ma
     return {"databaseId": run_id, "headSha": commit, "event": event, "headBranch": branch}
 
 
-def fetch(tmp_path: Path, runs: list[dict], reports: dict[int, str],
-          compare: dict[str, str] | None = None, built: str | None = BUILT,
-          cwd: Path | None = None) -> tuple[subprocess.CompletedProcess, Path]:
+def fetch(
+    tmp_path: Path,
+    runs: list[dict],
+    reports: dict[int, str],
+    compare: dict[str, str] | None = None,
+    built: str | None = BUILT,
+    cwd: Path | None = None,
+) -> tuple[subprocess.CompletedProcess, Path]:
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir(exist_ok=True)
     (bin_dir / "gh").write_text(GH)
     (bin_dir / "gh").chmod(0o755)
     out = tmp_path / "reports" / "live-report.json"
-    env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "GH_LOG": str(tmp_path / "gh.log"),
-           "GH_RUNS": json.dumps(runs), "GH_REPORTS": json.dumps(
-               {str(k): v for k, v in reports.items()}),
-           "GH_COMPARE": json.dumps(compare or {}), "LIVE_REPORT": str(out),
-           "GITHUB_REPOSITORY": "runpod-kaggle/guide"}
+    env = {
+        "PATH": f"{bin_dir}:/usr/bin:/bin",
+        "GH_LOG": str(tmp_path / "gh.log"),
+        "GH_RUNS": json.dumps(runs),
+        "GH_REPORTS": json.dumps({str(k): v for k, v in reports.items()}),
+        "GH_COMPARE": json.dumps(compare or {}),
+        "LIVE_REPORT": str(out),
+        "GITHUB_REPOSITORY": "runpod-kaggle/guide",
+    }
     if built:
         env["GITHUB_SHA"] = built
-    done = subprocess.run(["bash", str(FETCH)], env=env, capture_output=True, text=True,
-                          timeout=30, cwd=cwd or tmp_path)
+    done = subprocess.run(
+        ["bash", str(FETCH)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        cwd=cwd or tmp_path,
+    )
     return done, out
 
 
@@ -245,17 +284,23 @@ def downloads(tmp_path: Path) -> list[str]:
 
 
 def test_fetch_takes_only_nightly_or_manual_runs_on_main(tmp_path):
-    runs = [run_row(906, sha(6), event="pull_request"), run_row(905, sha(5), branch="feature"),
-            run_row(904, sha(4), event="push"), run_row(903, sha(3)),
-            run_row(902, sha(2), event="workflow_dispatch"), run_row(901, sha(1))]
+    runs = [
+        run_row(906, sha(6), event="pull_request"),
+        run_row(905, sha(5), branch="feature"),
+        run_row(904, sha(4), event="push"),
+        run_row(903, sha(3)),
+        run_row(902, sha(2), event="workflow_dispatch"),
+        run_row(901, sha(1)),
+    ]
     reports = {n: sha(n - 900) for n in (906, 905, 904, 902, 901)}  # 903's has expired
     done, out = fetch(tmp_path, runs, reports, {f"{sha(2)}...{BUILT}": "ahead"})
     assert done.returncode == 0, done.stderr
     assert json.loads(out.read_text()) == {"run": 902, "commit": sha(2)}
     assert downloads(tmp_path) == ["903", "902"]  # never the others' artifacts
     log = (tmp_path / "gh.log").read_text().splitlines()
-    assert log[0].startswith("run list --repo runpod-kaggle/guide --workflow live.yml --branch "
-                             "main --status completed")
+    assert log[0].startswith(
+        "run list --repo runpod-kaggle/guide --workflow live.yml --branch main --status completed"
+    )
 
 
 def test_fetch_refuses_a_report_of_code_the_build_does_not_hold(tmp_path):
@@ -271,8 +316,12 @@ def test_fetch_refuses_a_report_of_code_the_build_does_not_hold(tmp_path):
 
 
 def test_fetch_without_any_acceptable_report_fails_and_writes_nothing(tmp_path):
-    done, out = fetch(tmp_path, [run_row(902, sha(2)), run_row(901, sha(1))],
-                      {902: sha(2)}, {f"{sha(2)}...{BUILT}": "diverged"})
+    done, out = fetch(
+        tmp_path,
+        [run_row(902, sha(2)), run_row(901, sha(1))],
+        {902: sha(2)},
+        {f"{sha(2)}...{BUILT}": "diverged"},
+    )
     assert done.returncode == 1
     assert "no live-report artifact" in done.stderr
     assert not out.exists()
@@ -285,13 +334,14 @@ def test_fetch_reads_ancestry_from_the_local_history_when_it_has_it(tmp_path):
     commits = []
     for n in range(2):
         subprocess.run([*git, "commit", "-q", "--allow-empty", "-m", f"c{n}"], check=True)
-        commits.append(subprocess.run([*git, "rev-parse", "HEAD"], capture_output=True,
-                                      text=True, check=True).stdout.strip())
-    done, out = fetch(tmp_path, [run_row(901, commits[0])], {901: commits[0]}, built=None,
-                      cwd=repo)
+        commits.append(
+            subprocess.run(
+                [*git, "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+            ).stdout.strip()
+        )
+    done, out = fetch(tmp_path, [run_row(901, commits[0])], {901: commits[0]}, built=None, cwd=repo)
     assert done.returncode == 0, done.stderr
     assert json.loads(out.read_text())["commit"] == commits[0]
-    assert not any(line.startswith("api") for line in
-                   (tmp_path / "gh.log").read_text().splitlines())
-
-
+    assert not any(
+        line.startswith("api") for line in (tmp_path / "gh.log").read_text().splitlines()
+    )

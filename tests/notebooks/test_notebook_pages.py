@@ -60,9 +60,13 @@ def test_charts_are_inline_svg_with_their_accessible_names(built_site):
     soup = BeautifulSoup(html, "html.parser")
     shown = [svg.get("aria-label") for svg in soup.select('svg[role="img"]')]
     notebook = nbformat.read(NOTEBOOKS / "cost.ipynb", as_version=4)
-    stored = [unescape(re.search(r'aria-label="([^"]*)"', output["data"]["text/html"])[1])
-              for cell in notebook.cells if cell.cell_type == "code"
-              for output in cell.outputs if "<svg" in output.get("data", {}).get("text/html", "")]
+    stored = [
+        unescape(re.search(r'aria-label="([^"]*)"', output["data"]["text/html"])[1])
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for output in cell.outputs
+        if "<svg" in output.get("data", {}).get("text/html", "")
+    ]
     assert len(stored) == 2 and shown == stored
     assert "data:image/png" not in html  # no picture that stays white in dark mode
     assert "No description has been provided" not in html

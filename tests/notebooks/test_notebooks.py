@@ -52,8 +52,13 @@ def outputs_text(notebook) -> str:
 
 def charts(notebook) -> list[str]:
     """The charts a notebook shows: inline SVG (text/html outputs)."""
-    return [output["data"]["text/html"] for cell in notebook.cells if cell.cell_type == "code"
-            for output in cell.outputs if "<svg" in output.get("data", {}).get("text/html", "")]
+    return [
+        output["data"]["text/html"]
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for output in cell.outputs
+        if "<svg" in output.get("data", {}).get("text/html", "")
+    ]
 
 
 def test_cost_notebook_matches_its_stored_outputs(cost_kernel_env):
@@ -120,10 +125,12 @@ def test_cost_notebook_uses_the_prices_a_real_run_saw_when_newer(monkeypatch, tm
     assert "2026-12-05 に確認、1日前" in text and RUN_SOURCE in text
 
 
-@pytest.mark.parametrize(("target", "read_at"), [("fake", "2026-12-05T18:40:00Z"),
-                                                  ("real", "2026-01-01T00:00:00Z")])
+@pytest.mark.parametrize(
+    ("target", "read_at"), [("fake", "2026-12-05T18:40:00Z"), ("real", "2026-01-01T00:00:00Z")]
+)
 def test_cost_notebook_keeps_the_file_prices_for_a_rehearsal_or_an_older_report(
-        monkeypatch, tmp_path, target, read_at):  # fmt: skip
+    monkeypatch, tmp_path, target, read_at
+):
     report = report_with_prices(tmp_path, target, read_at)
     for name, value in cost_env(report=report).items():
         monkeypatch.setenv(name, value)
@@ -158,8 +165,9 @@ def run_through_errors(notebook_path: Path, env: dict[str, str], before=None):
     `before(index)` runs before each cell (to change the fake halfway)."""
     notebook = nbformat.read(notebook_path, as_version=4)
     folder = {"metadata": {"path": str(notebook_path.parent)}}
-    client = NotebookClient(notebook, timeout=180, kernel_name="python3", allow_errors=True,
-                            resources=folder)  # fmt: skip
+    client = NotebookClient(
+        notebook, timeout=180, kernel_name="python3", allow_errors=True, resources=folder
+    )
     with client.setup_kernel(env=env):
         for index, cell in enumerate(notebook.cells):
             if before:
@@ -173,8 +181,13 @@ def test_quickstart_cleanup_deletes_the_volume_when_no_pod_could_be_rented(fake_
     too, and the cleanup cell still deletes the volume the notebook made."""
     fake_runpod.set_faults("create_pod:no_capacityx*")
     notebook = run_through_errors(QUICKSTART, dict(os.environ))
-    errors = [output for cell in notebook.cells if cell.cell_type == "code"
-              for output in cell.outputs if output["output_type"] == "error"]  # fmt: skip
+    errors = [
+        output
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for output in cell.outputs
+        if output["output_type"] == "error"
+    ]
     assert errors, "the deploy should have failed"
     cleanup = outputs_text_of(notebook.cells[-1])
     assert "終了したPod: 0 台" in cleanup
@@ -187,10 +200,10 @@ def index_of(notebook_path: Path, text: str) -> int:
     return next(i for i, cell in enumerate(cells) if text in cell.source)
 
 
-@pytest.mark.parametrize(("what", "cell"), [("volume", "volume.create_volume("),
-                                            ("pod", "first = pod.deploy_pod(")])  # fmt: skip
-def test_quickstart_cleanup_finds_what_a_create_with_no_clear_answer_made(
-        fake_runpod, what, cell):  # fmt: skip
+@pytest.mark.parametrize(
+    ("what", "cell"), [("volume", "volume.create_volume("), ("pod", "first = pod.deploy_pod(")]
+)
+def test_quickstart_cleanup_finds_what_a_create_with_no_clear_answer_made(fake_runpod, what, cell):
     """A create is carried out but answered by Cloudflare's 520: the notebook cannot know the
     volume or pod exists. The cleanup finds it by the run's own name, ends the pod, and
     deletes the volume."""

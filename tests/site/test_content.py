@@ -109,7 +109,7 @@ def section(page: str, heading: str) -> str:
                 (i for i in range(start + 1, len(lines))
                  if (m := HEADING.match(lines[i])) and len(m[1]) <= level),
                 len(lines),
-            )  # fmt: skip
+            )
             return "\n".join(lines[start:end])
     raise AssertionError(f"{page}: no section «{heading}»")
 
@@ -296,7 +296,7 @@ def test_the_storage_page_says_standard_and_its_command_makes_a_standard_volume(
     env["PATH"] = f"{os.path.dirname(sys.executable)}{os.pathsep}{env['PATH']}"
     script = (PROJECT / "snippets" / "commands" / "volume-create.sh").read_text()
     done = subprocess.run(["bash", "-c", script], cwd=PROJECT, env=env, capture_output=True,
-                          text=True, timeout=120)  # fmt: skip
+                          text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     (made,) = fake_runpod.volumes.values()
     assert made.type == "STANDARD"

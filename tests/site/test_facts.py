@@ -47,11 +47,11 @@ def project(tmp_path: Path, prices: str | None = None, report: dict | None = Non
 
 def render(root: Path, markdown: str, page: str = "docs/page.md", repo_url=REPO_URL) -> str:
     config = SimpleNamespace(config_file_path=str(root / "mkdocs.yml"), repo_url=repo_url,
-                             docs_dir=str(root / "docs"))  # fmt: skip
+                             docs_dir=str(root / "docs"))
     facts.on_config(config)
     file = SimpleNamespace(src_uri=Path(page).name, abs_src_path=str(root / page))
     return facts.on_page_markdown(markdown, page=SimpleNamespace(file=file), config=config,
-                                  files=None)  # fmt: skip
+                                  files=None)
 
 
 @pytest.fixture(autouse=True)
@@ -71,7 +71,7 @@ def expected_tonight() -> dict[str, float]:
     gpu_cost = gpu * tonight["hours"]
     volume_day = tonight["volume_gb"] * volume * 24 / 730
     return {"gpu": gpu, "gpu_cost": gpu_cost, "volume_day": volume_day,
-            "total": gpu_cost + volume_day}  # fmt: skip
+            "total": gpu_cost + volume_day}
 
 
 def test_tonight_is_computed_from_the_price_file(tmp_path):
@@ -109,7 +109,7 @@ def test_sizes_dates_and_sources(tmp_path):
 def test_every_gpu_of_the_price_file_has_its_hourly_price(tmp_path):
     text = render(project(tmp_path, report=sample()),
                   "[[fact:gpu_hour_rtx_a6000]] [[date:gpu_hour_rtx_a6000]] "
-                  "[[fact:gpu_hour_rtx_4090]] [[yen:gpu_hour_rtx_4090]]")  # fmt: skip
+                  "[[fact:gpu_hour_rtx_4090]] [[yen:gpu_hour_rtx_4090]]")
     # Both read by the run on 2026-12-06, cheaper than the file's: the reading wins.
     assert text == f"0.49ドル 2026年12月7日 0.59ドル {facts.yen(0.59 * RATE)}"  # 03:40 in Japan
 
@@ -126,7 +126,7 @@ def test_dollars_are_written_as_the_pages_write_them(value, shown):
 
 
 @pytest.mark.parametrize(("value", "shown"), [(367.9, "約368円"), (1234.4, "約1,234円"),
-                                              (0.39, "約0.4円")])  # fmt: skip
+                                              (0.39, "約0.4円")])
 def test_yen_are_written_as_the_pages_write_them(value, shown):
     assert facts.yen(value) == shown
 
@@ -134,16 +134,16 @@ def test_yen_are_written_as_the_pages_write_them(value, shown):
 def test_every_derived_amount_has_its_yen(tmp_path):
     want = expected_tonight()
     text = render(project(tmp_path), "[[yen:tonight_total]] [[yen:tonight_gpu_cost]] "
-                                     "[[yen:volume_month 200]]")  # fmt: skip
+                                     "[[yen:volume_month 200]]")
     volume = PRICES["storage"]["runpod_volume"]["usd_per_gb_month"]
     assert text == " ".join(facts.yen(usd * RATE) for usd in (
-        want["total"], want["gpu_cost"], 200 * volume))  # fmt: skip
+        want["total"], want["gpu_cost"], 200 * volume))
 
 
 def test_the_rate_says_where_and_on_which_day_it_was_read(tmp_path):
     text = render(project(tmp_path), "[[rate:usd_jpy]]")
     assert text == (f"1ドル＝{RATE:g}円（[欧州中央銀行（ECB）の参照レート]"
-                    f"({REGISTRY['rate']['usd_jpy']['url']})、2026年10月30日）")  # fmt: skip
+                    f"({REGISTRY['rate']['usd_jpy']['url']})、2026年10月30日）")
 
 
 def test_a_stale_rate_shows_its_age(tmp_path, monkeypatch):
@@ -165,7 +165,7 @@ def test_the_drift_jobs_newer_rate_replaces_the_stored_one(tmp_path, monkeypatch
     {"value": 150.5, "day": "2026-10-01"},  # older than the stored one
     {"value": "150", "day": "2026-12-05"}, {"value": -1, "day": "2026-12-05"},
     {"value": 150.5, "day": "yesterday"}, "150.5",
-], ids=["older", "text", "negative", "no date", "not an object"])  # fmt: skip
+], ids=["older", "text", "negative", "no date", "not an object"])
 def test_a_drift_rate_that_is_older_or_odd_is_ignored(tmp_path, seen):
     root = project(tmp_path, drift={"rate": seen})
     assert render(root, "[[yen:topup_min]]") == facts.yen(10 * RATE)
@@ -186,7 +186,7 @@ def sample() -> dict:
 def test_a_newer_real_reading_wins_and_shows_its_own_date(tmp_path):
     root = project(tmp_path, report=sample())
     text = render(root, "[[fact:tonight_gpu_hour]] [[date:tonight_gpu_hour]] "
-                        "[[source:tonight_gpu_hour]]")  # fmt: skip
+                        "[[source:tonight_gpu_hour]]")
     # The cheapest data center's list price, the day it was read, the page to check it on.
     assert text == f"0.59ドル 2026年12月7日 {PRICES['gpu'][TONIGHT_GPU]['source']}"  # in Japan
 
@@ -195,7 +195,7 @@ def test_a_report_never_changes_the_volume_price(tmp_path):
     report = sample()
     report["prices"]["volume"] = {"tier": "STANDARD", "usd_per_gb_month": 0.01, "source": "x"}
     text = render(project(tmp_path, report=report),
-                  "[[fact:volume_gb_month]] [[date:volume_gb_month]]")  # fmt: skip
+                  "[[fact:volume_gb_month]] [[date:volume_gb_month]]")
     volume = PRICES["storage"]["runpod_volume"]
     y, m, d = (int(part) for part in volume["checked"].split("-"))
     assert text == f"{facts.usd(volume['usd_per_gb_month'])} {y}年{m}月{d}日"
@@ -221,7 +221,7 @@ def with_rows(rows: list, read_at="2099-01-01T00:00:00Z") -> dict:
     old_format(),
     ["not", "a", "report"],
 ], ids=["rehearsal", "older than the file", "no prices", "unreadable time", "odd rows",
-        "old format", "not an object"])  # fmt: skip
+        "old format", "not an object"])
 def test_the_file_wins_over_a_rehearsal_an_older_or_odd_report(tmp_path, stale):
     text = render(project(tmp_path, report=stale), "[[fact:tonight_gpu_hour]]")
     assert text == facts.usd(PRICES["gpu"][TONIGHT_GPU]["usd_per_hour"])
@@ -252,7 +252,7 @@ def drift_about(name: str, status: str, checked: str | None = None) -> dict:
 
 def test_a_fact_whose_source_changed_says_recheck(tmp_path):
     text = render(project(tmp_path, drift=drift_about("spend_limit", "changed")),
-                  "[[cite:spend_limit]]")  # fmt: skip
+                  "[[cite:spend_limit]]")
     assert text.endswith("時点、**要再確認**")
 
 
@@ -264,7 +264,7 @@ def test_a_price_whose_source_changed_says_recheck_next_to_its_date(tmp_path):
 @pytest.mark.parametrize("status", ["unchanged", "unknown", "manual", "something else"])
 def test_only_a_changed_source_says_recheck(tmp_path, status):
     text = render(project(tmp_path, drift=drift_about("spend_limit", status)),
-                  "[[cite:spend_limit]]")  # fmt: skip
+                  "[[cite:spend_limit]]")
     assert "要再確認" not in text
 
 
@@ -287,7 +287,7 @@ def registry_without(name: str, field: str) -> str:
     ("checked", r"\[fact\.spend_limit\] has no checked"),
     ("paths", r"\[fact\.spend_limit\]: check = 'commits' needs paths"),
     ("pages", r"\[fact\.spend_limit\] names no pages"),
-])  # fmt: skip
+])
 def test_a_fact_without_its_source_or_date_fails_the_build(tmp_path, field, message):
     with pytest.raises(PluginError, match=message):
         render(project(tmp_path, registry=registry_without("spend_limit", field)), "x")
@@ -301,7 +301,7 @@ def test_a_fact_without_its_source_or_date_fails_the_build(tmp_path, field, mess
     ('url = "https://docs.runpod.io/accounts-billing/referrals"',
      'url = "http://docs.runpod.io/accounts-billing/referrals"', "must be an https:// link"),
     ("value = 157.25", "value = -3", r"\[rate\.usd_jpy\]: value must be a positive"),
-])  # fmt: skip
+])
 def test_a_malformed_fact_fails_naming_it(tmp_path, old, new, message):
     text = (PROJECT / "data" / "facts.toml").read_text()
     assert text.count(old) == 1
@@ -312,15 +312,15 @@ def test_a_malformed_fact_fails_naming_it(tmp_path, old, new, message):
 def test_citations_and_the_registry_must_agree():
     registry = facts.factbook.parse((PROJECT / "data" / "facts.toml").read_text())
     uses = {name: {f"docs/{page}" for page in fact.pages if page.endswith(".md")}
-            for name, fact in registry.facts.items()}  # fmt: skip
+            for name, fact in registry.facts.items()}
     facts.check_citations(registry, uses, "docs")  # as the real site: agrees
     extra = {**uses, "spend_limit": uses["spend_limit"] | {"docs/pod.md"}}
     with pytest.raises(PluginError, match=r"docs/pod\.md states the fact 'spend_limit', but "
-                                          r"data/facts\.toml does not list the page"):  # fmt: skip
+                                          r"data/facts\.toml does not list the page"):
         facts.check_citations(registry, extra, "docs")
     missing = {**uses, "spend_limit": set()}
     with pytest.raises(PluginError, match=r"\[fact\.spend_limit\] lists docs/runpod\.md, "
-                                          r"which never cites it"):  # fmt: skip
+                                          r"which never cites it"):
         facts.check_citations(registry, missing, "docs")
 
 
@@ -382,7 +382,7 @@ def test_a_checked_value_that_is_not_a_date_fails(tmp_path):
     text = (PROJECT / "data" / "prices.toml").read_text().replace(
         'checked = "2026-08-20"', 'checked = "last summer"', 1)
     with pytest.raises(PluginError, match=r"の checked は 2026-11-27 の形の日付にしてください: "
-                                          r"'last summer'"):  # fmt: skip
+                                          r"'last summer'"):
         render(project(tmp_path, prices=text), "x")
 
 
@@ -399,7 +399,7 @@ def test_citing_without_a_registry_fails_naming_the_page(tmp_path):
     (root / "data" / "facts.toml").unlink()
     assert render(root, "plain page") == "plain page"
     with pytest.raises(PluginError, match=r"docs/page\.md: \[\[cite:spend_limit\]\] needs "
-                                          r"data/facts\.toml"):  # fmt: skip
+                                          r"data/facts\.toml"):
         render(root, "[[cite:spend_limit]]")
 
 

@@ -33,7 +33,7 @@ ORDER = [
     ("cleanup.md", "毎日の片付け-podを終了する"),
     ("kaggle.md", "kaggle-notebookで使って提出する"),
     ("cleanup.md", "コンペが終わったら-ネットワークボリュームを削除する"),
-]  # fmt: skip
+]
 
 
 def steps(built_site) -> list[dict]:
@@ -44,7 +44,7 @@ def steps(built_site) -> list[dict]:
         links = []
         for anchor in item.find_all("a", href=True):
             target = local_target(built_site, built_site / "first-evening" / "index.html",
-                                  anchor["href"], SITE_URL)  # fmt: skip
+                                  anchor["href"], SITE_URL)
             if target is not None:
                 links.append(target)
         code = [pre.get_text() for pre in item.select("pre")]
@@ -112,7 +112,7 @@ def commands_in_order() -> list[str]:
     lines = []
     for snippet in INCLUDE.findall(source(PAGE)):
         lines += [line for line in (PROJECT / snippet).read_text("utf-8").splitlines()
-                  if line and not line.startswith("#")]  # fmt: skip
+                  if line and not line.startswith("#")]
     return lines
 
 

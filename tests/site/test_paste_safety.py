@@ -113,7 +113,7 @@ def test_pasted_where_every_command_fails_the_shell_stays_open(snippet, tmp_path
 def test_a_collapsed_script_comes_after_the_command_that_runs_it():
     for block in (b for b in SHOWN if b.collapsed):
         before = [b for b in SHOWN if b.page == block.page and b.line < block.line
-                  and not b.collapsed]  # fmt: skip
+                  and not b.collapsed]
         runs_it = [b for b in before if block.snippet in (PROJECT / b.snippet).read_text("utf-8")]
         assert runs_it, f"{block.page}:{block.line}: {block.snippet} is shown with no command"
 
@@ -124,8 +124,8 @@ def test_the_checks_catch_what_they_are_for(tmp_path):
     unsafe.write_text("#!/usr/bin/env bash\nset -euo pipefail\ngit pull\n")
     assert KILLERS.search(unsafe.read_text())
     done = subprocess.run(["/bin/bash", "--norc", "-s"], input=unsafe.read_text() + "echo ok\n",
-                          env={"PATH": "/nonexistent"}, capture_output=True, text=True)  # fmt: skip
+                          env={"PATH": "/nonexistent"}, capture_output=True, text=True)
     assert "ok" not in done.stdout
     lines = ["=== \"コマンド\"", "", "    ??? note \"中身\"", "", "        ```bash",
-             '        --8<-- "snippets/x.sh"', "        ```"]  # fmt: skip
+             '        --8<-- "snippets/x.sh"', "        ```"]
     assert is_collapsed(lines, 4) and not is_collapsed(["```bash", "x", "```"], 0)

@@ -50,7 +50,7 @@ def rendered_pages(report: Path, monkeypatch) -> dict[str, str]:
     monkeypatch.setenv("LIVE_REPORT", str(report))
     monkeypatch.setenv("DRIFT_REPORT", str(report.with_name("no-drift.json")))
     config = SimpleNamespace(config_file_path=str(PROJECT / "mkdocs.yml"), repo_url="https://x/",
-                             docs_dir=str(DOCS))  # fmt: skip
+                             docs_dir=str(DOCS))
     facts.on_config(config)
     pages = {}
     for path in sorted(DOCS.rglob("*.md")):
@@ -62,7 +62,7 @@ def rendered_pages(report: Path, monkeypatch) -> dict[str, str]:
 
 
 def test_every_page_and_the_cost_notebook_show_the_price_the_run_read(
-        report_from_producer, monkeypatch):  # fmt: skip
+        report_from_producer, monkeypatch):
     report = json.loads(report_from_producer.read_text(encoding="utf-8"))
     prices = pricebook.load_prices(PROJECT / pricebook.PRICES)
     gpu = prices["tonight"]["gpu"]
@@ -81,7 +81,7 @@ def test_every_page_and_the_cost_notebook_show_the_price_the_run_read(
         assert japan_day(report["prices"]["read_at"]) in text, name  # the day it was read
     hours = prices["tonight"]["hours"]
     totals = {re.search(rf"\| {facts.usd(round(read * hours, 2))}（約[\d,]+円） \|", text)
-              is not None for text in showing.values()}  # fmt: skip
+              is not None for text in showing.values()}
     assert totals == {True}  # the derived cost uses the same price on every page
 
     # The cost notebook, run with the same report, computes with the same price.

@@ -53,7 +53,7 @@ def test_the_gpu_table_prices_come_from_the_price_file(built_site):
     prices = tomllib.loads((PROJECT / "data/prices.toml").read_text("utf-8"))["gpu"]
     table = soup_of(built_site / "pod" / "index.html").select_one("article table")
     rows = {row.select("td")[2].get_text(): row.select("td")[3].get_text()
-            for row in table.select("tbody tr")}  # fmt: skip
+            for row in table.select("tbody tr")}
     for entry in prices.values():
         shown = [price for gpu, price in rows.items() if gpu.startswith(entry["label"] + "（")]
         if shown:

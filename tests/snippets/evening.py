@@ -40,16 +40,22 @@ class Typed:
 
 
 def git(*args: str, cwd: Path) -> str:
-    done = subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@e", *args], cwd=cwd,
-                          check=True, capture_output=True, text=True)  # fmt: skip
+    done = subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@e", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return done.stdout
 
 
 def guide_repository(folder: Path) -> Path:
     """A git repository holding this checkout's snippets/, as GitHub would serve the guide."""
     repo = folder / "guide-upstream"
-    shutil.copytree(ROOT / "snippets", repo / "snippets",
-                    ignore=shutil.ignore_patterns("__pycache__"))  # fmt: skip
+    shutil.copytree(
+        ROOT / "snippets", repo / "snippets", ignore=shutil.ignore_patterns("__pycache__")
+    )
     git("init", "-q", "-b", "main", cwd=repo)
     git("add", ".", cwd=repo)
     git("commit", "-q", "-m", "guide", cwd=repo)
@@ -80,14 +86,16 @@ def new_volume() -> str:
     return volume.create_volume("kaggle-data", 20, "EU-RO-1")["id"]
 
 
-def type_into_pod(pod: dict, key: Path, text: str, env: dict | None = None,
-                  path: Path | None = None) -> Typed:  # fmt: skip
+def type_into_pod(
+    pod: dict, key: Path, text: str, env: dict | None = None, path: Path | None = None
+) -> Typed:
     """Type `text` into a login shell on the pod (env exported first, PATH prefixed)."""
     exports = [f"export {name}={shlex.quote(value)}" for name, value in (env or {}).items()]
     if path:
         exports.append(f'export PATH={shlex.quote(str(path))}:"$PATH"')
-    script = "\n".join(["source /etc/rp_environment 2>/dev/null", *exports, text,
-                        f"echo '{STILL_OPEN}'"])  # fmt: skip
+    script = "\n".join(
+        ["source /etc/rp_environment 2>/dev/null", *exports, text, f"echo '{STILL_OPEN}'"]
+    )
     done = remote.run(pod, "bash -s", key, stdin=script + "\n", check=False)
     lines = done.stdout.splitlines()
     shell_open = bool(lines) and lines[-1] == STILL_OPEN

@@ -163,8 +163,10 @@ def datasets_create(args) -> None:
     }
     save(state)
     if _invalid_tags(meta):
-        print(f"The following are not valid tags and could not be added to the dataset: "
-              f"{_invalid_tags(meta)}")  # fmt: skip
+        print(
+            f"The following are not valid tags and could not be added to the dataset: "
+            f"{_invalid_tags(meta)}"
+        )
     print(
         f"Your private Dataset is being created. Please check progress at https://www.kaggle.com/datasets/{meta['id']}"
     )
@@ -181,8 +183,10 @@ def datasets_version(args) -> None:
     )
     save(state)
     if _invalid_tags(meta):  # the version exists, but this is all the real CLI prints
-        print(f"The following are not valid tags and could not be added to the dataset: "
-              f"{_invalid_tags(meta)}")  # fmt: skip
+        print(
+            f"The following are not valid tags and could not be added to the dataset: "
+            f"{_invalid_tags(meta)}"
+        )
         return
     print(
         f"Dataset version is being created. Please check progress at https://www.kaggle.com/datasets/{meta['id']}"
@@ -211,7 +215,9 @@ def models_create(args) -> None:
         "private": meta["isPrivate"]
     }
     save(state)
-    print(f"Your model was created. Id=1. Url=https://www.kaggle.com/models/{meta['ownerSlug']}/{meta['slug']}")
+    print(
+        f"Your model was created. Id=1. Url=https://www.kaggle.com/models/{meta['ownerSlug']}/{meta['slug']}"
+    )
 
 
 def variations_get(args) -> None:
@@ -244,8 +250,10 @@ def variation_versions_create(args) -> None:
     variation["versions"].append({"notes": args.version_notes, "files": files})
     save(state)
     number = len(variation["versions"])
-    print(f"Your model instance version was created. "
-          f"Url=https://www.kaggle.com/models/{args.model_instance}/{number}")  # fmt: skip
+    print(
+        f"Your model instance version was created. "
+        f"Url=https://www.kaggle.com/models/{args.model_instance}/{number}"
+    )
 
 
 def parser() -> argparse.ArgumentParser:

@@ -34,8 +34,11 @@ def main() -> None:
     args = parser.parse_args()
     host = "0.0.0.0" if args.bind_all else args.host  # noqa: S104 (what the flag means)
     server = HTTPServer((host, args.port), Page)
-    print(f"TensorBoard 2.20.0 at http://{host}:{args.port}/ (Press CTRL+C to quit)",
-          file=sys.stderr, flush=True)  # fmt: skip
+    print(
+        f"TensorBoard 2.20.0 at http://{host}:{args.port}/ (Press CTRL+C to quit)",
+        file=sys.stderr,
+        flush=True,
+    )
     server.serve_forever()
 
 

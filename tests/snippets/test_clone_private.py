@@ -61,8 +61,9 @@ def test_clone_then_pull_on_the_next_pod_and_the_token_stays_out_of_files(
     secret.create_secret("github_token", TOKEN)
     disk = new_volume()
     with github(tmp_path / "github", TOKEN) as server:
-        redirect = github_redirects({GUIDE_URL: f"file://{guide_repository(tmp_path)}",
-                                     "https://github.com/": server.url})  # fmt: skip
+        redirect = github_redirects(
+            {GUIDE_URL: f"file://{guide_repository(tmp_path)}", "https://github.com/": server.url}
+        )
         first = start_pod(disk, public_key, env=REFERENCE)
         assert type_into_pod(first, key, CLONE_GUIDE, redirect).shell_open
         typed = type_into_pod(first, key, LINE, redirect)
@@ -101,8 +102,9 @@ def test_a_missing_or_wrong_token_says_so_without_waiting_for_a_password(
     key, public_key = ssh_keypair
     disk = new_volume()
     with github(tmp_path / "github", TOKEN) as server:
-        redirect = github_redirects({GUIDE_URL: f"file://{guide_repository(tmp_path)}",
-                                     "https://github.com/": server.url})  # fmt: skip
+        redirect = github_redirects(
+            {GUIDE_URL: f"file://{guide_repository(tmp_path)}", "https://github.com/": server.url}
+        )
         pod = start_pod(disk, public_key, env=env or None)
         assert type_into_pod(pod, key, CLONE_GUIDE, redirect).shell_open
         typed = type_into_pod(pod, key, LINE, redirect)

@@ -35,7 +35,8 @@ def reader(fake, ssh_keypair, tmp_path):
     entry = pods.ssh_config_entry(pod, identity_file=str(key))
     (home / ".ssh" / "config").write_text(
         entry + "    StrictHostKeyChecking accept-new\n"
-        f"    UserKnownHostsFile {home / '.ssh' / 'known_hosts'}\n")  # fmt: skip
+        f"    UserKnownHostsFile {home / '.ssh' / 'known_hosts'}\n"
+    )
     code = tmp_path / "titanic"
     (code / "src").mkdir(parents=True)
     (code / "src" / "model.py").write_text("class Net: ...\n")
@@ -55,13 +56,15 @@ def run_line(name: str, env: dict, cwd: Path, alias: str) -> subprocess.Complete
     line = snippet(name).splitlines()[-1].replace(PLACEHOLDER, alias)
     line = line.replace("scp ", f"scp -F {config} ", 1)
     env = {**env, "RSYNC_RSH": f"ssh -F {config}"}
-    return subprocess.run(["bash", "-c", line], env=env, cwd=cwd, capture_output=True,
-                          text=True, timeout=120)  # fmt: skip
+    return subprocess.run(
+        ["bash", "-c", line], env=env, cwd=cwd, capture_output=True, text=True, timeout=120
+    )
 
 
 def tree(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): p.read_text() for p in sorted(folder.rglob("*"))
-            if p.is_file()}  # fmt: skip
+    return {
+        str(p.relative_to(folder)): p.read_text() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
 
 
 def test_scp_copies_the_code_into_the_competition_folder(reader):

@@ -70,7 +70,7 @@ def torch_stand_in(site: Path, available: bool = True, cuda: str = "12.8") -> No
     package.mkdir(parents=True, exist_ok=True)
     (package / "__init__.py").write_text(
         textwrap.dedent(f"""
-            __version__ = "2.9.1+cu{cuda.replace('.', '')}"
+            __version__ = "2.9.1+cu{cuda.replace(".", "")}"
 
             class version:
                 cuda = "{cuda}"
@@ -84,8 +84,9 @@ def torch_stand_in(site: Path, available: bool = True, cuda: str = "12.8") -> No
     torchvision_stand_in(site)
 
 
-def torchvision_stand_in(site: Path, version: str = "0.24.1", cuda: str = "12.8",
-                         torch: str = "2.9.1", body: str = "") -> None:  # fmt: skip
+def torchvision_stand_in(
+    site: Path, version: str = "0.24.1", cuda: str = "12.8", torch: str = "2.9.1", body: str = ""
+) -> None:
     """torchvision as pip installs it: the package, and metadata naming the torch it needs."""
     package = site / "torchvision"
     package.mkdir(parents=True, exist_ok=True)
@@ -315,8 +316,11 @@ def test_every_outside_command_runs_under_the_time_limit() -> None:
             continue
         python = re.search(r'"\$PYTHON" -', line)
         code = PLAIN_STRING.sub('""', line.split(" # ")[0])
-        found = [m.start() for c in OUTSIDE_COMMANDS
-                 for m in re.finditer(rf"(?<![\w./-]){re.escape(c)}(?![\w-])", code)]
+        found = [
+            m.start()
+            for c in OUTSIDE_COMMANDS
+            for m in re.finditer(rf"(?<![\w./-]){re.escape(c)}(?![\w-])", code)
+        ]
         starts = [(code, at) for at in found] + ([(line, python.start())] if python else [])
         for text, at in starts:
             before = text[:at].rstrip()

@@ -42,17 +42,24 @@ def stand_ins(folder: Path, fake, kaggle_state: Path) -> tuple[Path, dict[str, s
     """What differs from a real pod: apt/pip record, kaggle is Kaggle's stand-in, python is
     this machine's, and the pod ends itself through the fake (runpodctl or REST)."""
     install_shims(folder)  # apt-get, pip, python3 -m pip: fake_runpod.image's recorders
-    install_shims(folder, {
-        "kaggle": f'exec "{sys.executable}" "{STAND_IN}" "$@"',
-        "python": f'exec "{sys.executable}" "$@"',
-        "runpodctl": f"""
+    install_shims(
+        folder,
+        {
+            "kaggle": f'exec "{sys.executable}" "{STAND_IN}" "$@"',
+            "python": f'exec "{sys.executable}" "$@"',
+            "runpodctl": f"""
             [[ "$1 $2" == "pod delete" ]] || exit 1
             cd "{ROOT}" && RUNPOD_API_BASE_URL="{fake.url}" RUNPOD_API_KEY="{fake.api_key}" \\
               exec "{sys.executable}" -m snippets.pod down "$3"
         """,
-    })  # fmt: skip
-    env = {**shim_env(folder, folder / "state"), "KAGGLE_STATE": str(kaggle_state),
-           "RUNPOD_API_BASE_URL": fake.url, "RUNPOD_API_KEY": fake.api_key}  # fmt: skip
+        },
+    )
+    env = {
+        **shim_env(folder, folder / "state"),
+        "KAGGLE_STATE": str(kaggle_state),
+        "RUNPOD_API_BASE_URL": fake.url,
+        "RUNPOD_API_KEY": fake.api_key,
+    }
     (folder / "state" / "site").mkdir(parents=True)
     assert set(SHIMS) <= {p.name for p in folder.iterdir()}
     return folder, env
@@ -106,13 +113,21 @@ def test_the_first_evening_and_the_next_morning(fake, ssh_keypair, tmp_path):
     tomorrow = start_pod(
         disk, public_key, env={"KAGGLE_API_TOKEN": "{{ RUNPOD_SECRET_kaggle_api_token }}"}
     )
-    again = type_into_pod(tomorrow, key, snippet("clone-guide.sh") + "\n" +
-                          on_pod_line("kaggle-download.sh"), env, bin_folder)  # fmt: skip
+    again = type_into_pod(
+        tomorrow,
+        key,
+        snippet("clone-guide.sh") + "\n" + on_pod_line("kaggle-download.sh"),
+        env,
+        bin_folder,
+    )
     assert again.stdout.splitlines() == [
         "用意できました: /workspace/guide/snippets",
         "ダウンロード済みです: /workspace/titanic/input",
     ]
     assert (volume / "titanic" / "output" / "exp001" / "model.pt").is_file()
-    downloads = [c for c in (bin_folder / "state" / "calls.log").read_text().splitlines()
-                 if c.startswith("kaggle competitions")]  # fmt: skip
+    downloads = [
+        c
+        for c in (bin_folder / "state" / "calls.log").read_text().splitlines()
+        if c.startswith("kaggle competitions")
+    ]
     assert len(downloads) == 1, downloads  # tonight's; tomorrow's pod did not download again

@@ -277,8 +277,9 @@ def test_runs_as_a_module(gcs, model_dir: Path, monkeypatch, capsys) -> None:
     assert "完了: アップロード 4 件" in capsys.readouterr().out
 
 
-def test_a_file_that_cannot_be_written_is_explained(gcs, model_dir: Path, tmp_path, monkeypatch,
-                                                    capsys):
+def test_a_file_that_cannot_be_written_is_explained(
+    gcs, model_dir: Path, tmp_path, monkeypatch, capsys
+):
     assert main(["upload", str(model_dir), f"gs://{BUCKET}/full"]) == 0
 
     def disk_full(self, filename, *args, **kwargs):

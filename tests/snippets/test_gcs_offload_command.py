@@ -53,8 +53,9 @@ def edited(folder: Path, gcs_path: str, download: bool = False) -> str:
 def run(script: str) -> subprocess.CompletedProcess:
     env = dict(os.environ)
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
-    return subprocess.run(["bash", "-c", script], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=120)  # fmt: skip
+    return subprocess.run(
+        ["bash", "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_the_folder_goes_up_and_comes_back(emulator, tmp_path):
@@ -66,7 +67,9 @@ def test_the_folder_goes_up_and_comes_back(emulator, tmp_path):
     up = run(edited(folder, f"gs://{BUCKET}/exp001"))
     assert up.returncode == 0, up.stderr
     assert sorted(b.name for b in emulator.list_blobs()) == [
-        "exp001/fold0/model.pt", "exp001/oof.csv"]  # fmt: skip
+        "exp001/fold0/model.pt",
+        "exp001/oof.csv",
+    ]
 
     back = tmp_path / "restored"
     down = run(edited(back, f"gs://{BUCKET}/exp001", download=True))

@@ -23,9 +23,14 @@ def run(name: str, env: dict, stdin: str | None = None, volume_id: str | None = 
     if volume_id:
         script = script.replace('VOLUME_ID="your-volume-id"', f'VOLUME_ID="{volume_id}"')
     return subprocess.run(
-        ["bash", "-c", script], cwd=ROOT, env=env, input=stdin,
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        ["bash", "-c", script],
+        cwd=ROOT,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def reader_shell(tmp_path: Path, public_key: str) -> dict:

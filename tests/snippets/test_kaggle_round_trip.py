@@ -80,7 +80,9 @@ def test_download_unzips_the_data_into_input_on_the_volume(pod, kaggle):
     # input/ holds exactly the competition's files: the zip was unzipped elsewhere, then removed.
     assert files_in(data) == COMPETITION
     assert sorted(p.name for p in (pod.workspace / "titanic").iterdir()) == [
-        ".input-complete", "input"]  # fmt: skip
+        ".input-complete",
+        "input",
+    ]
     zips = pod.workspace / "titanic" / ".kaggle-download"
     assert pod.calls("kaggle") == [f"kaggle competitions download titanic -p {zips}"]
     assert r.stdout.splitlines()[-1] == f"用意できました: {data}"
@@ -98,8 +100,11 @@ def test_a_competition_file_named_like_the_zip_is_kept(pod, kaggle):
 
 
 def test_a_download_that_is_not_a_zip_lands_in_input(pod, kaggle):
-    kaggle.write(competitions={"titanic": {"joined": True, "extension": "csv",
-                                           "files": {"titanic.csv": "id\n1\n"}}})  # fmt: skip
+    kaggle.write(
+        competitions={
+            "titanic": {"joined": True, "extension": "csv", "files": {"titanic.csv": "id\n1\n"}}
+        }
+    )
     assert run(pod, DOWNLOAD, "titanic").returncode == 0
     assert files_in(pod.workspace / "titanic" / "input") == {"titanic.csv": "id\n1\n"}
 
@@ -256,10 +261,15 @@ SILENT = 'if [[ "$2" == status ]]; then exit 1; fi\n'
     ("cli", "message"),
     [
         (SILENT + "exit 0", "Dataset を作れませんでした。"),
-        (SILENT + 'echo "Traceback (most recent call last):" >&2; exit 1',
-         "Dataset を作れませんでした。"),
-        (SILENT + 'echo "Your private Dataset is being created. Please check progress at "; exit 0',
-         "Dataset を作れませんでした。"),
+        (
+            SILENT + 'echo "Traceback (most recent call last):" >&2; exit 1',
+            "Dataset を作れませんでした。",
+        ),
+        (
+            SILENT
+            + 'echo "Your private Dataset is being created. Please check progress at "; exit 0',
+            "Dataset を作れませんでした。",
+        ),
     ],
     ids=["nothing printed", "a crash", "no URL"],
 )
@@ -272,8 +282,11 @@ def test_without_the_url_line_an_upload_is_a_failure(pod, kaggle, cli, message):
 
 def test_the_url_line_with_a_failing_exit_status_is_an_upload_with_a_warning(pod, kaggle):
     url = "https://www.kaggle.com/datasets/taro/titanic-exp001"
-    pod.add_shim("kaggle", SILENT + f'echo "Your private Dataset is being created. '
-                 f'Please check progress at {url}"; exit 1')  # fmt: skip
+    pod.add_shim(
+        "kaggle",
+        SILENT + f'echo "Your private Dataset is being created. '
+        f'Please check progress at {url}"; exit 1',
+    )
     r = run(pod, UPLOAD_DATASET, str(model_folder(pod, "w")), "taro/titanic-exp001", "a")
     assert r.returncode == 0
     assert r.stdout.splitlines()[-1] == f"非公開の Dataset を作りました: {url}"
@@ -282,8 +295,9 @@ def test_the_url_line_with_a_failing_exit_status_is_an_upload_with_a_warning(pod
 
 def test_a_file_that_did_not_upload_fails_and_says_the_version_lacks_it(pod, kaggle):
     folder = model_folder(pod, "w")
-    r = run(pod, UPLOAD_DATASET, str(folder), "taro/titanic-exp001", "a",
-            KAGGLE_FAIL_UPLOADS="model.pt")  # fmt: skip
+    r = run(
+        pod, UPLOAD_DATASET, str(folder), "taro/titanic-exp001", "a", KAGGLE_FAIL_UPLOADS="model.pt"
+    )
     assert r.returncode == 1
     assert r.stderr.strip() == (
         "エラー: バージョンはできましたが、次のファイルが入っていません（model.pt）。"
@@ -380,5 +394,3 @@ def test_round_trip_what_the_notebook_attaches_is_what_was_trained(pod, kaggle):
     # A Kaggle notebook attaches the dataset's latest version.
     latest = kaggle.state["datasets"]["taro/titanic-exp001"]["versions"][-1]
     assert latest["files"] == {"model.pt": "trained on 2 rows"}
-
-

@@ -34,23 +34,40 @@ ON_POD = {
     "check-secrets.sh": ("check-secrets.sh", "/root", [], {}),
     "doctor.sh": ("doctor.sh", "/root", [], {}),
     "kaggle-download.sh": ("kaggle-download.sh", "/root", ["titanic"], {}),
-    "kaggle-upload-dataset.sh": ("kaggle-upload-dataset.sh", "/root",
-                                 ["/workspace/titanic/output/exp001", "taro/titanic-exp001",
-                                  "5 fold"], {}),
-    "kaggle-upload-model.sh": ("kaggle-upload-model.sh", "/root",
-                               ["/workspace/titanic/output/exp001",
-                                "taro/titanic-model/pytorch/exp001", "5 fold"], {}),
+    "kaggle-upload-dataset.sh": (
+        "kaggle-upload-dataset.sh",
+        "/root",
+        ["/workspace/titanic/output/exp001", "taro/titanic-exp001", "5 fold"],
+        {},
+    ),
+    "kaggle-upload-model.sh": (
+        "kaggle-upload-model.sh",
+        "/root",
+        ["/workspace/titanic/output/exp001", "taro/titanic-model/pytorch/exp001", "5 fold"],
+        {},
+    ),
     "clone-private.sh": ("clone-private.sh", "/root", ["taro/titanic"], {}),
     "auto-stop-rehearsal.sh": ("auto-stop.sh", "/root", ["sleep", "5"], {"GRACE_SECONDS": "10"}),
     "auto-stop.sh": ("auto-stop.sh", "/root", ["python", "train.py", "--fold", "0"], {}),
-    "train-tonight.sh": ("auto-stop.sh", "/workspace/titanic",
-                         ["bash", "/workspace/guide/snippets/train-and-upload.sh",
-                          "output/exp001", "taro/titanic-exp001", "timeout", "8h", "python",
-                          "train.py"], {}),
+    "train-tonight.sh": (
+        "auto-stop.sh",
+        "/workspace/titanic",
+        [
+            "bash",
+            "/workspace/guide/snippets/train-and-upload.sh",
+            "output/exp001",
+            "taro/titanic-exp001",
+            "timeout",
+            "8h",
+            "python",
+            "train.py",
+        ],
+        {},
+    ),
     "python-env-uv.sh": ("python-env-uv.sh", "/root", [], {"PROJECT": "titanic"}),
     "python-env-poetry.sh": ("python-env-poetry.sh", "/root", [], {"PROJECT": "titanic"}),
     "repair-venv.sh": ("repair-venv.sh", "/workspace/titanic", [], {}),
-}  # fmt: skip
+}
 COMMAND = re.compile(r"^(?:cd (?P<cd>/\S+) && )?(?:(?P<env>[A-Z_]+=\S+) )?bash (?P<script>\S+)")
 
 
@@ -114,22 +131,34 @@ def test_on_a_pod_each_line_runs_its_script_where_and_how_the_page_says(
 def terminating_stand_ins(folder: Path, fake) -> dict[str, str]:
     """A pod's ways to end itself, both aimed at the fake: runpodctl, and the REST API that
     auto-stop.sh calls with the pod's key. Returns the environment they need."""
-    install_shims(folder, {"runpodctl": f"""
+    install_shims(
+        folder,
+        {
+            "runpodctl": f"""
         echo "$*" >>"{folder}/runpodctl.log"
         [[ "$1 $2" == "pod delete" ]] || exit 1
         cd "{ROOT}" && RUNPOD_API_BASE_URL="{fake.url}" RUNPOD_API_KEY="{fake.api_key}" \\
           exec "{sys.executable}" -m snippets.pod down "$3"
-    """})  # fmt: skip
-    return {"RUNPOD_API_BASE_URL": fake.url, "RUNPOD_API_KEY": fake.api_key,
-            "PATH": f"{folder}{os.pathsep}{os.environ['PATH']}"}  # fmt: skip
+    """
+        },
+    )
+    return {
+        "RUNPOD_API_BASE_URL": fake.url,
+        "RUNPOD_API_KEY": fake.api_key,
+        "PATH": f"{folder}{os.pathsep}{os.environ['PATH']}",
+    }
 
 
 def test_the_rehearsal_counts_down_and_ctrl_c_keeps_the_pod(fake, ssh_keypair, tmp_path):
     pod = start_pod(new_volume(), ssh_keypair[1])
     command = lines()["auto-stop-rehearsal.sh"].splitlines()[1]
     command = command.replace(GUIDE + "snippets/", f"{ROOT}/snippets/")
-    env = {**os.environ, **terminating_stand_ins(tmp_path / "bin", fake),
-           "RUNPOD_POD_ID": pod["id"], "WORKSPACE": str(tmp_path / "workspace")}  # fmt: skip
+    env = {
+        **os.environ,
+        **terminating_stand_ins(tmp_path / "bin", fake),
+        "RUNPOD_POD_ID": pod["id"],
+        "WORKSPACE": str(tmp_path / "workspace"),
+    }
     reader = subprocess.Popen(
         ["bash", "-c", command],
         env=env,

@@ -178,9 +178,17 @@ def venv_from_image_a(tmp_path, volume, wheel, image_python) -> tuple[Path, Path
     pod = Pod(tmp_path, volume, "a")
     assert pod.run(python_a, "-m", "venv", "--without-pip", venv).returncode == 0
     r = pod.run(
-        "uv", "pip", "install", "--python", venv / "bin" / "python",
-        "--offline", "--no-index", "--find-links", wheel.parent, "kgl-tiny",
-    )  # fmt: skip
+        "uv",
+        "pip",
+        "install",
+        "--python",
+        venv / "bin" / "python",
+        "--offline",
+        "--no-index",
+        "--find-links",
+        wheel.parent,
+        "kgl-tiny",
+    )
     assert r.returncode == 0, r.stderr
     assert (venv / "bin" / "python3").readlink() == python_a  # an absolute link
     return venv, python_a

@@ -209,9 +209,11 @@ def test_half_of_the_legacy_pair_is_refused(pod: Sandbox, env: dict, missing: st
 
 def test_token_wins_over_the_legacy_forms(pod: Sandbox) -> None:
     r = pod.run(
-        KAGGLE_API_TOKEN=TOKEN, KAGGLE_USERNAME="taro", KAGGLE_KEY="0123456789abcdef",
+        KAGGLE_API_TOKEN=TOKEN,
+        KAGGLE_USERNAME="taro",
+        KAGGLE_KEY="0123456789abcdef",
         RUNPOD_SECRET_kaggle_json=KAGGLE_JSON,
-    )  # fmt: skip
+    )
     assert r.returncode == 0, r.stderr
     assert kaggle_files(pod) == ["access_token"]
     assert r.stderr == ""
@@ -347,8 +349,11 @@ def test_a_folder_where_the_credential_file_goes_is_an_error(
     else:
         (tmp_path / "elsewhere").mkdir()
         target.symlink_to(tmp_path / "elsewhere")
-    env = {"KAGGLE_API_TOKEN": TOKEN} if file_name == "access_token" else {
-        "KAGGLE_USERNAME": "taro", "KAGGLE_KEY": "0123456789abcdef"}  # fmt: skip
+    env = (
+        {"KAGGLE_API_TOKEN": TOKEN}
+        if file_name == "access_token"
+        else {"KAGGLE_USERNAME": "taro", "KAGGLE_KEY": "0123456789abcdef"}
+    )
     r = pod.run(**env)
     assert r.returncode == 1
     assert r.stderr.strip() == (
@@ -400,8 +405,9 @@ def _mount_tmpfs(folder: Path, size: str) -> bool:
     try:
         done = subprocess.run(
             ["mount", "-t", "tmpfs", "-o", f"size={size},mode=0700", "tmpfs", str(folder)],
-            capture_output=True, timeout=10,
-        )  # fmt: skip
+            capture_output=True,
+            timeout=10,
+        )
     except (FileNotFoundError, subprocess.TimeoutExpired):
         return False
     return done.returncode == 0
@@ -448,9 +454,12 @@ def _start_and_hold_at_mv(pod: Sandbox) -> subprocess.Popen:
     )
     env = pod.base_env() | {"KAGGLE_API_TOKEN": TOKEN}
     proc = subprocess.Popen(
-        ["bash", str(SETUP_SH)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        ["bash", str(SETUP_SH)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         start_new_session=True,
-    )  # fmt: skip
+    )
     deadline = time.monotonic() + 30
     while not (pod.state / "mv-pid").exists():
         assert proc.poll() is None, proc.communicate()
@@ -554,10 +563,13 @@ def test_every_tool_is_installed_at_its_pinned_version(pod: Sandbox) -> None:
     assert pod.run(KAGGLE_API_TOKEN=TOKEN).returncode == 0
     assert pod.calls("python3 -m pip install") == [f"{PIP_INSTALL} {PINS}"]
     facts = tomllib.loads((ROOT / "data" / "facts.toml").read_text(encoding="utf-8"))["fact"]
-    pinned = {f["package"]: f["value"] for f in facts.values()
-              if f["check"] == "pypi" and "snippets/setup.sh" in f.get("files", [])}  # fmt: skip
+    pinned = {
+        f["package"]: f["value"]
+        for f in facts.values()
+        if f["check"] == "pypi" and "snippets/setup.sh" in f.get("files", [])
+    }
     assert PINS == " ".join(f"{name}=={pinned[name]}" for name in ("poetry", "uv", "kaggle"))
-    assert f'PIP_PACKAGES=({PINS})' in SETUP_SH.read_text()
+    assert f"PIP_PACKAGES=({PINS})" in SETUP_SH.read_text()
 
 
 # --- torchvision: the recommended image has none -------------------------------------------
@@ -596,16 +608,22 @@ def test_another_pytorch_gets_no_torchvision_from_us(pod: Sandbox) -> None:
     installed(pod, "torch", "2.8.0+cu128")
     r = pod.run(KAGGLE_API_TOKEN=TOKEN)
     assert r.returncode == 0
-    assert "PyTorch 2.8.0 は推奨イメージの版（2.9.1）ではないので、torchvision は入れません。" \
+    assert (
+        "PyTorch 2.8.0 は推奨イメージの版（2.9.1）ではないので、torchvision は入れません。"
         in r.stdout
+    )
     assert all("torchvision" not in call for call in pod.calls("python3 -m pip"))
 
 
 def test_a_failed_torchvision_install_stops_with_a_japanese_message(pod: Sandbox) -> None:
     installed(pod, "torch", "2.9.1+cu128")
-    pod.add_shim("python3", PINNING_PYTHON3.replace(
-        '[[ "${3:-}" == install ]] || exit 0',
-        '[[ "${3:-}" == install ]] || exit 0\n[[ " $* " == *" --index-url "* ]] && exit 1'))
+    pod.add_shim(
+        "python3",
+        PINNING_PYTHON3.replace(
+            '[[ "${3:-}" == install ]] || exit 0',
+            '[[ "${3:-}" == install ]] || exit 0\n[[ " $* " == *" --index-url "* ]] && exit 1',
+        ),
+    )
     r = pod.run(KAGGLE_API_TOKEN=TOKEN)
     assert r.returncode == 1
     assert r.stderr.strip().splitlines()[-1] == (
@@ -623,11 +641,28 @@ def tls_cert(tmp_path_factory) -> tuple[Path, Path]:
     folder = tmp_path_factory.mktemp("tls")
     key, cert = folder / "key.pem", folder / "cert.pem"
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-         "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1",
-         "-addext", "subjectAltName=IP:127.0.0.1"],
-        check=True, capture_output=True, timeout=60,
-    )  # fmt: skip
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
     return key, cert
 
 
@@ -647,7 +682,8 @@ def serve(folder: Path, tls: tuple[Path, Path] | None, redirect_to: str | None =
             super().do_GET()
 
     server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), partial(Handler, directory=str(folder)))
+        ("127.0.0.1", 0), partial(Handler, directory=str(folder))
+    )
     if tls:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(str(tls[1]), str(tls[0]))
@@ -678,8 +714,9 @@ def download(pod: Sandbox, url: str, cert: Path, **env) -> object:
     return pod.run(DOWNLOAD, GUIDE_URL=url, CURL_CA_BUNDLE=str(cert), **env)
 
 
-def test_setup_download_fetches_checks_and_runs_setup(pod: Sandbox, guide_server, tls_cert,
-                                                       tmp_path: Path):  # fmt: skip
+def test_setup_download_fetches_checks_and_runs_setup(
+    pod: Sandbox, guide_server, tls_cert, tmp_path: Path
+):
     tmpdir = tmp_path / "tmp"
     tmpdir.mkdir()
     r = download(pod, guide_server, tls_cert[1], TMPDIR=str(tmpdir), KAGGLE_API_TOKEN=TOKEN)
@@ -697,24 +734,29 @@ def test_the_published_sha256_is_the_setup_scripts() -> None:
     )
 
 
-def test_a_script_that_is_not_the_published_one_is_not_run(pod: Sandbox, site_copy: Path,
-                                                            guide_server, tls_cert):  # fmt: skip
+def test_a_script_that_is_not_the_published_one_is_not_run(
+    pod: Sandbox, site_copy: Path, guide_server, tls_cert
+):
     served = site_copy / "downloads" / "setup.sh"
     served.write_text(SETUP_SH.read_text() + 'touch "$HOME/tampered"\n')
     r = download(pod, guide_server, tls_cert[1], KAGGLE_API_TOKEN=TOKEN)
     assert r.returncode == 1
-    assert r.stderr.strip() == ("エラー: ダウンロードした setup.sh が、公開している SHA-256 と"
-                                "一致しません。実行せずに止めます。")  # fmt: skip
+    assert r.stderr.strip() == (
+        "エラー: ダウンロードした setup.sh が、公開している SHA-256 と"
+        "一致しません。実行せずに止めます。"
+    )
     assert not (pod.home / "tampered").exists() and not (pod.home / ".kaggle").exists()
 
 
 @pytest.mark.parametrize(
-    "url", ["http://127.0.0.1:9/", "ftp://example.invalid/", "runpod-kaggle.github.io/guide/"])
+    "url", ["http://127.0.0.1:9/", "ftp://example.invalid/", "runpod-kaggle.github.io/guide/"]
+)
 def test_a_guide_url_that_is_not_https_is_refused(pod: Sandbox, url: str, tls_cert):
     r = download(pod, url, tls_cert[1], KAGGLE_API_TOKEN=TOKEN)
     assert r.returncode == 1
     assert r.stderr.strip() == (
-        f"エラー: GUIDE_URL は https:// で始まる URL にしてください（いまは {url}）。")
+        f"エラー: GUIDE_URL は https:// で始まる URL にしてください（いまは {url}）。"
+    )
     assert not (pod.home / ".kaggle").exists()
 
 
@@ -753,10 +795,16 @@ def test_setup_download_cannot_end_a_pasted_shell(tmp_path: Path) -> None:
     lines = [line for line in script.splitlines() if line and not line.startswith("#")]
     assert lines[0] == "(" and lines[-1] == ")"
     session = subprocess.run(
-        ["bash", "--norc", "-i"], input=(script + "\necho still-here $?\n").encode(),
-        capture_output=True, timeout=60, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path),
-                                              "GUIDE_URL": "http://not-https.invalid/"},
-    )  # fmt: skip
+        ["bash", "--norc", "-i"],
+        input=(script + "\necho still-here $?\n").encode(),
+        capture_output=True,
+        timeout=60,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(tmp_path),
+            "GUIDE_URL": "http://not-https.invalid/",
+        },
+    )
     assert "still-here 1" in session.stdout.decode("utf-8", "replace")
 
 

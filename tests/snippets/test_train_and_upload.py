@@ -112,5 +112,3 @@ def test_mistakes_are_refused_before_hours_of_training(pod, args, env, message):
     assert r.returncode == 1
     assert r.stderr.startswith(f"エラー: {message}")
     assert pod.calls("train") == [] and pod.calls("kaggle") == []
-
-
