@@ -7,12 +7,11 @@
                     code against it: the offline rehearsal. `make live-local`.
     --plan          prints what a run would do, take and cost, and spends nothing.
 
-The steps are live/guide.py; what differs between the targets is live/targets.py. Every
-resource is named `kgl-live-<run id>-<role>`; teardown runs in `finally`, also on SIGINT,
-SIGTERM and when the wall-time budget runs out (the handlers raise into it, and a second
-signal during the clean-up is only reported), and ends by asking the API whether anything
-with this run's names is left (`leaked`). What a SIGKILL leaves, `python -m live.sweep`
-finds on Runpod, and the next replay or sweep removes on this machine (live/scratch.py).
+The steps are live/guide.py; what differs between the targets, live/targets.py. Resources
+are named `kgl-live-<run id>-<role>`; teardown runs in `finally`, also on SIGINT, SIGTERM and
+when the wall-time budget runs out (a second signal during the clean-up is only reported),
+and ends by asking the API what with this run's names is left (`leaked`). What a SIGKILL
+leaves, `python -m live.sweep` finds (on Runpod; on this machine: live/scratch.py).
 """
 
 from __future__ import annotations
@@ -253,16 +252,9 @@ def is_local_url(url: str) -> bool:
         port = parts.port
     except ValueError:
         return False
-    return (
-        parts.scheme in ("http", "https")
-        and parts.hostname in LOCAL_HOSTS
-        and port is not None
-        and not parts.username
-        and not parts.password
-        and parts.path in ("", "/")
-        and not parts.query
-        and not parts.fragment
-    )
+    hidden = parts.username or parts.password or parts.query or parts.fragment
+    local = parts.scheme in ("http", "https") and parts.hostname in LOCAL_HOSTS
+    return local and port is not None and not hidden and parts.path in ("", "/")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,12 +10,12 @@ so what the tool and version checks can prove there.
 from __future__ import annotations
 
 import os
-import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from live.cost import Plan
+from live.judging import describe, gpu_record, same_minor, version_prefix, version_problems
 from live.report import StepFailed
 
 REAL_API = "https://api.runpod.io"
@@ -132,20 +132,6 @@ class RealTarget:
             ),
             False,
         )
-
-
-def version_problems(seen: dict) -> list[str]:
-    """torch and torchvision as snippets/recommended_image.toml's [torchvision] pins them
-    (setup.sh installs exactly those): a mismatch is a setup that no longer does its job."""
-    from snippets.api import load_recommended
-
-    pinned = load_recommended().get("torchvision") or {}
-    problems = []
-    for name, want in (("torch", pinned.get("torch")), ("torchvision", pinned.get("version"))):
-        got = str(seen.get(name) or "").split("+")[0]  # 2.9.1+cu128 -> 2.9.1
-        if want and got != want:
-            problems.append(f"{name} {got or '?'} on the pod, recommended_image.toml pins {want}")
-    return problems
 
 
 class FakeTarget(RealTarget):
@@ -286,25 +272,6 @@ class FakeTarget(RealTarget):
         )
 
 
-def gpu_record(seen: dict, rehearsal: bool) -> dict:
-    """The report's `gpu_check` (on the fake: what this machine said, timings left out)."""
-
-    def number(key: str) -> float | None:
-        value = seen.get(key)
-        return None if rehearsal or not isinstance(value, int | float) else round(value, 4)
-
-    return {
-        "rehearsal": rehearsal,
-        "torch": seen.get("torch"),
-        "torchvision": seen.get("torchvision"),
-        "cuda": seen.get("cuda"),
-        "device": seen.get("device"),
-        "import_seconds": number("import_seconds"),
-        "matmul_seconds": number("matmul_seconds"),
-        "matmul_size": int(seen["size"]),
-    }
-
-
 def old_api_calls(requests) -> list[str]:
     """The requests that went to GraphQL or REST v1: none may (both are being retired)."""
     return [
@@ -316,21 +283,3 @@ def old_api_calls(requests) -> list[str]:
 
 class TargetError(RuntimeError):
     """The target cannot be reached as asked (Japanese message)."""
-
-
-def describe(seen: dict) -> str:
-    return (
-        f"python {version_prefix(seen['python'])}; torch/cuda: {seen['torch'] or 'none'}; "
-        f"nvidia-smi: {seen['smi'] or 'none'}"
-    )
-
-
-def version_prefix(text: str | None) -> str | None:
-    """'Python 3.12.3' -> '3.12.3'; '2.8.0+cu128' -> '2.8.0'."""
-    match = re.search(r"(\d+\.\d+(?:\.\d+)?)", text or "")
-    return match.group(1) if match else None
-
-
-def same_minor(observed: str | None, expected: str) -> bool:
-    """'3.12.3' matches '3.12'; '3.120' does not."""
-    return observed is not None and (observed == expected or observed.startswith(expected + "."))
