@@ -20,9 +20,12 @@ def make_run(fake, hours_ago: float, public_key: str) -> str:
     run_id = naming.new_run_id(datetime.now(UTC) - timedelta(hours=hours_ago))
     secret.create_secret(naming.resource_name(run_id, "kaggle"), "dummy-value-123456")
     made = volume.create_volume(naming.resource_name(run_id, "vol"), 10, "EU-RO-1")
-    pod.deploy_pod(
+    created = pod.deploy_pod(
         made["id"], name=naming.resource_name(run_id, "pod1"), public_key=public_key, max_price=0.5
     )
+    # Started first, then backdated: a pod that starts after the backdating would show
+    # activity newer than the cut-off, and its run would rightly be spared.
+    pod.wait_until_ready(created["id"], timeout=60, poll=0.05)
     backdate(fake, run_id, hours_ago)
     return run_id
 
