@@ -41,7 +41,7 @@ JUNIT = ROOT / "reports" / "tests.xml"
 JUPYTER_CACHE = ROOT / ".cache" / "mkdocs-jupyter"
 
 BUILD_SECONDS = 8.0  # median `mkdocs build --strict` on 2 cores
-TEST_SECONDS = 240.0  # the whole offline suite, 2 cores
+TEST_SECONDS = 150.0  # the whole offline suite on 2 cores (make bench says NO while it is over)
 
 Row = tuple[str, str, str, bool]  # what, measured, budget, within budget
 
