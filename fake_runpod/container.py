@@ -2,10 +2,19 @@
 
 A fake pod runs commands on this machine, but what they see is shaped like a real pod:
 the network volume (or the pod's own volume) at /workspace, a HOME of its own at /root and
-the /etc/rp_environment its start-up wrote. proot (Debian package `proot`) binds those
-folders in user space: no privileges, and it works inside the unprivileged Docker
-container CI runs in (python:3.11-bookworm on GitHub Actions), where a mount namespace
-(`unshare -rm`) is refused by Docker's default seccomp profile.
+the /etc/rp_environment its start-up wrote. Two ways to bind those folders, both without
+privileges:
+
+- namespace: where the machine allows unprivileged user and mount namespaces (`unshare -rm`,
+  util-linux), real bind mounts and a chroot in a namespace of the pod's own (pod_root.py).
+  The kernel resolves the paths, so the pod's commands run at this machine's speed.
+- proot (Debian package `proot`): binds in user space by tracing every system call, about ten
+  times slower to start a Python. It works where namespaces are refused: inside the
+  unprivileged Docker container of GitHub Actions (Docker's default seccomp profile), or
+  where AppArmor restricts them (Ubuntu 24.04).
+
+The first pod's start tries a namespace once, with this fake's real binds, and keeps what
+worked (RootFS.isolation). FAKE_RUNPOD_ISOLATION=proot chooses proot.
 
 The pods' root is a folder of the fake's own (RootFS): this machine's top-level folders
 bound in, /etc a folder of links to this machine's /etc, and empty mount points for /root,
@@ -36,7 +45,9 @@ from .pod_init import HEADER
 from .startup import START_SH
 
 PROOT = shutil.which("proot")
+UNSHARE = shutil.which("unshare")
 POD_INIT = Path(__file__).with_name("pod_init.py")
+POD_ROOT = Path(__file__).with_name("pod_root.py")
 START_TIMEOUT = 20.0  # seconds for proot + python to come up, on a slow CI machine
 STOP_TIMEOUT = 5.0  # seconds for proot to exit once the pod's processes are gone
 HOST_ETC = "/.fake-runpod-host-etc"  # where this machine's /etc is, for the links in /etc
@@ -73,6 +84,44 @@ class RootFS:
         start = folder / "start.sh"  # the image's start script (startup.py)
         start.write_text(START_SH, encoding="utf-8")
         start.chmod(0o755)
+        self._isolation: str | None = None
+        self._isolation_lock = threading.Lock()
+
+    @property
+    def isolation(self) -> str:
+        """How this fake's pods see their folders, "namespace" or "proot" (decided once)."""
+        with self._isolation_lock:
+            if self._isolation is None:
+                wanted = os.environ.get("FAKE_RUNPOD_ISOLATION", "")
+                works = wanted != "proot" and self._namespace_works()
+                self._isolation = "namespace" if works else "proot"
+            return self._isolation
+
+    def _namespace_works(self) -> bool:
+        """Enter this root in a namespace of its own, with every bind a pod has, once."""
+        if UNSHARE is None:
+            return False
+        try:
+            done = subprocess.run(
+                self.entry(self.binds, "namespace") + ["/bin/true"],
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                timeout=START_TIMEOUT,
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            return False
+        return done.returncode == 0
+
+    def entry(self, binds: dict[str, Path], isolation: str) -> list[str]:
+        """The command prefix that runs a command inside this root with these binds."""
+        if isolation == "namespace":
+            table = json.dumps({inside: str(outside) for inside, outside in binds.items()})
+            argv = [UNSHARE, "--user", "--map-root-user", "--mount"]
+            return argv + [sys.executable, "-I", "-S", str(POD_ROOT), str(self.folder), table, "--"]
+        argv = [PROOT, "-0", "-r", str(self.folder), "-w", "/root"]
+        for inside, outside in binds.items():
+            argv += ["-b", f"{outside}:{inside}"]
+        return argv
 
     def mount_point(self, path: str) -> None:
         """An empty folder where a pod mounts something (its volume)."""
@@ -124,10 +173,14 @@ class Container:
         return path
 
     def start(self) -> None:
-        if PROOT is None:
+        with self._lock:
+            if self._stopped:  # terminated before it started: no need to look at the machine
+                return
+        isolation = self.rootfs.isolation
+        if isolation == "proot" and PROOT is None:
             raise ContainerError(
-                "fake Runpod pods need proot to show /workspace and /root "
-                "(Debian/Ubuntu: apt-get install proot)"
+                "fake Runpod pods need proot to show /workspace and /root where this machine "
+                "refuses user namespaces (Debian/Ubuntu: apt-get install proot)"
             )
         for inside, outside in self.binds.items():
             if outside.is_dir():
@@ -136,13 +189,11 @@ class Container:
             if self._stopped:
                 return
             lifeline, self._lifeline = os.pipe()
-            argv = [PROOT, "-0", "-r", str(self.rootfs.folder), "-w", "/root"]
             binds = {**self.rootfs.binds, **self._pass_through(), **self.binds}
-            for inside, outside in binds.items():
-                argv += ["-b", f"{outside}:{inside}"]
-            init = [sys.executable, "-I", "-S", str(POD_INIT), str(self.socket_path)]
-            argv += [*init, str(lifeline), json.dumps(self.launch.argv)]
-            with open(self.folder / "proot.log", "wb") as log:
+            argv = self.rootfs.entry(binds, isolation)
+            argv += [sys.executable, "-I", "-S", str(POD_INIT), str(self.socket_path)]
+            argv += [str(lifeline), json.dumps(self.launch.argv), isolation]
+            with open(self.folder / "container.log", "wb") as log:
                 process = self._process = subprocess.Popen(
                     argv,
                     env=self.env,
@@ -163,7 +214,7 @@ class Container:
                 return  # stopped (the pod was stopped or terminated) while starting
             if len(words) != 2 or words[0] != b"ready":
                 self.stop()
-                log_text = (self.folder / "proot.log").read_text(errors="replace")[-500:]
+                log_text = (self.folder / "container.log").read_text(errors="replace")[-500:]
                 raise ContainerError(f"the fake pod's container did not start: {log_text}")
             self._init_pid = int(words[1])
         threading.Thread(target=self._follow, args=(process,), daemon=True).start()

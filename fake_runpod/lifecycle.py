@@ -16,8 +16,8 @@
   RUNNING; terminate -> the pod is gone (404); its meter and its log stay.
 
 Timers run each step later; a timer of an older boot (the pod was stopped meanwhile) does
-nothing. Every change happens under the backend's lock; starting a container (proot, a few
-hundred milliseconds) happens outside it.
+nothing. Every change happens under the backend's lock; starting a container (a few hundred
+milliseconds) happens outside it.
 """
 
 from __future__ import annotations
@@ -166,7 +166,7 @@ class Lifecycle:
 
     def _start(self, pod: Pod, runtime: PodRuntime) -> None:
         try:
-            runtime.start()  # outside the lock: proot takes a few hundred milliseconds
+            runtime.start()  # outside the lock: a container takes a few hundred milliseconds
         except ContainerError as error:
             with self.b.lock:
                 if pod.runtime is runtime:  # not stopped meanwhile: the fake's own failure

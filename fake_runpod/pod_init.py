@@ -1,22 +1,23 @@
 """Inside a fake pod: the process that stands for the container's runtime and its sshd.
 
-container.py starts it under proot with the container's environment. It starts the
-container's main process (the start command: the pod's `args`, else the image's
-`/start.sh`), relays each line of its output to the fake (`out LINE`) and says when it ends
-(`exited STATUS`): a container whose main process ends has exited. It listens on a unix
-socket and, for each SSH session, receives the session's stdin, stdout and stderr as file
-descriptors plus the command, its environment and cwd, starts the command as its own child and
-answers with the exit status. Sessions are therefore processes inside the container, as sshd's
-are, and what they leave running lives on until the pod goes.
+container.py starts it inside the pod's root (under proot, or through pod_root.py in a
+namespace of its own) with the container's environment. It starts the container's main process
+(the start command: the pod's `args`, else the image's `/start.sh`), relays each line of its
+output to the fake (`out LINE`) and says when it ends (`exited STATUS`): a container whose
+main process ends has exited. It listens on a unix socket and, for each SSH session, receives
+the session's stdin, stdout and stderr as file descriptors plus the command, its environment
+and cwd, starts the command as its own child and answers with the exit status. Sessions are
+therefore processes inside the container, as sshd's are, and what they leave running lives on
+until the pod goes.
 
 It leads a process group of its own, which every process of the pod joins: killing that group
 ends every process of the pod. When the fake goes away without stopping the pod (killed), the
 lifeline pipe closes and pod_init ends the group itself.
 
-proot 5.1 (Debian 12) does not translate the paths of system calls newer than itself
-(statx, faccessat2, openat2): `ls /workspace` would look at this machine's /workspace. A
-seccomp filter makes them fail with ENOSYS, so glibc and Rust fall back to the older calls
-that proot does translate.
+Under proot only: proot 5.1 (Debian 12) does not translate the paths of system calls newer
+than itself (statx, faccessat2, openat2): `ls /workspace` would look at this machine's
+/workspace. A seccomp filter makes them fail with ENOSYS, so glibc and Rust fall back to the
+older calls that proot does translate.
 
 Standard library only: it runs with `python -I -S`, inside the pod.
 """
@@ -147,9 +148,11 @@ def _run_main(argv: list[str], lock: threading.Lock) -> None:
     _say(lock, f"exited {status}")
 
 
-def main(socket_path: str, lifeline: int, argv: list[str]) -> None:
-    os.setsid()
-    refuse_newer_syscalls()
+def main(socket_path: str, lifeline: int, argv: list[str], isolation: str) -> None:
+    if os.getsid(0) != os.getpid():  # under proot; pod_root.py execs us as the leader already
+        os.setsid()
+    if isolation == "proot":
+        refuse_newer_syscalls()
     threading.Thread(target=_watch, args=(lifeline,), daemon=True).start()
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     server.bind(socket_path)
@@ -163,4 +166,4 @@ def main(socket_path: str, lifeline: int, argv: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3]))
+    main(sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3]), sys.argv[4])

@@ -1,6 +1,6 @@
-"""A pod's running container: its folders, its processes under proot (container.py), its
-sshd (ssh.py), and what its start-up leaves (startup.py). lifecycle.py makes one per boot and
-stops it when the pod stops, exits or is terminated.
+"""A pod's running container: its folders, its processes (container.py: in a namespace or
+under proot), its sshd (ssh.py), and what its start-up leaves (startup.py). lifecycle.py makes
+one per boot and stops it when the pod stops, exits or is terminated.
 
 Inside the pod: /root is a HOME of this boot's own, the volume is at its mount path,
 /etc/rp_environment and the fake's state folder (/.fake-runpod/pod) are the pod's own; the
@@ -26,7 +26,8 @@ from .startup import POD_STATE, SSHD_STARTED, container_env, write_image_files
 
 
 class PodRuntime:
-    """The container of one boot of a pod. start() is slow (proot): call it without locks."""
+    """The container of one boot of a pod. start() is slow (a process tree comes up): call it
+    without locks."""
 
     def __init__(
         self,

@@ -5,7 +5,7 @@ site_hooks/, snippets/ and theme files, and the tiny docs tree in tests/site/fix
 breaks one thing and runs `mkdocs build --strict` on it. A control build of the unbroken copy
 must pass, so a case cannot "fail" for an unrelated reason.
 
-The builds run once per module, one after the other, through mkdocs' own command line in this
+Each case is built once per worker that runs it, through mkdocs' own command line in this
 process (`mkdocs build --strict -d DIR` from the copy's folder): importing mkdocs, Material
 and mkdocs-jupyter costs ~1 s per process, which would make these builds 3x slower.
 """
@@ -231,18 +231,30 @@ def mkdocs_build_strict(root: Path) -> tuple[int, str]:
     return code, "\n".join(collect.lines)
 
 
+class Builds:
+    """The copy for each case, built on first use: under pytest-xdist the cases of this module
+    spread over the workers, and each worker builds only the cases it runs (not all 21)."""
+
+    def __init__(self, tmp_path_factory) -> None:
+        self.tmp_path_factory = tmp_path_factory
+        self.done: dict[str, tuple[Path, int, str]] = {}
+        self.report = tmp_path_factory.mktemp("no-report") / "none.json"
+
+    def __getitem__(self, name: str) -> tuple[Path, int, str]:
+        if name not in self.done:
+            breaker = {**{case: breaker for case, (breaker, _) in CASES.items()}, **GOOD}[name]
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setenv("NO_MKDOCS_2_WARNING", "1")
+                patch.setenv("LIVE_REPORT", str(self.report))
+                root = make_project(self.tmp_path_factory.mktemp("bad-input"))
+                breaker(root)
+                self.done[name] = (root, *mkdocs_build_strict(root))
+        return self.done[name]
+
+
 @pytest.fixture(scope="module")
-def builds(tmp_path_factory) -> dict[str, tuple[Path, int, str]]:
-    jobs = {**{name: breaker for name, (breaker, _) in CASES.items()}, **GOOD}
-    results = {}
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("NO_MKDOCS_2_WARNING", "1")
-        patch.setenv("LIVE_REPORT", str(tmp_path_factory.mktemp("no-report") / "none.json"))
-        for name, breaker in jobs.items():
-            root = make_project(tmp_path_factory.mktemp("bad-input"))
-            breaker(root)
-            results[name] = (root, *mkdocs_build_strict(root))
-    return results
+def builds(tmp_path_factory) -> Builds:
+    return Builds(tmp_path_factory)
 
 
 @pytest.mark.parametrize("name", GOOD)

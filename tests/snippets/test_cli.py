@@ -85,6 +85,13 @@ def test_a_parser_without_help_stays_without_it():
     assert quiet.parse_known_args(["--help"])[1] == ["--help"]
 
 
+def test_a_parser_given_a_japanese_formatter_keeps_that_formatter():
+    first = JapaneseArgumentParser(prog="x", formatter_class=argparse.RawDescriptionHelpFormatter)
+    again = JapaneseArgumentParser(prog="y", formatter_class=first.formatter_class)
+    assert again.formatter_class is first.formatter_class
+    assert again.format_usage().startswith("使い方: y")
+
+
 def test_run_cli_turns_errors_into_one_line(capsys):
     def failing():
         raise SnippetError("だめでした。")

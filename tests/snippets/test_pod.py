@@ -179,6 +179,17 @@ def test_explicit_gpu_count_ports_name_and_image(fake, kaggle_volume):
     assert "PUBLIC_KEY" not in stored.env
 
 
+def test_a_registry_credential_goes_with_the_create_and_a_bad_one_is_refused(fake, kaggle_volume):
+    """The nightly run's optional registry credential (LIVE_REGISTRY_ID) is a create field:
+    `registry`, the ID of a credential saved on Runpod; anything else never reaches the API."""
+    credential = fake.state.create_registry("docker-hub", "kgl-live", "dckr_pat_dummy")
+    created = pod.deploy_pod(kaggle_volume["id"], registry=credential.id, max_hours=0)
+    assert fake.pods[created["id"]].registry_id == credential.id
+    with pytest.raises(SnippetError, match="レジストリの認証 ID の形が正しくありません"):
+        pod.deploy_pod(kaggle_volume["id"], registry="id; rm -rf /", max_hours=0)
+    assert len(fake.pods) == 1
+
+
 # --- caps and refusals before any money is spent -------------------------------------------
 
 

@@ -459,13 +459,27 @@ def _start_and_hold_at_mv(pod: Sandbox) -> subprocess.Popen:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         start_new_session=True,
+        # a terminal's foreground job: Ctrl+C is not ignored, even when this test run is a
+        # background job (bash cannot trap a signal that was ignored when it started)
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.monotonic() + 30
-    while not (pod.state / "mv-pid").exists():
+    while not _is_sleeping(pod.state / "mv-pid"):
         assert proc.poll() is None, proc.communicate()
         assert time.monotonic() < deadline, "setup.sh never reached mv"
         time.sleep(0.02)
     return proc
+
+
+def _is_sleeping(pid_file: Path) -> bool:
+    """The stand-in mv has become `sleep`. (Signalled earlier, while its shell still waited for
+    /bin/mv, the shell would go on to the sleep, as bash does when the child it waited for did
+    not die of SIGINT, and setup.sh would wait for it for ten minutes.)"""
+    try:
+        pid = pid_file.read_text().strip()
+        return Path(f"/proc/{pid}/comm").read_text().strip() == "sleep"
+    except OSError:
+        return False
 
 
 def test_a_token_left_by_a_killed_run_is_removed_by_the_next_run(pod: Sandbox) -> None:
