@@ -20,7 +20,7 @@ from .backend import Backend
 from .faults import Faults
 from .models import LoggedRequest, Pod, Secret, Volume
 from .ratelimit import RateLimit
-from .server import Handler
+from .server import Handler, surface_of
 from .timing import Timing, check_scale
 
 DEFAULT_API_KEY = "rpa_FAKERUNPODTESTKEY0000000000000000000000000000"
@@ -142,6 +142,14 @@ class FakeRunpod:
     def requests(self) -> list[LoggedRequest]:
         with self.log_lock:
             return list(self.request_log)
+
+    @property
+    def old_api_requests(self) -> list[str]:
+        """Requests to an API Runpod retires (GraphQL) or has retired (REST v1), as
+        "METHOD /path": what the guide must no longer send."""
+        return [
+            f"{r.method} {r.path}" for r in self.requests if surface_of(r.path) in ("graphql", "v1")
+        ]
 
     @property
     def internal_errors(self) -> list[str]:

@@ -59,6 +59,13 @@ def _is_utf8(body) -> bool:
     return True
 
 
+def surface_of(path: str) -> str | None:
+    """Which API a path belongs to: "rest" (v2), "graphql", "v1" (retired), or None."""
+    if path == "/v1" or path.startswith("/v1/"):
+        return "v1"
+    return "graphql" if path == "/graphql" else "rest" if path.startswith("/v2/") else None
+
+
 class Handler(BaseHTTPRequestHandler):
     fake = None  # the FakeRunpod (set on a subclass by fake.py)
     server_version = "fake-runpod/1"
@@ -89,9 +96,7 @@ class Handler(BaseHTTPRequestHandler):
             self.sender.finish()
 
     def _route(self, path: str, query: dict, raw: bytes) -> None:
-        surface = "graphql" if path == "/graphql" else "rest" if path.startswith("/v2/") else None
-        if path == "/v1" or path.startswith("/v1/"):
-            surface = "v1"
+        surface = surface_of(path)
         if surface is None:
             self.sender.send(_problem(404, "no such path"))
             return

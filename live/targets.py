@@ -168,7 +168,7 @@ class FakeTarget(RealTarget):
             return
         from fake_runpod import FakeRunpod
 
-        try:  # retired: GraphQL and REST v1 answer 410, as they will on the real service
+        try:  # retired mode: the old APIs answer 410, as they will on the real service
             self.fake = FakeRunpod(
                 faults=self.faults, realistic=True, time_scale=self.time_scale, retired=True
             )
@@ -186,7 +186,7 @@ class FakeTarget(RealTarget):
 
             api.sleep, self._real_sleep = self._real_sleep, None
         if self.fake is not None:
-            self.old_api_calls = old_api_calls(self.fake.requests)
+            self.old_api_calls = self.fake.old_api_requests
             self.fake.stop()
             self.fake = None
 
@@ -270,15 +270,6 @@ class FakeTarget(RealTarget):
             ),
             True,
         )
-
-
-def old_api_calls(requests) -> list[str]:
-    """The requests that went to GraphQL or REST v1: none may (both are being retired)."""
-    return [
-        f"{r.method} {r.path}"
-        for r in list(requests)
-        if r.path.startswith(("/graphql", "/v1/")) or r.path == "/v1"
-    ]
 
 
 class TargetError(RuntimeError):

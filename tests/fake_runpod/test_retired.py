@@ -8,7 +8,6 @@ import pytest
 import requests
 
 from fake_runpod import FakeRunpod
-from tests.fixtures.fake_runpod import old_api_requests
 
 QUERY = {"query": "{ myself { id } }"}
 
@@ -63,10 +62,12 @@ def test_rest_v2_is_served_in_retired_mode(retired):
     assert listed.status_code == 200 and listed.json() == {"pods": []}
 
 
-def test_the_fixture_names_every_request_to_an_old_api(retired):
+def test_the_fake_names_every_request_to_an_old_api(retired):
     retired.reset()
     answer(retired, "POST", "/graphql", json=QUERY)
     answer(retired, "GET", "/v1/pods")
     answer(retired, "GET", "/v2/pods")
+    answer(retired, "DELETE", "/v1/pods/x")
     answer(retired, "GET", "/v1pods")  # not v1: an unknown path
-    assert old_api_requests(retired) == ["POST /graphql", "GET /v1/pods"]
+    answer(retired, "GET", "/v2/graphql-ish")  # REST v2, whatever its name says
+    assert retired.old_api_requests == ["POST /graphql", "GET /v1/pods", "DELETE /v1/pods/x"]

@@ -14,7 +14,6 @@ from live.targets import (
     FakeTarget,
     RealTarget,
     TargetError,
-    old_api_calls,
     same_minor,
     version_prefix,
 )
@@ -171,20 +170,6 @@ def test_the_fake_gpu_check_is_a_rehearsal_that_claims_no_timing():
     assert record["import_seconds"] is None and record["torch"] is None
     with pytest.raises(StepFailed):  # the same answer on target real is a failure
         RealTarget().judge_gpu(seen)
-
-
-def test_any_request_to_graphql_or_rest_v1_is_counted():
-    class Request:
-        def __init__(self, method, path):
-            self.method, self.path = method, path
-
-    seen = [
-        Request("GET", "/v2/pods"),
-        Request("POST", "/graphql"),
-        Request("DELETE", "/v1/pods/x"),
-        Request("GET", "/v2/graphql-ish"),
-    ]
-    assert old_api_calls(seen) == ["POST /graphql", "DELETE /v1/pods/x"]
 
 
 def test_a_pods_watchdog_is_what_is_left_of_the_runs_budget():
