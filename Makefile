@@ -8,7 +8,6 @@ VENV := .venv
 BIN := $(VENV)/bin
 UV_VERSION := 0.13.8
 export NO_MKDOCS_2_WARNING := 1
-export PYTHONDONTWRITEBYTECODE := 1
 
 PORT ?= 8000
 
@@ -32,8 +31,11 @@ $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
-# Compile bytecode once: PYTHONDONTWRITEBYTECODE (above) would otherwise make every
-# mkdocs/pytest start recompile ~1000 modules (~1.5 s per build).
+# Compile the dependencies' bytecode once, at install. Our own modules and pytest's
+# rewritten test modules are cached in __pycache__ (git ignores it) on first use: without
+# that cache every xdist worker and every snippet subprocess compiled them again (~40 s of
+# CPU per `make test`), so a PYTHONDONTWRITEBYTECODE from the shell is not passed on.
+unexport PYTHONDONTWRITEBYTECODE
 $(VENV)/.synced: $(BIN)/uv pyproject.toml uv.lock
 	$(BIN)/uv sync --frozen --all-groups --quiet --compile-bytecode
 	@touch $@

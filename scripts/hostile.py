@@ -12,7 +12,6 @@ environment and stdin, and is judged from outside: exit code, stdout, stderr, th
 
 from __future__ import annotations
 
-import _thread
 import argparse
 import contextlib
 import importlib
@@ -20,6 +19,7 @@ import io
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -213,11 +213,14 @@ def _run_case(command, case: Case, fake, values: dict) -> Outcome:
 
 
 def _interrupt_once_made(fake, kind: str) -> None:
+    """Ctrl+C as the terminal sends it: a real SIGINT to the main thread, which wakes it in
+    the middle of its wait for the answer (`_thread.interrupt_main` would only be seen once
+    the held answer arrives)."""
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if getattr(fake, kind):
             time.sleep(0.2)  # the fake holds the answer back: the reader is waiting
-            _thread.interrupt_main()
+            signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
             return
         time.sleep(0.02)
 

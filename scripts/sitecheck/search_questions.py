@@ -45,8 +45,10 @@ def load(path: Path = QUESTIONS, docs: Path = ROOT / "docs") -> list[Question]:
     return questions
 
 
-def search(page, query: str) -> list[str]:
-    """Type a query like a reader with an IME; return the pages found, best first.
+def search(page, query: str, first: int | None = None) -> list[str]:
+    """Type a query like a reader with an IME; return the pages found, best first: all of
+    them, or at least the first `first` when that is all the caller judges (the list then
+    is not scrolled for the rest, which Material renders four at a time).
 
     Real input methods fire key events while composing; Playwright's fill() does not, and
     Material reads the search box on keyup, so the query ends with a key press (End).
@@ -74,7 +76,7 @@ def search(page, query: str) -> list[str]:
     meta = page.locator(".md-search-result__meta").text_content() or ""
     total = int(re.search(r"(\d+)件", meta).group(1)) if re.search(r"(\d+)件", meta) else 0
     items = page.locator(".md-search-result__list > .md-search-result__item")
-    while items.count() < total:
+    while items.count() < total and (first is None or len(_pages_listed(page)) < first):
         shown = items.count()
         # Material loads the next four when the list's end comes into view: leave the end
         # (one frame, so the scroll is seen), then go back to it.
@@ -88,6 +90,11 @@ def search(page, query: str) -> list[str]:
             "'.md-search-result__list > .md-search-result__item').length > n",
             arg=shown,
         )
+    return _pages_listed(page)
+
+
+def _pages_listed(page) -> list[str]:
+    """The pages of the results listed so far, in their order."""
     links = page.locator(".md-search-result__item > a.md-search-result__link")
     found: list[str] = []
     for href in links.evaluate_all("els => els.map(e => e.href)"):
@@ -102,6 +109,6 @@ def ask_all(browser, base_url: str, questions: list[Question]) -> list[tuple[Que
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ja-JP")
     page = context.new_page()
     page.goto(base_url)
-    answers = [(question, search(page, question.question)) for question in questions]
+    answers = [(question, search(page, question.question, first=3)) for question in questions]
     context.close()
     return answers

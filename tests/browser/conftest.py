@@ -67,7 +67,7 @@ def chromium() -> Iterator[object]:
         browser.close()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def site_url(site_server: str) -> str:
     """Base URL of the built site, always ending in '/'."""
     return site_server if site_server.endswith("/") else site_server + "/"
@@ -81,21 +81,29 @@ def keep_local(route, request_url_prefix: str) -> None:
         route.abort()
 
 
+def offline_context(
+    chromium, site_url: str, width=1280, height=900, color_scheme="light", **kwargs
+):
+    """A fresh context (own storage), offline except for the site."""
+    context = chromium.new_context(
+        viewport={"width": width, "height": height},
+        color_scheme=color_scheme,
+        locale="ja-JP",
+        **kwargs,
+    )
+    context.set_default_timeout(15_000)
+    origin = "{0.scheme}://{0.netloc}".format(urlsplit(site_url))
+    context.route("**/*", lambda route: keep_local(route, origin))
+    return context
+
+
 @pytest.fixture
 def new_page(chromium, site_url):
-    """Factory for pages in fresh contexts (own storage), offline except for the site."""
+    """Factory for pages in fresh contexts (offline_context)."""
     contexts = []
-    origin = "{0.scheme}://{0.netloc}".format(urlsplit(site_url))
 
-    def make(width: int = 1280, height: int = 900, color_scheme: str = "light", **kwargs):
-        context = chromium.new_context(
-            viewport={"width": width, "height": height},
-            color_scheme=color_scheme,
-            locale="ja-JP",
-            **kwargs,
-        )
-        context.set_default_timeout(15_000)
-        context.route("**/*", lambda route: keep_local(route, origin))
+    def make(**kwargs):
+        context = offline_context(chromium, site_url, **kwargs)
         contexts.append(context)
         return context.new_page()
 

@@ -4,33 +4,54 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browser.conftest import offline_context
+
 PHONE = {"width": 375, "height": 812}
 
 
-def test_no_horizontal_scroll_at_375px(new_page, site_url, pages):
+# What each page looks like on a phone, measured in one visit per page (a page load is the
+# costly part): its width against the screen's, the widest element when it is too wide, and
+# the first line of every code block that scrolls sideways.
+SURVEY = """() => {
+  const w = document.documentElement.clientWidth;
+  let widest = null;
+  if (document.documentElement.scrollWidth > w) {
+    for (const el of document.querySelectorAll('body *')) {
+      const r = el.getBoundingClientRect();
+      if (r.right > w + 1 && (!widest || r.right > widest.r)) widest = {r: r.right,
+        el: el.tagName.toLowerCase() + (el.className ? '.' + el.className : '')};
+    }
+  }
+  return {
+    widths: [document.documentElement.scrollWidth, w],
+    widest: widest && widest.el,
+    scrolling_code: [...document.querySelectorAll('article pre > code')]
+      .filter(c => c.offsetParent !== null && c.scrollWidth > c.clientWidth + 1)
+      .map(c => c.textContent.split('\\n')[0].slice(0, 60)),
+  };
+}"""
+
+
+@pytest.fixture(scope="module")
+def at_375px(chromium, site_url, pages) -> dict[str, dict]:
+    """{page: what SURVEY measured}, every content page at 375 px."""
     assert pages, "the built site has no pages"
-    page = new_page(**PHONE)
-    too_wide = {}
+    context = offline_context(chromium, site_url, **PHONE)
+    page = context.new_page()
+    seen = {}
     for path in pages:
         page.goto(site_url + path)
-        widths = page.evaluate(
-            "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
-        )
-        if widths[0] > widths[1]:
-            # Name the widest element so the failure says what to fix.
-            culprit = page.evaluate(
-                """() => {
-                  const w = document.documentElement.clientWidth;
-                  let worst = null;
-                  for (const el of document.querySelectorAll('body *')) {
-                    const r = el.getBoundingClientRect();
-                    if (r.right > w + 1 && (!worst || r.right > worst.r)) worst = {r: r.right,
-                      el: el.tagName.toLowerCase() + (el.className ? '.' + el.className : '')};
-                  }
-                  return worst && worst.el;
-                }"""
-            )
-            too_wide[path or "/"] = (widths, culprit)
+        seen[path or "/"] = page.evaluate(SURVEY)
+    context.close()
+    return seen
+
+
+def test_no_horizontal_scroll_at_375px(at_375px):
+    too_wide = {
+        path: (found["widths"], found["widest"])  # the widest element says what to fix
+        for path, found in at_375px.items()
+        if found["widths"][0] > found["widths"][1]
+    }
     assert not too_wide, f"pages wider than 375 px: {too_wide}"
 
 
@@ -62,19 +83,11 @@ def test_dark_mode_toggle_switches_and_persists(new_page, site_url, pages, start
     assert scheme(page) == other
 
 
-def test_at_375px_no_command_hides_its_end(new_page, site_url, pages):
+def test_at_375px_no_command_hides_its_end(at_375px):
     """Code blocks wrap on a phone: nothing a reader copies runs off the right edge."""
-    page = new_page(**PHONE)
-    hidden = {}
-    for path in pages:
-        page.goto(site_url + path)
-        overflowing = page.evaluate(
-            """() => [...document.querySelectorAll('article pre > code')]
-                 .filter(c => c.offsetParent !== null && c.scrollWidth > c.clientWidth + 1)
-                 .map(c => c.textContent.split('\\n')[0].slice(0, 60))"""
-        )
-        if overflowing:
-            hidden[path or "/"] = overflowing
+    hidden = {
+        path: found["scrolling_code"] for path, found in at_375px.items() if found["scrolling_code"]
+    }
     assert not hidden, f"code that scrolls sideways at 375 px: {hidden}"
 
 
