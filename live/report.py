@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 
 import jsonschema
@@ -91,9 +92,21 @@ def load_schema() -> dict:
     return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
 
 
+@cache
+def _validator() -> jsonschema.protocols.Validator:
+    # jsonschema.validate() checks the schema itself on every call: a report is written
+    # after every step, and that check was most of the time it took.
+    schema = load_schema()
+    kind = jsonschema.validators.validator_for(schema)
+    kind.check_schema(schema)
+    return kind(schema, format_checker=jsonschema.FormatChecker())
+
+
 def validate(report: dict) -> None:
     """Raise jsonschema.ValidationError when the report breaks the schema."""
-    jsonschema.validate(report, load_schema(), format_checker=jsonschema.FormatChecker())
+    error = jsonschema.exceptions.best_match(_validator().iter_errors(report))
+    if error is not None:
+        raise error
 
 
 class Redactor:

@@ -16,7 +16,6 @@ instead of sending the create again.
 """
 
 import email.utils
-import importlib.metadata
 import math
 import sys
 import time
@@ -62,7 +61,7 @@ def load_recommended() -> dict:
 def user_agent() -> str:
     # Cloudflare in front of api.runpod.io refuses Python-urllib's default User-Agent
     # (runpod/containers tests/runpod_smoke/api.py): say who we are, as Runpod's own tests do.
-    return f"{USER_AGENT} python-requests/{importlib.metadata.version('requests')}"
+    return f"{USER_AGENT} python-requests/{requests.__version__}"
 
 
 def session() -> requests.Session:
