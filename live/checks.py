@@ -229,7 +229,7 @@ def gpu_check(run: Run, pod: dict) -> None:
 # What pod 2 runs in place of a reader's training: quick, and a command that exists (the
 # script refuses one that does not before it starts).
 AUTO_STOP_COMMAND = "python3 -c 'print(\"kgl-live: training stand-in done\")'"
-AUTO_STOP_GRACE = 2  # seconds (real time, on the fake too); the reader's default is 60
+AUTO_STOP_GRACE = 1  # seconds (real time, on the fake too); the reader's default is 60
 AUTO_STOP_SLACK = 30  # seconds for the script's own work: the command, sync, curl
 
 
