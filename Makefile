@@ -8,6 +8,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 UV_VERSION := 0.13.8
 export NO_MKDOCS_2_WARNING := 1
+# Bytecode is cached in __pycache__ (git ignores it): without it every xdist worker and every
+# snippet subprocess compiled our modules again (~40 s of CPU per `make test`), so a
+# PYTHONDONTWRITEBYTECODE from the shell is not passed on.
+unexport PYTHONDONTWRITEBYTECODE
 
 PORT ?= 8000
 
@@ -31,11 +35,7 @@ $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
-# Compile the dependencies' bytecode once, at install. Our own modules and pytest's
-# rewritten test modules are cached in __pycache__ (git ignores it) on first use: without
-# that cache every xdist worker and every snippet subprocess compiled them again (~40 s of
-# CPU per `make test`), so a PYTHONDONTWRITEBYTECODE from the shell is not passed on.
-unexport PYTHONDONTWRITEBYTECODE
+# Compile the dependencies' bytecode once, at install (our own modules: on first use).
 $(VENV)/.synced: $(BIN)/uv pyproject.toml uv.lock
 	$(BIN)/uv sync --frozen --all-groups --quiet --compile-bytecode
 	@touch $@

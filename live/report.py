@@ -94,8 +94,8 @@ def load_schema() -> dict:
 
 @cache
 def _validator() -> jsonschema.protocols.Validator:
-    # jsonschema.validate() checks the schema itself on every call: a report is written
-    # after every step, and that check was most of the time it took.
+    # Built and checked once: jsonschema.validate() checks the schema itself on every call,
+    # which was most of the time a validation took.
     schema = load_schema()
     kind = jsonschema.validators.validator_for(schema)
     kind.check_schema(schema)
