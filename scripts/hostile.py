@@ -172,6 +172,8 @@ def _run_case(command, case: Case, fake, values: dict) -> Outcome:
     stdin = io.TextIOWrapper(io.BytesIO(case.stdin), encoding="utf-8", errors="surrogateescape")
     interrupter = None
     if case.interrupt_after_post:  # Ctrl+C once the create was carried out, answer held back
+        # (a background job starts with SIGINT ignored; a reader's terminal does not)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         interrupter = threading.Thread(target=_interrupt_once_made, args=(fake, case.creates))
         interrupter.start()
     try:

@@ -31,14 +31,16 @@ def path_without(tmp_path: Path, *left_out: str) -> str:
     """A PATH with every command of this one except `left_out` (linked into one folder)."""
     folder = tmp_path / "bin"
     folder.mkdir()
-    for directory in reversed(os.environ["PATH"].split(os.pathsep)):
-        if not Path(directory).is_dir():
+    linked, seen = set(left_out), set()
+    for directory in os.environ["PATH"].split(os.pathsep):  # the first one found wins
+        real = os.path.realpath(directory)
+        if real in seen or not os.path.isdir(real):  # /bin is /usr/bin on merged systems
             continue
-        for command in Path(directory).iterdir():
-            if command.name not in left_out and os.access(command, os.X_OK):
-                target = folder / command.name
-                target.unlink(missing_ok=True)
-                target.symlink_to(command)
+        seen.add(real)
+        for command in os.scandir(real):
+            if command.name not in linked and os.access(command.path, os.X_OK):
+                linked.add(command.name)
+                os.symlink(command.path, folder / command.name)
     return str(folder)
 
 

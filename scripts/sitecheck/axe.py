@@ -1,10 +1,10 @@
 """axe-core (from node_modules) on pages of the built site, in Debian's chromium.
 
-`violations(page, axe_js)` runs axe on an open Playwright page; `sweep(...)` opens every
-given page at 375 px and at desktop width, in light and dark colour schemes (or a chosen
-few of those views), and returns one line per violation, naming the page and the view.
-`make bench` (scripts/bench/) sweeps every page; the browser tests check the heaviest page of
-each kind.
+`violations(page, axe_js)` runs axe on an open Playwright page; `check_page(...)` opens a
+page first and names it in each line; `sweep(...)` opens every given page at 375 px and at
+desktop width, in light and dark colour schemes (or a chosen few of those views), and returns
+one line per violation, naming the page and the view. `make bench` (scripts/bench/) sweeps
+every page; the browser tests check the heaviest page of each kind, each view once.
 """
 
 from __future__ import annotations
@@ -37,6 +37,12 @@ EVERY_VIEW = tuple((width, scheme) for width in WIDTHS for scheme in ("light", "
 EACH_ONCE = (("375 px", "light"), ("desktop", "dark"))
 
 
+def check_page(page, url: str, where: str, axe_js: Path = AXE_JS) -> list[str]:
+    """Open url in this page and run axe: one line per violation, naming `where`."""
+    page.goto(url)
+    return describe(where, violations(page, axe_js))
+
+
 def sweep(
     browser, base_url: str, pages: list[str], views=EVERY_VIEW, axe_js: Path = AXE_JS
 ) -> list[str]:
@@ -49,8 +55,7 @@ def sweep(
         )
         page = context.new_page()
         for path in pages:
-            page.goto(base_url + path)
             where = f"{path or '/'} ({label}, {scheme})"
-            problems += describe(where, violations(page, axe_js))
+            problems += check_page(page, base_url + path, where, axe_js)
         context.close()
     return problems

@@ -1,7 +1,8 @@
 """Debian's chromium driven by Playwright, for `make bench` and the browser tests.
 
 Playwright's own browser downloads are never used: CHROMIUM_PATH (default
-/usr/bin/chromium) is launched headless with flags that work as root on these machines.
+/usr/bin/chromium) is launched headless with flags that work as root on these machines, and
+with no way out to another host.
 """
 
 from __future__ import annotations
@@ -13,6 +14,11 @@ from pathlib import Path
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
+    # Offline but for this machine, where the site is served: no other host resolves, so
+    # no page can fetch fonts, analytics or anything else from elsewhere. Cheaper than
+    # intercepting every request through Playwright, and true for every context.
+    # tests/browser/test_offline_load.py still records what a page asks for.
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
     "--no-sandbox",
     "--disable-gpu",
     "--disable-quic",
@@ -22,6 +28,14 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 WIDTHS = {"375 px": (375, 812), "desktop": (1280, 900)}
+
+
+def without_search(context) -> None:
+    """Load this context's pages without Material's search worker, which fetches the search
+    index and builds the whole index on every page load (about half of a page load's CPU
+    here). Only for checks of what a page shows before anyone searches: the search, the
+    search dialog's accessibility and the offline-load check keep the worker."""
+    context.route("**/assets/javascripts/workers/search.*", lambda route: route.abort())
 
 
 @contextmanager

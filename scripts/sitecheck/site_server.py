@@ -5,6 +5,10 @@ trailing slash), 404.html for missing files. site_url is https://runpod-kaggle.g
 so the real site lives under /guide/: every link the build writes is relative, so the site is
 served at "/", and a leading "/guide/" is stripped so absolute paths written with site_url's
 path resolve to the same files. Used by the browser tests and by scripts/sitecheck/lighthouse.py.
+
+Each file is compressed once per server (and again only when it changes): a browser test
+loads the same stylesheet, script bundle and search index on every page, and compressing
+them anew for each request was a third of the suite's in-process CPU.
 """
 
 from __future__ import annotations
@@ -31,6 +35,15 @@ COMPRESSIBLE = (
 
 
 def make_handler(root: Path) -> type[BaseHTTPRequestHandler]:
+    compressed: dict[tuple[Path, int, int], bytes] = {}  # (file, mtime, size) -> gzip body
+
+    def gzipped(target: Path) -> bytes:
+        stat = target.stat()
+        key = (target, stat.st_mtime_ns, stat.st_size)
+        if key not in compressed:  # two threads may both compress it once: same bytes
+            compressed[key] = gzip.compress(target.read_bytes(), mtime=0)
+        return compressed[key]
+
     class StaticSiteHandler(BaseHTTPRequestHandler):
         def do_HEAD(self):  # noqa: N802 (http.server's naming)
             self._respond(send_body=False)
@@ -53,11 +66,14 @@ def make_handler(root: Path) -> type[BaseHTTPRequestHandler]:
                     return None
                 target = target / "index.html"
             if not target.is_file():
-                return self._send(404, (root / "404.html").read_bytes(), "text/html", send_body)
+                target = root / "404.html"
+                return self._send(404, target.read_bytes(), "text/html", send_body, target)
             kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-            return self._send(200, target.read_bytes(), kind, send_body)
+            return self._send(200, target.read_bytes(), kind, send_body, target)
 
-        def _send(self, status: int, body: bytes, kind: str, send_body: bool) -> None:
+        def _send(
+            self, status: int, body: bytes, kind: str, send_body: bool, file: Path | None = None
+        ) -> None:
             self.send_response(status)
             if kind.startswith("text/") or kind in ("application/javascript", "application/json"):
                 kind += "; charset=utf-8"
@@ -65,7 +81,7 @@ def make_handler(root: Path) -> type[BaseHTTPRequestHandler]:
             if kind.startswith(COMPRESSIBLE):
                 self.send_header("Vary", "Accept-Encoding")
                 if "gzip" in self.headers.get("Accept-Encoding", ""):
-                    body = gzip.compress(body, mtime=0)
+                    body = gzipped(file) if file else gzip.compress(body, mtime=0)
                     self.send_header("Content-Encoding", "gzip")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()

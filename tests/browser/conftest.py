@@ -11,11 +11,10 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
-from scripts.sitecheck.browser import CHROMIUM, CHROMIUM_ARGS
+from scripts.sitecheck.browser import CHROMIUM, CHROMIUM_ARGS, without_search
 from scripts.sitecheck.site_pages import content_pages, heaviest_of_each_kind
 from tests import ROOT
 from tests.browser import site_pages
@@ -73,18 +72,9 @@ def site_url(site_server: str) -> str:
     return site_server if site_server.endswith("/") else site_server + "/"
 
 
-def keep_local(route, request_url_prefix: str) -> None:
-    """Abort every request that would leave the machine (fonts, analytics, runpod.io)."""
-    if route.request.url.startswith(request_url_prefix) or route.request.url.startswith("data:"):
-        route.continue_()
-    else:
-        route.abort()
-
-
-def offline_context(
-    chromium, site_url: str, width=1280, height=900, color_scheme="light", **kwargs
-):
-    """A fresh context (own storage), offline except for the site."""
+def offline_context(chromium, width=1280, height=900, color_scheme="light", search=True, **kwargs):
+    """A fresh context (own storage) in the offline browser (browser.CHROMIUM_ARGS);
+    search=False for a test that never opens the search (browser.without_search)."""
     context = chromium.new_context(
         viewport={"width": width, "height": height},
         color_scheme=color_scheme,
@@ -92,24 +82,46 @@ def offline_context(
         **kwargs,
     )
     context.set_default_timeout(15_000)
-    origin = "{0.scheme}://{0.netloc}".format(urlsplit(site_url))
-    context.route("**/*", lambda route: keep_local(route, origin))
+    if not search:
+        without_search(context)
     return context
 
 
 @pytest.fixture
-def new_page(chromium, site_url):
+def new_page(chromium):
     """Factory for pages in fresh contexts (offline_context)."""
     contexts = []
 
     def make(**kwargs):
-        context = offline_context(chromium, site_url, **kwargs)
+        context = offline_context(chromium, **kwargs)
         contexts.append(context)
         return context.new_page()
 
     yield make
     for context in contexts:
         context.close()
+
+
+@pytest.fixture(scope="module")
+def page_in_view(chromium):
+    """Factory: one page per view (offline_context's options), shared by a module's tests
+    that only look at pages (layout, axe, code blocks). A context of its own costs about as
+    much CPU as a page load, and these tests store nothing. The page comes back blank; the
+    test goes to its page. Tests that store something (the palette toggle), need permissions
+    or the search take new_page instead. Closed with the module: headless chromium spends
+    about 7 % of a core on every open page, even an idle blank one."""
+    made: dict[tuple, object] = {}
+
+    def get(**view):
+        key = tuple(sorted(view.items()))
+        if key not in made:
+            made[key] = offline_context(chromium, search=False, **view).new_page()
+        made[key].goto("about:blank")  # nothing (scroll, focus) carries over from the last test
+        return made[key]
+
+    yield get
+    for page in made.values():
+        page.context.close()
 
 
 @pytest.fixture(scope="session")

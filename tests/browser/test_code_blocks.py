@@ -14,8 +14,8 @@ PHONE = {"width": 800, "height": 1280, "is_mobile": True, "has_touch": True}  # 
 
 
 @pytest.mark.parametrize("path", ["first-evening/", "train/"])
-def test_every_scrolling_code_block_takes_focus_and_scrolls(new_page, site_url, path):
-    page = new_page(**PHONE)
+def test_every_scrolling_code_block_takes_focus_and_scrolls(page_in_view, site_url, path):
+    page = page_in_view(**PHONE)
     page.goto(site_url + path)
     assert not page.evaluate("matchMedia('(hover)').matches"), "the phone should have no hover"
     scrolling = page.locator(".md-typeset pre > code").evaluate_all(

@@ -20,7 +20,7 @@ SETUP_SH = ROOT / "snippets" / "setup.sh"
 def test_copy_button_copies_setup_sh(new_page, site_url):
     expected = SETUP_SH.read_bytes()
     assert expected.endswith(b"\n"), "snippets/setup.sh should end with a newline"
-    page = new_page(permissions=["clipboard-read", "clipboard-write"])
+    page = new_page(permissions=["clipboard-read", "clipboard-write"], search=False)
     page.goto(site_url + "tips/setup-script/")
 
     # The page shows the command first and the script in a collapsed block: open it, then

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import offline_context
-
 PHONE = {"width": 375, "height": 812}
 
 
@@ -33,16 +31,14 @@ SURVEY = """() => {
 
 
 @pytest.fixture(scope="module")
-def at_375px(chromium, site_url, pages) -> dict[str, dict]:
+def at_375px(page_in_view, site_url, pages) -> dict[str, dict]:
     """{page: what SURVEY measured}, every content page at 375 px."""
     assert pages, "the built site has no pages"
-    context = offline_context(chromium, site_url, **PHONE)
-    page = context.new_page()
+    page = page_in_view(**PHONE)
     seen = {}
     for path in pages:
         page.goto(site_url + path)
         seen[path or "/"] = page.evaluate(SURVEY)
-    context.close()
     return seen
 
 
@@ -65,7 +61,7 @@ def background(page) -> str:
 
 @pytest.mark.parametrize("start", ["light", "dark"])
 def test_dark_mode_toggle_switches_and_persists(new_page, site_url, pages, start):
-    page = new_page(color_scheme=start)
+    page = new_page(color_scheme=start, search=False)
     page.goto(site_url)
     first = "default" if start == "light" else "slate"
     other = "slate" if start == "light" else "default"
@@ -95,8 +91,8 @@ def test_at_375px_no_command_hides_its_end(at_375px):
     ("path", "line"),
     [("pod/", "runpod/pytorch:"), ("first-evening/", "train-and-upload.sh output/exp001")],
 )
-def test_at_375px_the_critical_lines_are_on_screen(new_page, site_url, path, line):
-    page = new_page(**PHONE)
+def test_at_375px_the_critical_lines_are_on_screen(page_in_view, site_url, path, line):
+    page = page_in_view(**PHONE)
     page.goto(site_url + path)
     box = page.evaluate(
         """line => { const c = [...document.querySelectorAll('article pre > code')]
@@ -112,9 +108,9 @@ def test_at_375px_the_critical_lines_are_on_screen(new_page, site_url, path, lin
 
 
 def test_at_375px_a_wide_diagram_says_it_scrolls_and_shows_everything_when_scrolled(
-    new_page, site_url
+    page_in_view, site_url
 ):
-    page = new_page(**PHONE)
+    page = page_in_view(**PHONE)
     page.goto(site_url + "pod/")
     figure = page.locator("figure.kgl-diagram").first
     assert figure.locator(".kgl-diagram__hint").is_visible(), "no visible hint that it scrolls"
@@ -128,6 +124,6 @@ def test_at_375px_a_wide_diagram_says_it_scrolls_and_shows_everything_when_scrol
              .map(t => t.textContent).join(' '); }"""
     )
     assert "ネットワークボリューム" in seen, seen
-    desktop = new_page()
+    desktop = page_in_view()
     desktop.goto(site_url + "pod/")
     assert not desktop.locator(".kgl-diagram__hint").first.is_visible()

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+import pytest
+from playwright.sync_api import Error as PlaywrightError
+
 from tests.site.pages import built_path, html_files, load_config, nav_pages
 
 
@@ -58,3 +61,34 @@ def test_pages_load_nothing_from_other_hosts_and_diagrams_draw(new_page, site_se
     assert diagram_pages, "no page draws a diagram; the test tests nothing"
     assert mermaid_requests == [], "a page loaded a diagram library"
     assert len(html_files(built_site)) > 10
+
+
+def test_a_context_without_search_misses_only_the_search_worker(new_page, site_url):
+    """Tests that never search load pages without Material's search worker
+    (browser.without_search); that must drop the worker and nothing else."""
+    with_search, without = new_page(), new_page(search=False)
+    failed: dict[str, list[str]] = {"with": [], "without": []}
+    with_search.on("requestfailed", lambda request: failed["with"].append(request.url))
+    without.on("requestfailed", lambda request: failed["without"].append(request.url))
+    for page in (with_search, without):
+        page.goto(site_url)
+        page.wait_for_load_state("networkidle")
+        assert page.locator("article h1").is_visible()
+    assert failed["with"] == []
+    assert (
+        len(failed["without"]) == 1
+        and "/assets/javascripts/workers/search." in failed["without"][0]
+    ), failed
+
+
+def test_the_browser_itself_resolves_no_host_name(new_page, site_url):
+    """The tests' browser resolves no host name (browser.CHROMIUM_ARGS), so a page that asks
+    another host for something fails at once, in CI too, where the machine is online. Even
+    `localhost`, which every machine resolves without a network, is refused: the site at
+    127.0.0.1 is the only way out."""
+    page = new_page()
+    page.goto(site_url)
+    by_name = site_url.replace("//127.0.0.1:", "//localhost:")
+    assert by_name != site_url
+    with pytest.raises(PlaywrightError, match="ERR_NAME_NOT_RESOLVED"):
+        page.goto(by_name)

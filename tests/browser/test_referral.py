@@ -17,7 +17,7 @@ def normalized(url: str) -> tuple[str, str, str, str]:
 def test_call_to_action_goes_through_go_page_to_referral_url(new_page, site_url):
     expected = referral_url()
     expected_host = urlsplit(expected).netloc
-    page = new_page(width=375, height=812)
+    page = new_page(width=375, height=812, search=False)
     requested: list[str] = []
 
     # Stand in for runpod.io: record the navigation and answer locally.

@@ -70,7 +70,16 @@ def html_files(site: Path) -> list[Path]:
 
 @functools.cache
 def soup_of(path: Path) -> BeautifulSoup:
+    """The parsed page, shared by every test of this process: read it, never change it."""
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def text_outside(tag, selector: str, strip: bool = False) -> str:
+    """tag.get_text() without the text inside elements matching `selector` (the shared soup
+    stays as it is, unlike decompose())."""
+    inside = {id(s) for element in tag.select(selector) for s in element.strings}
+    strings = (s for s in tag.strings if id(s) not in inside)
+    return "".join(s.strip() for s in strings) if strip else "".join(strings)
 
 
 def local_target(site: Path, page: Path, url: str, site_url: str) -> tuple[Path, str] | None:

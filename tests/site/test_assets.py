@@ -2,6 +2,7 @@
 
 import gzip
 
+from scripts.sitecheck.site_server import serve_site
 from tests.site.pages import PROJECT, fetch, html_files
 
 PAGE_BUDGET_BYTES = 150_000  # the budget for one built HTML page (notebook pages included)
@@ -25,6 +26,17 @@ def test_server_gzips_pages_like_github_pages(site_server, built_site):
     assert gzip.decompress(body) == (built_site / "index.html").read_bytes()
     status, headers, body = fetch(site_server)  # a client without gzip gets plain bytes
     assert "Content-Encoding" not in headers and body == (built_site / "index.html").read_bytes()
+
+
+def test_server_compresses_a_file_once_but_sends_a_changed_file_anew(tmp_path):
+    (tmp_path / "index.html").write_text("first build", encoding="utf-8")
+    (tmp_path / "404.html").write_text("missing", encoding="utf-8")
+    with serve_site(tmp_path) as url:
+        for _ in range(2):
+            assert gzip.decompress(fetch(url, {"Accept-Encoding": "gzip"})[2]) == b"first build"
+        (tmp_path / "index.html").write_text("the next build, longer", encoding="utf-8")
+        body = gzip.decompress(fetch(url, {"Accept-Encoding": "gzip"})[2])
+        assert body == b"the next build, longer"
 
 
 def test_server_maps_the_site_url_path_and_serves_404(site_server, built_site):

@@ -23,7 +23,7 @@ import tomllib
 import pytest
 
 from site_hooks import tested_by
-from tests.site.pages import PROJECT, built_path, load_config, nav_pages, soup_of
+from tests.site.pages import PROJECT, built_path, load_config, nav_pages, soup_of, text_outside
 
 DOCS = PROJECT / "docs"
 CONFIG = load_config()
@@ -216,9 +216,7 @@ def test_no_old_console_urls_and_no_typed_repository_url_or_volume_price():
 def test_title_and_club_as_the_author_writes_them(built_site):
     assert CONFIG["site_name"] == TITLE
     h1 = soup_of(built_site / "index.html").select_one("article h1")
-    for permalink in h1.select("a.headerlink"):
-        permalink.decompose()
-    assert h1.get_text(strip=True) == TITLE
+    assert text_outside(h1, "a.headerlink", strip=True) == TITLE  # without the ¶ permalink
     assert (PROJECT / "README.md").read_text(encoding="utf-8").splitlines()[0] == f"# {TITLE}"
     assert "Kaggle RunPod 部" in source("stories.md")
 
@@ -227,10 +225,8 @@ def test_a_win_is_never_headlined_only_joked_about(built_site):
     for page in NAV:
         if not page.endswith(".md"):
             continue
-        soup = soup_of(built_site / built_path(page))
-        for tag in soup.find_all(["del", "s"]):
-            tag.decompose()  # the draft's struck-through joke may stay
-        text = soup.get_text()
+        # the draft's struck-through joke may stay
+        text = text_outside(soup_of(built_site / built_path(page)), "del, s")
         assert "優勝" not in text, page
     assert "<del>優勝賞金で回収できたわけですし。</del>" in source("stories.md")
     assert "金メダル" in source("stories.md")

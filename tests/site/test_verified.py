@@ -13,17 +13,17 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-import jsonschema
 import pytest
 import yaml
 from bs4 import BeautifulSoup
 
+from live.report import validate
 from site_hooks import verified
 from tests import ROOT
+from tests.site.pages import soup_of
 from tests.site.test_bad_input import make_project, mkdocs_build_strict
 
 STEPS = ["setup_first", "setup_again"]
-SCHEMA = json.loads((ROOT / "live/report.schema.json").read_text(encoding="utf-8"))
 FINISHED = "2026-11-26T18:41:07Z"  # 2026-11-27 03:41 in Japan
 NOW = datetime.fromisoformat("2026-11-27T09:00:00+00:00")
 LATER = datetime.fromisoformat("2026-12-05T09:00:00+00:00")
@@ -60,7 +60,7 @@ def report(target="real", failed=None, skipped=(), finished=FINISHED, **extra) -
         "leaked": [],
         **extra,
     }
-    jsonschema.validate(written, SCHEMA)
+    validate(written)  # live/report.schema.json, the schema the replay writes to
     return written
 
 
@@ -246,10 +246,10 @@ def test_the_footer_and_the_home_page_say_the_same_thing(real, rehearsal, at, st
 
 
 def test_every_footer_of_the_built_site_repeats_the_home_pages_sentence(built_site):
-    home = BeautifulSoup((built_site / "index.html").read_text("utf-8"), "html.parser")
+    home = soup_of(built_site / "index.html")
     sentence = home.select_one("article .kgl-stamps-summary [data-trust]").get_text()
     for page in sorted(built_site.rglob("index.html")):
-        soup = BeautifulSoup(page.read_text("utf-8"), "html.parser")
+        soup = soup_of(page)  # parsed once per worker, shared with the other site tests
         if soup.select_one(".md-footer") is None:
             continue  # redirect pages (/go/runpod/) have no footer
         footer = soup.select_one(".md-copyright [data-trust]")
