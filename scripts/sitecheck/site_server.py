@@ -8,7 +8,8 @@ path resolve to the same files. Used by the browser tests and by scripts/siteche
 
 Each file is compressed once per server (and again only when it changes): a browser test
 loads the same stylesheet, script bundle and search index on every page, and compressing
-them anew for each request was a third of the suite's in-process CPU.
+them anew for each request was the largest single cost in the test processes (about 30 s of
+CPU per `make test`).
 """
 
 from __future__ import annotations
