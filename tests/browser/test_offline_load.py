@@ -5,6 +5,10 @@ unpkg.com when a `.mermaid` element is left, repository facts from api.github.co
 opens the home page, then moves by Material's instant navigation to each page with a diagram
 (drawn at build time: no diagram library is loaded), and records every request the browser
 makes.
+
+The other tests here check the browser the tests use: it resolves no host name but serves
+the site (so no test can reach the network), and a context without the search worker loses
+that one request and nothing else.
 """
 
 from __future__ import annotations
