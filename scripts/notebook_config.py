@@ -4,12 +4,16 @@ Outputs are compared in full. Only values that differ on every run (ids, ports, 
 paths) are normalised, each by a regex aimed at the one place a notebook prints it.
 """
 
+from __future__ import annotations
+
 import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pytest_notebook.nb_regression import NBRegressionFixture
+if TYPE_CHECKING:
+    from pytest_notebook.nb_regression import NBRegressionFixture
 
 REPO = Path(__file__).resolve().parent.parent  # the repository root
 
@@ -39,6 +43,9 @@ DIFF_REPLACE = (
 
 def regression(force_regen: bool = False) -> NBRegressionFixture:
     """The regression check both notebooks go through."""
+    # Imported here: the test suite's other workers load this module but run no notebook.
+    from pytest_notebook.nb_regression import NBRegressionFixture
+
     return NBRegressionFixture(
         exec_timeout=EXEC_TIMEOUT,
         exec_cwd=str(NOTEBOOKS),

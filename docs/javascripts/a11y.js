@@ -31,10 +31,26 @@
   }
 
   // Material adds markup after load and on every instant navigation, and it sets or drops
-  // a code block's tabindex whenever the block's size changes.
+  // a code block's tabindex whenever the block's size changes. Changes elsewhere (the search
+  // results a reader types into being) are left alone: measuring every code block forces a
+  // layout, and a page with many blocks would do it on every keystroke.
+  var WATCHED = "pre, nav.md-code__nav, .task-list-item";
+
+  function concernsUs(record) {
+    if (record.type === "attributes") return record.target.matches("pre > code");
+    for (var i = 0; i < record.addedNodes.length; i++) {
+      var node = record.addedNodes[i];
+      if (node.nodeType !== 1) continue;
+      if (node.matches(WATCHED) || node.closest("pre") || node.querySelector(WATCHED)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   var pending = false;
-  new MutationObserver(function () {
-    if (pending) return;
+  new MutationObserver(function (records) {
+    if (pending || !records.some(concernsUs)) return;
     pending = true;
     requestAnimationFrame(function () { pending = false; fix(document); });
   }).observe(document.documentElement, {

@@ -60,7 +60,8 @@ def search(page, query: str, first: int | None = None) -> list[str]:
     box.fill("")
     box.press("End")
     page.wait_for_function(
-        "() => !/見つかり/.test(document.querySelector('.md-search-result__meta').textContent)"
+        "() => !/見つかり/.test(document.querySelector('.md-search-result__meta').textContent)",
+        polling=20,
     )
     box.fill(query)
     box.press("End")
@@ -70,6 +71,7 @@ def search(page, query: str, first: int | None = None) -> list[str]:
         " const i = document.querySelector('input.md-search__input');"
         " return m && i && i.value === q && /見つかり/.test(m.textContent); }",
         arg=query,
+        polling=20,
     )
     # Material says how many pages it found (「N件見つかりました」) and renders ten, then four
     # more each time the list is scrolled to its end: scroll until all of them are listed.
@@ -89,6 +91,7 @@ def search(page, query: str, first: int | None = None) -> list[str]:
             "n => document.querySelectorAll("
             "'.md-search-result__list > .md-search-result__item').length > n",
             arg=shown,
+            polling=20,
         )
     return _pages_listed(page)
 

@@ -5,16 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import cpuinfo
 import pytest
 
-# runpod imports runpod.serverless, which asks py-cpuinfo for the CPU's name at import: a
-# subprocess, 1.1 s in every xdist worker at collection. The SDK's GraphQL calls tested here
-# never read it.
-cpuinfo.get_cpu_info = lambda: {"brand_raw": "not probed (tests)"}
-import runpod  # noqa: E402
-
-from fake_runpod import FakeRunpod  # noqa: E402
+from fake_runpod import FakeRunpod
+from tests.fake_runpod.sdk import loaded_runpod
 
 
 @pytest.fixture(scope="session")
@@ -30,7 +24,7 @@ def graphql_fake(graphql_fake_server: FakeRunpod, monkeypatch) -> Iterator[FakeR
     fake.reset()
     monkeypatch.setenv("RUNPOD_API_BASE_URL", fake.url)
     monkeypatch.setenv("RUNPOD_API_KEY", fake.api_key)
-    monkeypatch.setattr(runpod, "api_key", fake.api_key)
+    monkeypatch.setattr(loaded_runpod(), "api_key", fake.api_key)
     yield fake
     broken = fake.internal_errors
     fake.reset()

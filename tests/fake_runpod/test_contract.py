@@ -11,14 +11,11 @@ from pathlib import Path
 
 import pytest
 from graphql import parse, validate
-from runpod.api.mutations import pods as pod_mutations
-from runpod.api.queries import gpus as gpu_queries
-from runpod.api.queries import pods as pod_queries
-from runpod.api.queries import user as user_queries
 
 from fake_runpod import contract, rest
 from fake_runpod.graphql import schema
 from tests import ROOT
+from tests.fake_runpod.sdk import runpod
 
 CONTRACT = ROOT / "fake_runpod" / "contract"
 # The project's snapshot of Runpod's published files sits beside the repository when a
@@ -120,43 +117,44 @@ def test_the_graphql_schema_has_what_runpodctl_sends():
     assert validate(schema(), document) == []
 
 
-@pytest.mark.parametrize(
-    "document",
-    [
-        pod_mutations.generate_pod_deployment_mutation(
-            "n",
-            "img",
-            "NVIDIA RTX A4000",
-            "SECURE",
-            True,
-            True,
-            "EU-RO-1",
-            None,
-            1,
-            0,
-            10,
-            1,
-            1,
-            "",
-            "22/tcp",
-            "/workspace",
-            {"A": "b"},
-            None,
-            "vol",
-            ["12.8"],
-            None,
-            None,
-            None,
-        ),
-        pod_mutations.generate_pod_stop_mutation("p"),
-        pod_mutations.generate_pod_resume_mutation("p", 1),
-        pod_mutations.generate_pod_terminate_mutation("p"),
-        pod_queries.QUERY_POD,
-        pod_queries.generate_pod_query("p"),
-        gpu_queries.QUERY_GPU_TYPES,
-        gpu_queries.generate_gpu_query("NVIDIA RTX A4000", 2),
-        user_queries.QUERY_USER,
-    ],
-)
+# The SDK's own documents, made when the test runs (the SDK is loaded on first use: sdk.py).
+SDK_DOCUMENTS = {
+    "deploy": lambda: runpod.api.mutations.pods.generate_pod_deployment_mutation(
+        "n",
+        "img",
+        "NVIDIA RTX A4000",
+        "SECURE",
+        True,
+        True,
+        "EU-RO-1",
+        None,
+        1,
+        0,
+        10,
+        1,
+        1,
+        "",
+        "22/tcp",
+        "/workspace",
+        {"A": "b"},
+        None,
+        "vol",
+        ["12.8"],
+        None,
+        None,
+        None,
+    ),
+    "stop": lambda: runpod.api.mutations.pods.generate_pod_stop_mutation("p"),
+    "resume": lambda: runpod.api.mutations.pods.generate_pod_resume_mutation("p", 1),
+    "terminate": lambda: runpod.api.mutations.pods.generate_pod_terminate_mutation("p"),
+    "pods": lambda: runpod.api.queries.pods.QUERY_POD,
+    "pod": lambda: runpod.api.queries.pods.generate_pod_query("p"),
+    "gpu types": lambda: runpod.api.queries.gpus.QUERY_GPU_TYPES,
+    "gpu": lambda: runpod.api.queries.gpus.generate_gpu_query("NVIDIA RTX A4000", 2),
+    "user": lambda: runpod.api.queries.user.QUERY_USER,
+}
+
+
+@pytest.mark.parametrize("document", SDK_DOCUMENTS)
 def test_sdk_documents_validate_against_the_schema(document):
-    assert validate(schema(), parse(document)) == []
+    assert validate(schema(), parse(SDK_DOCUMENTS[document]())) == []

@@ -6,12 +6,11 @@ import time
 
 import pytest
 import requests
-import runpod
-from runpod import error as runpod_error
 
 from fake_runpod import FakeRunpod, errors
 from fake_runpod.errors import NO_CAPACITY
 from tests.fake_runpod.helpers import wait_for
+from tests.fake_runpod.sdk import runpod
 
 IMAGE = "runpod/pytorch:1.0.2-cu1281-torch280-ubuntu2404"
 A4000 = "NVIDIA RTX A4000"
@@ -184,7 +183,7 @@ def test_get_user_lists_network_volumes(sdk):
 
 def test_bad_or_missing_key_is_401(graphql_fake):
     runpod.api_key = "rpa_wrong"
-    with pytest.raises(runpod_error.AuthenticationError):
+    with pytest.raises(runpod.error.AuthenticationError):
         runpod.get_gpus()
     missing = requests.post(
         f"{graphql_fake.url}/graphql", json={"query": "{ myself { id } }"}, timeout=5
@@ -198,7 +197,7 @@ def test_document_with_unknown_field_is_rejected(sdk):
     body = graphql(sdk, "query { myself { id favouriteColour } }").json()
     assert body["data"] is None
     assert "Cannot query field 'favouriteColour' on type 'User'" in body["errors"][0]["message"]
-    with pytest.raises(runpod_error.QueryError, match="String cannot represent"):
+    with pytest.raises(runpod.error.QueryError, match="String cannot represent"):
         runpod.api.graphql.run_graphql_query("query { pod(input: {podId: 1}) { id } }")
 
 
@@ -217,7 +216,7 @@ def test_valid_but_unserved_field_says_so(sdk):
 
 def test_no_capacity_message_is_runpods(sdk):
     volume_id = make_volume(sdk, dc="EU-SE-1")
-    with pytest.raises(runpod_error.QueryError) as raised:
+    with pytest.raises(runpod.error.QueryError) as raised:
         runpod.create_pod("p", IMAGE, "NVIDIA A100 80GB PCIe", network_volume_id=volume_id)
     assert str(raised.value) == NO_CAPACITY
     assert NO_CAPACITY == (
@@ -241,7 +240,7 @@ def test_no_capacity_message_is_runpods(sdk):
     ],
 )
 def test_create_pod_domain_errors(sdk, kwargs, message):
-    with pytest.raises(runpod_error.QueryError, match=message):
+    with pytest.raises(runpod.error.QueryError, match=message):
         runpod.create_pod("p", IMAGE, **kwargs)
 
 
@@ -265,16 +264,16 @@ def test_unknown_gpu_type_is_a_clear_error(sdk):
 
 def test_pod_must_be_in_its_volume_data_center(sdk):
     volume_id = make_volume(sdk, dc="EU-RO-1")
-    with pytest.raises(runpod_error.QueryError, match="is in data center EU-RO-1, not US-KS-2"):
+    with pytest.raises(runpod.error.QueryError, match="is in data center EU-RO-1, not US-KS-2"):
         runpod.create_pod("p", IMAGE, A4000, network_volume_id=volume_id, data_center_id="US-KS-2")
-    with pytest.raises(runpod_error.QueryError, match="Secure Cloud"):
+    with pytest.raises(runpod.error.QueryError, match="Secure Cloud"):
         runpod.create_pod("p", IMAGE, A4000, network_volume_id=volume_id, cloud_type="COMMUNITY")
 
 
 def test_at_most_50_env_vars(sdk):
     fifty = {f"V{i}": str(i) for i in range(50)}
     assert runpod.create_pod("ok", IMAGE, A4000, env=fifty)["env"][49] == "V49=49"
-    with pytest.raises(runpod_error.QueryError, match="at most 50 environment variables"):
+    with pytest.raises(runpod.error.QueryError, match="at most 50 environment variables"):
         runpod.create_pod("too-many", IMAGE, A4000, env={**fifty, "V50": "x"})
 
 
@@ -345,7 +344,7 @@ def test_a_gap_in_the_fakes_answers_is_recorded_as_its_own_bug(sdk, monkeypatch)
         resolvers, "pod_view", lambda pod, volume: {**real_view(pod, volume), "desiredStatus": None}
     )
     pod_id = runpod.create_pod("p", IMAGE, A4000)["id"]
-    with pytest.raises(runpod_error.QueryError, match="non-nullable field Pod.desiredStatus"):
+    with pytest.raises(runpod.error.QueryError, match="non-nullable field Pod.desiredStatus"):
         runpod.get_pod(pod_id)
     assert sdk.internal_errors == [
         "GraphQL pod.desiredStatus: Cannot return null for non-nullable field Pod.desiredStatus."

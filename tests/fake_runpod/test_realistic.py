@@ -109,7 +109,7 @@ def test_docker_hub_throttles_anonymous_pulls_past_its_limit():
 
 def test_graphql_terminate_after_ends_the_pod_when_the_scaled_time_comes(graphql_fake):
     """runpodctl's --terminate-after (GraphQL only: REST v2 has none)."""
-    import runpod
+    from tests.fake_runpod.sdk import runpod
 
     graphql_fake.time_scale = 0.001  # 30 minutes -> 1.8 s
 

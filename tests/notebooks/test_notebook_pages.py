@@ -7,12 +7,14 @@ import json
 import re
 from html import unescape
 
-import nbformat
 import pytest
 from bs4 import BeautifulSoup
 from pymdownx.slugs import slugify
 
 from scripts.notebook_config import NOTEBOOKS
+from tests.lazy import lazy_module
+
+nbformat = lazy_module("nbformat")
 
 PAGES = ["quickstart", "cost"]
 MAX_PAGE_BYTES = 150 * 1024

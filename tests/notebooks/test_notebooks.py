@@ -12,11 +12,7 @@ import re
 import tomllib
 from pathlib import Path
 
-import nbformat
 import pytest
-from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError
-from pytest_notebook.nb_regression import NBRegressionError
 
 from scripts.notebook_config import (
     COST,
@@ -26,6 +22,11 @@ from scripts.notebook_config import (
     cost_env,
     regression,
 )
+from tests.lazy import lazy_module
+
+nbformat = lazy_module("nbformat")
+nbclient = lazy_module("nbclient")
+nb_regression = lazy_module("pytest_notebook.nb_regression")
 
 PRICES = REPO / "data" / "prices.toml"
 RATE = tomllib.loads((REPO / "data" / "facts.toml").read_text(encoding="utf-8"))["rate"]["usd_jpy"]
@@ -116,7 +117,7 @@ def test_cost_notebook_uses_the_prices_a_real_run_saw_when_newer(monkeypatch, tm
     monkeypatch.delenv("COST_PRICES", raising=False)
     try:
         result.check(str(COST))
-    except NBRegressionError as error:
+    except nb_regression.NBRegressionError as error:
         text = str(error)
     else:
         pytest.fail("the notebook ignored the newer prices of the live report")
@@ -165,7 +166,7 @@ def run_through_errors(notebook_path: Path, env: dict[str, str], before=None):
     `before(index)` runs before each cell (to change the fake halfway)."""
     notebook = nbformat.read(notebook_path, as_version=4)
     folder = {"metadata": {"path": str(notebook_path.parent)}}
-    client = NotebookClient(
+    client = nbclient.NotebookClient(
         notebook, timeout=180, kernel_name="python3", allow_errors=True, resources=folder
     )
     with client.setup_kernel(env=env):
@@ -248,7 +249,7 @@ def test_cost_notebook_stops_on_a_bad_price_file(case, tmp_path, monkeypatch):
     for name, value in cost_env(bad_file).items():
         monkeypatch.setenv(name, value)
 
-    with pytest.raises(CellExecutionError) as error:
+    with pytest.raises(nbclient.exceptions.CellExecutionError) as error:
         regression().check(str(COST))
     assert "PriceFileError" in str(error.value)
     assert message in str(error.value)
@@ -265,7 +266,7 @@ def test_a_changed_stored_output_fails_with_a_readable_diff(cost_kernel_env, tmp
     tampered = tmp_path / "cost.ipynb"
     nbformat.write(notebook, tampered)
 
-    with pytest.raises(NBRegressionError) as error:
+    with pytest.raises(nb_regression.NBRegressionError) as error:
         regression().check(str(tampered))
     diff = str(error.value)
     assert f"/cells/{index}/outputs/0/text" in diff  # names the cell
@@ -287,7 +288,7 @@ def test_a_kernel_error_fails_the_check(tmp_path):
     path = tmp_path / "broken.ipynb"
     nbformat.write(notebook, path)
 
-    with pytest.raises(CellExecutionError, match="this cell fails on purpose"):
+    with pytest.raises(nbclient.exceptions.CellExecutionError, match="this cell fails on purpose"):
         regression().check(str(path))
 
 

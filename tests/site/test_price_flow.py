@@ -16,11 +16,13 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from pytest_notebook.nb_regression import NBRegressionError
 
 from site_hooks import facts, pricebook
 from scripts.notebook_config import COST, cost_env, regression
+from tests.lazy import lazy_module
 from tests.site.pages import PROJECT
+
+nb_regression = lazy_module("pytest_notebook.nb_regression")
 
 SAMPLE = PROJECT / "tests" / "site" / "fixtures" / "live-report-prices.json"
 DOCS = PROJECT / "docs"
@@ -88,7 +90,7 @@ def test_every_page_and_the_cost_notebook_show_the_price_the_run_read(
     for name, value in cost_env(report=report_from_producer).items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("COST_PRICES", raising=False)
-    with pytest.raises(NBRegressionError) as changed:  # its stored outputs use the file's price
+    with pytest.raises(nb_regression.NBRegressionError) as changed:  # its stored outputs use the file's price
         regression().check(str(COST))
     label = prices["gpu"][gpu]["label"]
     line = rf"\+\s*{re.escape(label)}\s+x\d+\s+\d+ GPU時間 x \${read:.2f}/h"
