@@ -52,9 +52,11 @@ serve: prerequisites-serve $(VENV)/.synced node_modules/.installed ## serve the 
 build: $(VENV)/.synced node_modules/.installed ## build the site into site/ (strict: any warning fails)
 	$(BIN)/mkdocs build --strict --quiet
 
-# pytest-xdist: the tests mostly wait (fake pods booting, SSH, browsers), so two workers per
-# core; worksteal hands the long replays out evenly. Each worker has its own fake Runpod.
-TEST_WORKERS ?= $(shell echo $$(( $$(nproc) * 2 )))
+# pytest-xdist: many tests mostly wait (fake pods booting, replays on the fake's scaled clock,
+# SSH), so three workers per core keep the cores busy. The first hand-out starts the longest
+# files first, spread evenly (tests/fixtures/schedule.py); worksteal balances the rest. Each
+# worker has its own fake Runpod.
+TEST_WORKERS ?= $(shell echo $$(( $$(nproc) * 3 )))
 test: prerequisites $(VENV)/.synced node_modules/.installed ## run the whole offline suite (fake Runpod, notebooks, site, browser)
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal --cov=snippets --cov-report=term-missing --cov-fail-under=100 $(PYTEST_ARGS)
 

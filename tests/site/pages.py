@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import functools
 import os
 import urllib.error
@@ -15,16 +16,22 @@ from bs4 import BeautifulSoup
 from tests import ROOT as PROJECT
 
 
-class _ConfigLoader(yaml.SafeLoader):
-    """Reads mkdocs.yml without importing what its !!python tags name."""
+class _ConfigLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """Reads mkdocs.yml without importing what its !!python tags name (libyaml's loader
+    when PyYAML has it: the test modules of every worker read this file)."""
 
 
 _ConfigLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda *_: None)
 
 
 def load_config(project: Path = PROJECT) -> dict:
-    text = (project / "mkdocs.yml").read_text(encoding="utf-8")
-    return yaml.load(text, Loader=_ConfigLoader)  # noqa: S506 (a SafeLoader subclass)
+    """mkdocs.yml as a dict of the caller's own (a copy of the file's one parse)."""
+    return copy.deepcopy(_parsed_config(project / "mkdocs.yml"))
+
+
+@functools.cache
+def _parsed_config(path: Path) -> dict:
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=_ConfigLoader)  # noqa: S506
 
 
 def nav_pages(config: dict) -> dict[str, str]:
