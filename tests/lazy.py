@@ -17,18 +17,33 @@ import importlib
 
 
 class LazyModule:
-    """A stand-in for a module, imported on the first read or write of an attribute."""
+    """A stand-in for a module, imported on the first read or write of an attribute.
+
+    `monkeypatch.setattr(stand_in, name, value)` works as on the module itself: pytest
+    reads the target's `__dict__` to know what to restore, and that is the module's."""
+
+    __slots__ = ("_name",)
 
     def __init__(self, name: str) -> None:
         object.__setattr__(self, "_name", name)
 
+    def _module(self):
+        return importlib.import_module(self._name)
+
+    @property
+    def __dict__(self):  # type: ignore[override]
+        return self._module().__dict__
+
     def __getattr__(self, attribute: str):  # only for what the stand-in itself lacks
         if attribute.startswith("_"):
             raise AttributeError(attribute)
-        return getattr(importlib.import_module(self._name), attribute)
+        return getattr(self._module(), attribute)
 
     def __setattr__(self, attribute: str, value) -> None:
-        setattr(importlib.import_module(self._name), attribute, value)
+        setattr(self._module(), attribute, value)
+
+    def __delattr__(self, attribute: str) -> None:
+        delattr(self._module(), attribute)
 
     def __repr__(self) -> str:
         return f"<lazy module {self._name!r}>"

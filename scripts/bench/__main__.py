@@ -3,7 +3,8 @@
     python -m scripts.bench [--runs N] [--skip-tests] [--skip-lighthouse] [--skip-browser]
 
 - tests: wall time of `make test` (the whole offline suite, parallel, with coverage), and
-  the seconds each test file took (scripts/bench/durations.py), slowest first.
+  the seconds each test file took (scripts/bench/durations.py), slowest first; a passing
+  run also rewrites tests/fixtures/seconds.json, which orders the suite's first hand-out.
 - build: wall time of `mkdocs build --strict` (the first run with mkdocs-jupyter's cache
   emptied, as on a fresh CI clone; then warm runs). Budget: the median run.
 - pages: raw size of every built HTML page, a first visit with gzip, and the JavaScript
@@ -69,6 +70,8 @@ def measure_tests() -> dict:
         ["make", "--no-print-directory", "test", f"PYTEST_ARGS=--junitxml={JUNIT}"], 3600
     )
     files = durations.per_file(JUNIT, ROOT) if JUNIT.is_file() else []
+    if code == 0 and files:  # a failed run's times would mislead the next hand-out
+        durations.write_schedule(files, ROOT)
     return {"seconds": wall, "exit_code": code, "files": [vars(f) for f in files]}
 
 

@@ -8,12 +8,16 @@ asks for it, wherever the scheduler put that test.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
 
 SHOWN = 25  # files printed; the report keeps all of them
+# Seconds per test file, for the suite's first hand-out to its workers (longest first:
+# tests/fixtures/schedule.py). Rewritten by every passing `make bench`.
+SCHEDULE = Path("tests/fixtures/seconds.json")
 
 
 @dataclass(frozen=True)
@@ -66,3 +70,11 @@ def table(files: list[FileTime], wall: float, shown: int = SHOWN) -> list[str]:
         )
     lines.append(f"{total:8.1f}  100%  {sum(f.tests for f in files):5d}  in all")
     return lines
+
+
+def write_schedule(files: list[FileTime], root: Path) -> Path:
+    """Store each file's seconds where the test scheduler reads them; returns the path."""
+    path = root / SCHEDULE
+    seconds = {f.file: round(f.seconds, 1) for f in sorted(files, key=lambda f: f.file)}
+    path.write_text(json.dumps(seconds, indent=1) + "\n", encoding="utf-8")
+    return path

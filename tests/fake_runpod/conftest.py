@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from fake_runpod import FakeRunpod
-from tests.fake_runpod.sdk import loaded_runpod
+from tests.fake_runpod.sdk import runpod
 
 
 @pytest.fixture(scope="session")
@@ -24,7 +24,7 @@ def graphql_fake(graphql_fake_server: FakeRunpod, monkeypatch) -> Iterator[FakeR
     fake.reset()
     monkeypatch.setenv("RUNPOD_API_BASE_URL", fake.url)
     monkeypatch.setenv("RUNPOD_API_KEY", fake.api_key)
-    monkeypatch.setattr(loaded_runpod(), "api_key", fake.api_key)
+    monkeypatch.setattr(runpod, "api_key", fake.api_key)
     yield fake
     broken = fake.internal_errors
     fake.reset()

@@ -4,8 +4,6 @@ tests."""
 
 from __future__ import annotations
 
-import importlib
-
 import cpuinfo
 
 from tests.lazy import lazy_module
@@ -15,9 +13,3 @@ from tests.lazy import lazy_module
 cpuinfo.get_cpu_info = lambda: {"brand_raw": "not probed (tests)"}
 
 runpod = lazy_module("runpod")
-
-
-def loaded_runpod():
-    """The runpod module itself, for monkeypatch.setattr (which records and restores what
-    the target's own __dict__ holds, and the stand-in's holds nothing of runpod's)."""
-    return importlib.import_module("runpod")

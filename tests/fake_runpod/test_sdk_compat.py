@@ -9,7 +9,7 @@ import importlib.metadata
 import pytest
 
 from fake_runpod import FakeRunpod
-from tests.fake_runpod.sdk import loaded_runpod, runpod
+from tests.fake_runpod.sdk import runpod
 
 IMAGE = "runpod/pytorch:1.0.2-cu1281-torch280-ubuntu2404"
 GPU = "NVIDIA RTX A4000"
@@ -56,7 +56,7 @@ def test_every_sdk_pod_function_fails_with_410_once_graphql_is_retired(
 ):
     retired_fake.reset()
     monkeypatch.setenv("RUNPOD_API_BASE_URL", retired_fake.url)
-    monkeypatch.setattr(loaded_runpod(), "api_key", retired_fake.api_key)
+    monkeypatch.setattr(runpod, "api_key", retired_fake.api_key)
     # 1.12.0 reads the problem body as a GraphQL answer and fails on the missing "data"
     # (terminate_pod alone ignores the answer: it only ever hears a 410)
     if name == "terminate_pod":

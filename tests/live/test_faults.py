@@ -228,7 +228,9 @@ def test_wall_time_budget_stops_the_run_and_tears_down(run_fake_replay, fake_run
         if name == "setup_first":
             time.sleep(60)
 
-    target = FakeTarget(fake_runpod.url, 0.003, rehearsal_seconds=3, teardown_seconds=1)
+    # The alarm rings at waits + rehearsal - teardown seconds, during the hang. The 5 s kept
+    # for the teardown hold with every core busy (1 s did not: the run ended 0.3 s late).
+    target = FakeTarget(fake_runpod.url, 0.003, rehearsal_seconds=7, teardown_seconds=5)
     started = time.monotonic()
     status, data, output, _ = run_fake_replay(on_step=hang, target=target, use_signals=True)
     assert time.monotonic() - started < 30

@@ -15,13 +15,15 @@ import sys
 from pathlib import Path
 
 import pytest
-from gcp_storage_emulator.server import create_server
-from google.api_core import exceptions as gexc
-from google.cloud import storage
 
-from snippets import gcs_offload
-from snippets.gcs_offload import main
 from tests import ROOT
+from tests.lazy import lazy_module
+
+# google-cloud-storage takes 0.5 s to import: loaded by the worker that runs these tests,
+# not by every worker at collection (the snippet imports it too).
+gcs_offload = lazy_module("snippets.gcs_offload")
+gexc = lazy_module("google.api_core.exceptions")
+storage = lazy_module("google.cloud.storage")
 
 BUCKET = "kaggle-models"
 
@@ -32,6 +34,8 @@ def gcs_server():
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     sock.close()
+    from gcp_storage_emulator.server import create_server
+
     server = create_server("127.0.0.1", port, in_memory=True, default_bucket=BUCKET)
     server.start()
     yield f"http://127.0.0.1:{port}"
@@ -66,7 +70,7 @@ def files_of(root: Path) -> dict[str, bytes]:
 
 
 def test_round_trip_is_byte_for_byte(gcs, model_dir: Path, tmp_path: Path, capsys) -> None:
-    assert main(["upload", str(model_dir), f"gs://{BUCKET}/exp1/"]) == 0
+    assert gcs_offload.main(["upload", str(model_dir), f"gs://{BUCKET}/exp1/"]) == 0
     assert sorted(b.name for b in gcs.list_blobs()) == [
         "exp1/empty.log",
         "exp1/fold0/config.json",
@@ -76,15 +80,15 @@ def test_round_trip_is_byte_for_byte(gcs, model_dir: Path, tmp_path: Path, capsy
     assert "完了: アップロード 4 件、スキップ 0 件" in capsys.readouterr().out
 
     back = tmp_path / "back"
-    assert main(["download", f"gs://{BUCKET}/exp1", str(back)]) == 0
+    assert gcs_offload.main(["download", f"gs://{BUCKET}/exp1", str(back)]) == 0
     assert files_of(back) == files_of(model_dir)
     assert "完了: ダウンロード 4 件、スキップ 0 件" in capsys.readouterr().out
 
 
 def test_bucket_root_without_prefix(gcs, model_dir: Path, tmp_path: Path) -> None:
-    assert main(["upload", str(model_dir), f"gs://{BUCKET}"]) == 0
+    assert gcs_offload.main(["upload", str(model_dir), f"gs://{BUCKET}"]) == 0
     assert "fold0/config.json" in [b.name for b in gcs.list_blobs()]
-    assert main(["download", f"gs://{BUCKET}", str(tmp_path / "back")]) == 0
+    assert gcs_offload.main(["download", f"gs://{BUCKET}", str(tmp_path / "back")]) == 0
     assert files_of(tmp_path / "back") == files_of(model_dir)
 
 
@@ -102,12 +106,12 @@ def test_interrupted_upload_resumes_and_skips_what_is_there(
         return real_upload(self, *args, **kwargs)
 
     monkeypatch.setattr(storage.Blob, "upload_from_filename", flaky_upload)
-    assert main(["upload", str(model_dir), f"gs://{BUCKET}/exp1"]) == 1
+    assert gcs_offload.main(["upload", str(model_dir), f"gs://{BUCKET}/exp1"]) == 1
     assert "同じコマンドをもう一度実行してください" in capsys.readouterr().err
     monkeypatch.setattr(storage.Blob, "upload_from_filename", real_upload)
     capsys.readouterr()
 
-    assert main(["upload", str(model_dir), f"gs://{BUCKET}/exp1"]) == 0
+    assert gcs_offload.main(["upload", str(model_dir), f"gs://{BUCKET}/exp1"]) == 0
     out = capsys.readouterr().out
     assert calls == ["exp1/empty.log", "exp1/fold0/config.json"]
     assert "スキップ (同じものがあります): empty.log" in out
@@ -117,10 +121,10 @@ def test_interrupted_upload_resumes_and_skips_what_is_there(
 
 
 def test_changed_file_of_same_size_is_uploaded_again(gcs, model_dir: Path, capsys) -> None:
-    assert main(["upload", str(model_dir), f"gs://{BUCKET}/exp1"]) == 0
+    assert gcs_offload.main(["upload", str(model_dir), f"gs://{BUCKET}/exp1"]) == 0
     (model_dir / "fold0" / "config.json").write_text('{"lr": 0.002}')  # same size
     capsys.readouterr()
-    assert main(["upload", str(model_dir), f"gs://{BUCKET}/exp1"]) == 0
+    assert gcs_offload.main(["upload", str(model_dir), f"gs://{BUCKET}/exp1"]) == 0
     out = capsys.readouterr().out
     assert "アップロード: fold0/config.json" in out
     assert "完了: アップロード 1 件、スキップ 3 件" in out
@@ -130,16 +134,16 @@ def test_changed_file_of_same_size_is_uploaded_again(gcs, model_dir: Path, capsy
 def test_download_resumes_and_repairs_partial_files(
     gcs, model_dir: Path, tmp_path: Path, capsys
 ) -> None:
-    assert main(["upload", str(model_dir), f"gs://{BUCKET}/exp1"]) == 0
+    assert gcs_offload.main(["upload", str(model_dir), f"gs://{BUCKET}/exp1"]) == 0
     back = tmp_path / "back"
-    assert main(["download", f"gs://{BUCKET}/exp1", str(back)]) == 0
+    assert gcs_offload.main(["download", f"gs://{BUCKET}/exp1", str(back)]) == 0
     # A cut-off download, and a file of the right size with wrong bytes.
     weights = back / "fold0" / "weights.bin"
     weights.write_bytes(weights.read_bytes()[:1000])
     (back / "tokenizer.txt").write_bytes(b"x" * len((model_dir / "tokenizer.txt").read_bytes()))
     capsys.readouterr()
 
-    assert main(["download", f"gs://{BUCKET}/exp1", str(back)]) == 0
+    assert gcs_offload.main(["download", f"gs://{BUCKET}/exp1", str(back)]) == 0
     out = capsys.readouterr().out
     assert "ダウンロード: fold0/weights.bin" in out and "ダウンロード: tokenizer.txt" in out
     assert "スキップ (同じものがあります): fold0/config.json" in out
@@ -150,7 +154,7 @@ def test_download_resumes_and_repairs_partial_files(
 def test_console_folder_placeholders_are_ignored(gcs, tmp_path: Path) -> None:
     gcs.blob("exp1/").upload_from_string(b"")  # what "create folder" in the console makes
     gcs.blob("exp1/a.txt").upload_from_string(b"a")
-    assert main(["download", f"gs://{BUCKET}/exp1", str(tmp_path / "back")]) == 0
+    assert gcs_offload.main(["download", f"gs://{BUCKET}/exp1", str(tmp_path / "back")]) == 0
     assert files_of(tmp_path / "back") == {"a.txt": b"a"}
 
 
@@ -174,7 +178,7 @@ def test_object_name_escaping_the_folder_is_refused(gcs, tmp_path: Path, monkeyp
     monkeypatch.setattr(
         gcs_offload, "remote_objects", lambda bucket, prefix: {"../../evil.sh": evil}
     )
-    code = main(["download", f"gs://{BUCKET}/exp1", str(tmp_path / "back" / "inner")])
+    code = gcs_offload.main(["download", f"gs://{BUCKET}/exp1", str(tmp_path / "back" / "inner")])
     assert code == 1
     assert "フォルダの外を指すオブジェクト名です" in capsys.readouterr().err
     assert not (tmp_path / "evil.sh").exists()
@@ -197,7 +201,7 @@ def test_bad_input_gets_a_japanese_message(
 ) -> None:
     paths = {"missing": tmp_path / "nope", "model": model_dir, "out": tmp_path / "out"}
     argv = [a.format(**paths) for a in argv]
-    assert main(argv) == 1
+    assert gcs_offload.main(argv) == 1
     err = capsys.readouterr().err
     assert err.startswith("エラー: ") and message in err
     assert not (tmp_path / "out").exists()
@@ -208,12 +212,12 @@ def test_permission_denied_gets_a_japanese_message(gcs, model_dir: Path, monkeyp
         raise gexc.Forbidden("caller does not have storage.objects.list access")
 
     monkeypatch.setattr(storage.Bucket, "list_blobs", forbidden)
-    assert main(["upload", str(model_dir), f"gs://{BUCKET}/x"]) == 1
+    assert gcs_offload.main(["upload", str(model_dir), f"gs://{BUCKET}/x"]) == 1
     assert "を読み書きする権限がありません" in capsys.readouterr().err
 
 
 def test_a_file_where_a_folder_must_go_is_explained(gcs, model_dir: Path, tmp_path: Path, capsys):
-    assert main(["upload", str(model_dir), f"gs://{BUCKET}/clash"]) == 0
+    assert gcs_offload.main(["upload", str(model_dir), f"gs://{BUCKET}/clash"]) == 0
     out = tmp_path / "out"
     out.mkdir()
     first = sorted(p for p in model_dir.rglob("*") if p.is_file())
@@ -221,7 +225,7 @@ def test_a_file_where_a_folder_must_go_is_explained(gcs, model_dir: Path, tmp_pa
     assert nested is not None, "the model folder fixture has a sub-folder"
     (out / nested.relative_to(model_dir).parts[0]).write_text("a file, not a folder")
     capsys.readouterr()
-    assert main(["download", f"gs://{BUCKET}/clash", str(out)]) == 1
+    assert gcs_offload.main(["download", f"gs://{BUCKET}/clash", str(out)]) == 1
     err = capsys.readouterr().err
     assert err.startswith("エラー: 同じ名前のファイルとフォルダがぶつかっています")
     assert err.count("\n") == 1
@@ -230,7 +234,7 @@ def test_a_file_where_a_folder_must_go_is_explained(gcs, model_dir: Path, tmp_pa
 def test_storage_that_cannot_be_reached_is_explained(model_dir: Path, monkeypatch, capsys):
     monkeypatch.setenv("STORAGE_EMULATOR_HOST", "http://127.0.0.1:9")  # nothing listens
     monkeypatch.setattr("snippets.gcs_offload.RETRY_SECONDS", 1.0)  # not two minutes
-    assert main(["upload", str(model_dir), f"gs://{BUCKET}/x"]) == 1
+    assert gcs_offload.main(["upload", str(model_dir), f"gs://{BUCKET}/x"]) == 1
     err = capsys.readouterr().err
     assert "Google Cloud Storage に接続できないか" in err and "Traceback" not in err
 
@@ -240,7 +244,7 @@ def test_ctrl_c_says_the_same_command_resumes(gcs, model_dir: Path, monkeypatch,
         raise KeyboardInterrupt
 
     monkeypatch.setattr(storage.Blob, "upload_from_filename", interrupted)
-    assert main(["upload", str(model_dir), f"gs://{BUCKET}/x"]) == 130
+    assert gcs_offload.main(["upload", str(model_dir), f"gs://{BUCKET}/x"]) == 130
     err = capsys.readouterr().err
     assert "続きから再開します" in err and err.endswith("中断しました。\n")
 
@@ -251,7 +255,7 @@ def test_missing_google_credentials(model_dir: Path, tmp_path: Path, monkeypatch
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("NO_GCE_CHECK", "True")
     monkeypatch.setenv("CLOUDSDK_CONFIG", str(tmp_path / "gcloud"))
-    assert main(["upload", str(model_dir), f"gs://{BUCKET}/x"]) == 1
+    assert gcs_offload.main(["upload", str(model_dir), f"gs://{BUCKET}/x"]) == 1
     assert "GOOGLE_APPLICATION_CREDENTIALS" in capsys.readouterr().err
 
 
@@ -269,7 +273,8 @@ def test_help_is_japanese() -> None:
 
 
 def test_runs_as_a_module(gcs, model_dir: Path, monkeypatch, capsys) -> None:
-    monkeypatch.delitem(sys.modules, "snippets.gcs_offload")  # run it fresh, as `python -m` does
+    # Run it fresh, as `python -m` does (it may not be imported yet: tests/lazy.py).
+    monkeypatch.delitem(sys.modules, "snippets.gcs_offload", raising=False)
     monkeypatch.setattr(sys, "argv", ["gcs_offload", "upload", str(model_dir), f"gs://{BUCKET}/m"])
     with pytest.raises(SystemExit) as exit_info:
         runpy.run_module("snippets.gcs_offload", run_name="__main__")
@@ -280,14 +285,14 @@ def test_runs_as_a_module(gcs, model_dir: Path, monkeypatch, capsys) -> None:
 def test_a_file_that_cannot_be_written_is_explained(
     gcs, model_dir: Path, tmp_path, monkeypatch, capsys
 ):
-    assert main(["upload", str(model_dir), f"gs://{BUCKET}/full"]) == 0
+    assert gcs_offload.main(["upload", str(model_dir), f"gs://{BUCKET}/full"]) == 0
 
     def disk_full(self, filename, *args, **kwargs):
         raise OSError(28, "No space left on device", filename)
 
     monkeypatch.setattr(storage.Blob, "download_to_filename", disk_full)
     capsys.readouterr()
-    assert main(["download", f"gs://{BUCKET}/full", str(tmp_path / "out")]) == 1
+    assert gcs_offload.main(["download", f"gs://{BUCKET}/full", str(tmp_path / "out")]) == 1
     err = capsys.readouterr().err
     assert err.startswith("エラー: ファイルを読み書きできません（No space left on device")
 
